@@ -1,0 +1,33 @@
+# Two commands for a new user (see README): `make demo` and `make test`.
+# Both create .venv, install PyTorch's CPU build first (never CUDA), then the package.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TORCH_VERSION ?= 2.13.0
+# The local-version suffix "+cpu" exists only for CPU builds: it can never pull CUDA packages.
+# These machines carry that wheel locally; elsewhere it comes from PyTorch's CPU index.
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+PIP := $(PY) -m pip
+POST := corpora/xhs_will_2025_forum_post.txt
+
+.PHONY: demo test install clean
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11); set PYTHON=..." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q "torch==$(TORCH_VERSION)+cpu" --extra-index-url $(TORCH_CPU_INDEX) --retries 1 --timeout 30
+	$(PIP) install -q -e ".[test]"
+	@if $(PIP) list 2>/dev/null | grep -qi '^nvidia-'; then echo "error: CUDA packages were installed into $(VENV)" >&2; exit 1; fi
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/xhs-nlp segment $(POST)
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf $(VENV)

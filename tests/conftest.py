@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+POST = ROOT / "corpora" / "xhs_will_2025_forum_post.txt"
+
+
+@pytest.fixture(scope="session")
+def post_path() -> Path:
+    return POST
+
+
+@pytest.fixture(scope="session")
+def post_doc():
+    from xhs_nlp import segment
+
+    return segment(POST)
+
+
+def assert_offsets(doc) -> None:
+    """Every span of the document is a true view into its text."""
+    n = 0
+    for span in doc.iter_spans():
+        assert doc.text[span.start : span.end] == span.text
+        n += 1
+    for sec in doc.sections:
+        if sec.heading:
+            h = sec.heading
+            assert doc.text[h.title_start : h.title_end] == h.title
+            assert h.start <= h.title_start <= h.title_end <= h.end
+        for p in sec.paragraphs:
+            assert sec.start <= p.start <= p.end <= sec.end
+            for s in p.sentences:
+                assert p.start <= s.start <= s.end <= p.end
+                assert s.text == s.text.strip() and s.text
+    assert n > 0

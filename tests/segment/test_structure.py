@@ -1,0 +1,110 @@
+"""Headings of every supported style, epigraphs, paragraphs, documents without headings."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import assert_offsets
+from xhs_nlp import segment
+from xhs_nlp.errors import EmptyDocumentError
+from xhs_nlp.segment.structure import parse_heading
+
+ZH_DOC = """“风起于青萍之末。”
+——宋玉
+
+小红书的大会很热闹。但行业已经转向经营。
+
+一、行业转向经营
+（一）组织调整
+抖音完成了组织调整。快手紧随其后。
+（二）经营闭环
+腾讯广告连续11个季度双位数增长。
+二、小红书的路径
+小红书仍在证明商业价值。
+第三部分：信任资产
+信任是最脆弱的资产。
+"""
+
+
+def test_chinese_headings_and_subheadings():
+    doc = segment(ZH_DOC)
+    assert_offsets(doc)
+    assert doc.epigraph is not None and doc.epigraph.text.startswith("“风起于青萍之末。”")
+    assert doc.epigraph.text.endswith("——宋玉")
+    assert [(s.number, s.title) for s in doc.sections] == [
+        (None, None),
+        ("一", "行业转向经营"),
+        ("二", "小红书的路径"),
+        ("三", "信任资产"),
+    ]
+    assert [(h.number, h.title) for h in doc.sections[1].subheadings] == [("一", "组织调整"), ("二", "经营闭环")]
+    assert [s.text for s in doc.sections[1].sentences] == [
+        "抖音完成了组织调整。", "快手紧随其后。", "腾讯广告连续11个季度双位数增长。"
+    ]
+    assert all(s.lang == "zh" for s in doc.sentences)
+
+
+@pytest.mark.parametrize(
+    ("line", "number", "title", "style"),
+    [
+        ("I. Industry Shifts to Operations", "I", "Industry Shifts to Operations", "roman"),
+        ("IV. Chain Reaction: Trust?", "IV", "Chain Reaction: Trust?", "roman"),
+        ("一、背景", "一", "背景", "zh"),
+        ("（一）组织", "一", "组织", "zh_paren"),
+        ("第一部分 行业", "一", "行业", "zh_part"),
+        ("1. Background", "1", "Background", "arabic"),
+        ("## Why it matters", None, "Why it matters", "markdown"),
+    ],
+)
+def test_parse_heading(line, number, title, style):
+    h = parse_heading(line)
+    assert h is not None and (h.number, line[h.title_start : h.title_end], h.style) == (number, title, style)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["1. We must act now.", "I. e. something", "2025. The year it changed.", "一、这是一句话。还有一句。", "IIII. Bad numeral"],
+)
+def test_not_headings(line):
+    assert parse_heading(line) is None
+
+
+def test_markdown_headings():
+    doc = segment("# Title of the op-ed\n\nIntro text.\n\n## First\n\nBody one.\n\n## Second\n\nBody two.\n")
+    assert [s.title for s in doc.sections] == ["Title of the op-ed"]
+    assert [h.title for h in doc.sections[0].subheadings] == ["First", "Second"]
+
+
+def test_arabic_sections():
+    doc = segment("Intro.\n\n1. Background\nIt began in 2019.\n\n2. Outlook\nIt may end soon.")
+    assert [(s.number, s.title) for s in doc.sections] == [(None, None), ("1", "Background"), ("2", "Outlook")]
+
+
+def test_no_headings_is_one_section():
+    doc = segment("Trust is fragile. It erodes.\n\nSecond paragraph here.")
+    assert len(doc.sections) == 1 and doc.sections[0].title is None
+    assert [p.text for p in doc.paragraphs] == ["Trust is fragile. It erodes.", "Second paragraph here."]
+
+
+def test_hard_wrapped_paragraph_is_joined():
+    text = ("This paragraph was wrapped by an editor at a fixed width so that\n"
+            "its sentences continue on the next line without a blank line.\n\nNext paragraph.")  # fmt: skip
+    doc = segment(text)
+    assert len(doc.paragraphs) == 2
+    assert doc.sentences[0].text.endswith("without a blank line.") and "\n" in doc.sentences[0].text
+
+
+def test_lone_quotation_is_body_not_epigraph():
+    doc = segment('"Only a quotation."')
+    assert doc.epigraph is None and [s.text for s in doc.sentences] == ['"Only a quotation."']
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t  ", "\u3000\n"])
+def test_empty_documents(text):
+    with pytest.raises(EmptyDocumentError, match="empty document"):
+        segment(text)
+
+
+def test_chrome_only_document():
+    with pytest.raises(EmptyDocumentError):
+        segment("您需要登录后才可以回帖 登录 | 立即注册\nGMT+8, 2025-12-28 07:29 , Processed in 0.1 second(s), 3 queries .")

@@ -1,0 +1,97 @@
+"""The ``xhs-nlp`` command (also ``python -m xhs_nlp``).
+
+Every library error is printed as ``xhs-nlp: error: <message>`` with exit status 1;
+usage errors exit with status 2 (argparse's convention).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import __version__
+from .document import Document
+from .errors import XhsNlpError
+
+__all__ = ["main"]
+
+
+def _outline(doc: Document, width: int = 100) -> str:
+    m = doc.meta
+    out = []
+    out.append(f"author:    {m.author or '-'}")
+    posted = m.posted_at.isoformat() if m.posted_at else "-"
+    out.append(f"posted_at: {posted}" + (f"  ({m.posted_relative})" if m.posted_relative else ""))
+    out.append(f"page_time: {m.page_time.isoformat() if m.page_time else '-'}")
+    out.append(f"encoding:  {m.encoding or '-'} ({m.encoding_confidence}), format {m.format}")
+    if doc.epigraph:
+        rep = " (repeated at the end)" if doc.epigraph.repeat else ""
+        out.append(f"epigraph{rep}: " + textwrap.shorten(doc.epigraph.text, width - 20))
+    if doc.images:
+        out.append("images:    " + ", ".join(i.text for i in doc.images))
+    for sec in doc.sections:
+        head = f"{sec.number}. {sec.title}" if sec.heading and sec.number else (sec.title or "(introduction)")
+        n_sent = len(sec.sentences)
+        out.append("")
+        out.append(f"[{sec.index}] {head}")
+        out.append(f"    {len(sec.paragraphs)} paragraphs, {n_sent} sentences, chars {sec.start}-{sec.end}")
+        for sub in sec.subheadings:
+            out.append(f"    - {sub.number or ''} {sub.title}".rstrip())
+        for p in sec.paragraphs:
+            first = p.sentences[0] if p.sentences else None
+            if first is not None:
+                out.append(f"    ¶ [{first.lang}] " + textwrap.shorten(first.text, width - 12))
+    if doc.chrome:
+        out.append("")
+        out.append(f"chrome removed: {len(doc.chrome)} lines (" + ", ".join(sorted({c.kind for c in doc.chrome})) + ")")
+    return "\n".join(out)
+
+
+def _cmd_segment(args: argparse.Namespace) -> int:
+    from .segment import segment
+
+    doc = segment(Path(args.path), encoding=args.encoding, format=args.input_format)
+    if args.format == "json":
+        print(doc.to_json(tokens=args.tokens))
+    else:
+        print(_outline(doc))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="xhs-nlp",
+        description="Segment and score opinion writing about platforms and markets (English and Chinese).",
+    )
+    p.add_argument("--version", action="version", version=f"xhs-nlp {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("segment", help="segment a post or op-ed into sections, paragraphs, sentences")
+    s.add_argument("path", help="a text or HTML file (any common encoding)")
+    s.add_argument("--format", choices=["json", "text"], default="text", help="output format (default: text)")
+    s.add_argument("--tokens", action="store_true", help="include tokens in the JSON output")
+    s.add_argument("--encoding", default=None, help="force an input encoding instead of detecting it")
+    s.add_argument("--input-format", choices=["auto", "text", "html"], default="auto", help="input kind")
+    s.set_defaults(func=_cmd_segment)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except XhsNlpError as err:
+        print(f"xhs-nlp: error: {err}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. piped into `head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
