@@ -25,6 +25,8 @@ install: $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	$(VENV)/bin/xhs-nlp segment $(POST)
+	@echo
+	$(VENV)/bin/xhs-nlp sentiment $(POST)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q

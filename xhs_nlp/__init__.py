@@ -20,12 +20,25 @@ from .segment import segment
 
 __version__ = "0.1.0"
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .evaluate import evaluate
+
 __all__ = [
     "__version__",
     "segment",
+    "evaluate",
     "Document",
     "Section",
     "Paragraph",
     "Sentence",
     "Token",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # heavy parts load on first use, so ``import xhs_nlp`` stays fast
+    if name == "evaluate":
+        from .evaluate import evaluate
+
+        return evaluate
+    raise AttributeError(f"module 'xhs_nlp' has no attribute {name!r}")

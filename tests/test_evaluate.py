@@ -1,0 +1,85 @@
+"""evaluate(): file formats, label maps, the report contract, errors; the CLI's JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from xhs_nlp.cli import main
+from xhs_nlp.errors import DataError, SourceNotFoundError
+from xhs_nlp.evaluate import evaluate, load_labelled, parse_label_map
+
+ROWS = [
+    {"text": "A wonderful, moving, beautifully made film.", "label": "pos", "lang": "en", "split": "dev"},
+    {"text": "Dull, lifeless and far too long.", "label": "neg", "lang": "en", "split": "dev"},
+    {"text": "房间干净，服务热情，非常满意。", "label": "pos", "lang": "zh", "split": "dev"},
+    {"text": "太失望了，房间又脏又吵。", "label": "neg", "lang": "zh", "split": "dev"},
+    {"text": "An utterly delightful surprise.", "label": "pos", "lang": "en", "split": "train"},
+]
+MAP = "pos=positive,neg=negative"
+
+
+@pytest.fixture(params=["jsonl", "csv", "parquet"])
+def data_file(request, tmp_path):
+    df = pd.DataFrame(ROWS)
+    p = tmp_path / f"d.{request.param}"
+    if request.param == "jsonl":
+        df.to_json(p, orient="records", lines=True, force_ascii=False)
+    elif request.param == "csv":
+        df.to_csv(p, index=False)
+    else:
+        df.to_parquet(p)
+    return p
+
+
+def test_formats_and_label_map(data_file):
+    texts, labels, langs = load_labelled(data_file, label_map=MAP, split="dev")
+    assert labels == ["positive", "negative", "positive", "negative"]
+    assert langs == ["en", "en", "zh", "zh"]
+
+
+def test_report_contract(data_file):
+    rep = evaluate("sentiment", data_file, model="lexicon", label_map=MAP, split="dev")
+    assert {"task", "n", "accuracy", "macro_f1", "per_label", "per_lang"} <= set(rep)
+    assert rep["n"] == 4
+    assert set(rep["per_label"]) == {"negative", "positive"}
+    assert set(rep["per_lang"]) == {"en", "zh"}
+    assert rep["per_label"]["positive"]["support"] == 2
+
+
+def test_shipped_model_scores_the_toy_set(data_file):
+    rep = evaluate("sentiment", data_file, label_map=MAP)
+    assert rep["accuracy"] == 1.0 and rep["n"] == 5
+
+
+def test_unknown_labels_are_named(data_file):
+    with pytest.raises(DataError, match="'neg', 'pos'"):
+        evaluate("sentiment", data_file, model="lexicon")
+
+
+def test_errors(tmp_path):
+    with pytest.raises(SourceNotFoundError):
+        evaluate("sentiment", tmp_path / "missing.jsonl")
+    p = tmp_path / "nolabel.jsonl"
+    p.write_text('{"text": "hello"}\n')
+    with pytest.raises(DataError, match="no 'text' or no 'label'"):
+        load_labelled(p)
+    with pytest.raises(DataError, match="unknown task"):
+        evaluate("topics", p)
+    with pytest.raises(DataError, match="FROM=TO"):
+        parse_label_map("pos:positive")
+
+
+def test_cli_json(data_file, capsys):
+    rc = main(["evaluate", "sentiment", "--data", str(data_file), "--model", "lexicon", "--label-map", MAP, "--json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["task"] == "sentiment" and out["n"] == 5
+
+
+def test_cli_error_exit(tmp_path, capsys):
+    rc = main(["evaluate", "sentiment", "--data", str(tmp_path / "x.jsonl")])
+    assert rc == 1
+    assert "does not exist" in capsys.readouterr().err

