@@ -29,6 +29,9 @@ root = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().paren
 sst2, pl, chn = (root / "sst2_sentences/data.jsonl", root / "pang_lee_sentence_polarity_v1/data.jsonl",
                  root / "chnsenticorp_htl_zh/data.jsonl")
 t0 = time.perf_counter()
+from xhs_nlp.encoder import get_encoder
+
+get_encoder().cache_size = 100_000  # keep every training text: the floor below reuses them
 model = train_sentiment([sst2, pl, chn], None, verbose=True)
 oof = model.cv_predictions_
 

@@ -136,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_train)
 
     s = sub.add_parser("evaluate", help="evaluate a model on a labelled corpus")
-    s.add_argument("task", choices=["sentiment", "claims"])
+    s.add_argument("task", choices=["sentiment"])
     s.add_argument("--data", nargs="+", required=True, metavar="PATH", help="JSONL/CSV/Parquet with text,label[,lang]")
     s.add_argument("--model", default=None, help="model folder ('lexicon' for sentiment); default: the shipped model")
     s.add_argument("--label-map", default=None, metavar="FROM=TO,...", help="rename labels first")

@@ -29,8 +29,8 @@ from .errors import DataError, SourceNotFoundError
 
 __all__ = ["evaluate", "load_labelled", "parse_label_map", "classification_report", "format_report"]
 
-Task = Literal["sentiment", "claims", "frames", "techniques"]
-TASKS = ("sentiment", "claims")
+Task = Literal["sentiment"]
+TASKS = ("sentiment",)  # claims, frames, techniques join as their models land
 
 
 def parse_label_map(spec: str | Mapping[str, str] | None) -> dict[str, str]:
@@ -170,36 +170,6 @@ def classification_report(y_true: list[str], y_pred: list[str], labels: list[str
     return out
 
 
-def multilabel_report(y_true: list[list[str]], y_pred: list[list[str]], labels: list[str], langs: list[str]) -> dict:
-    """Micro- and macro-F1, per-label P/R/F1/support and per language, for label sets."""
-    from sklearn.metrics import precision_recall_fscore_support
-    from sklearn.preprocessing import MultiLabelBinarizer
-
-    mlb = MultiLabelBinarizer(classes=labels)
-    T = mlb.fit_transform(y_true)
-    P = mlb.transform(y_pred)
-
-    def block(idx: np.ndarray) -> dict:
-        t, p = T[idx], P[idx]
-        pr, rc, f1, sup = precision_recall_fscore_support(t, p, zero_division=0)
-        mi = precision_recall_fscore_support(t, p, average="micro", zero_division=0)
-        present = sup > 0
-        return {
-            "n": int(len(idx)),
-            "accuracy": float((t == p).all(axis=1).mean()),  # exact-match ratio
-            "micro_f1": float(mi[2]),
-            "macro_f1": float(f1[present].mean()) if present.any() else 0.0,
-            "per_label": {
-                lab: {"precision": float(a), "recall": float(b), "f1": float(c), "support": int(d)}
-                for lab, a, b, c, d in zip(labels, pr, rc, f1, sup)
-            },
-        }
-
-    out = block(np.arange(len(y_true)))
-    out["per_lang"] = {lang: block(np.array([i for i, x in enumerate(langs) if x == lang])) for lang in sorted(set(langs))}
-    return out
-
-
 def evaluate(
     task: Task,
     data: Any,
@@ -212,7 +182,7 @@ def evaluate(
 
     Args:
         task: ``"sentiment"`` (labels ``positive``/``negative``; a text counts as the
-            larger of the two probabilities) or ``"claims"`` (``claim``/``rhetoric``).
+            larger of the two probabilities).
         data: a JSONL/CSV/Parquet path (or several), a ``datasets.Dataset`` or row dicts.
         model: a model folder, a loaded model, ``"lexicon"`` (sentiment only) or
             ``None`` for the model shipped in ``models/``.
@@ -228,24 +198,15 @@ def evaluate(
     if task not in TASKS:
         raise DataError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
     texts, labels, langs = load_labelled(data, label_map=label_map, split=split)
-    if task == "sentiment":
-        from .sentiment import SentimentModel
+    from .sentiment import SentimentModel
 
-        allowed = ["negative", "positive"]
-        _check_labels(labels, allowed, task)
-        m = model if isinstance(model, SentimentModel) else SentimentModel.load(model)
-        probs = m.predict_proba(texts, langs=langs)
-        neg, pos = probs[:, 0], probs[:, 2]
-        pred = np.where(pos > neg, "positive", np.where(neg > pos, "negative", "neutral")).tolist()
-        model_name = m.name
-    else:  # claims
-        from .claims import ClaimClassifier
-
-        allowed = ["claim", "rhetoric"]
-        _check_labels(labels, allowed, task)
-        m = model if isinstance(model, ClaimClassifier) else ClaimClassifier.load(model)
-        pred = [str(x) for x in m.predict(texts)]
-        model_name = getattr(m, "name_", "claims")
+    allowed = ["negative", "positive"]
+    _check_labels(labels, allowed, task)
+    m = model if isinstance(model, SentimentModel) else SentimentModel.load(model)
+    probs = m.predict_proba(texts, langs=langs)
+    neg, pos = probs[:, 0], probs[:, 2]
+    pred = np.where(pos > neg, "positive", np.where(neg > pos, "negative", "neutral")).tolist()
+    model_name = m.name
     rep = classification_report(labels, pred, allowed, langs)
     return {"task": task, "model": model_name, "data": _describe(data), **rep}
 

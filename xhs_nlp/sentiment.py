@@ -327,6 +327,15 @@ class SentimentModel:
         """The encoder features the heads read: ``(n, layers * dim)``."""
         layers = self.card.get("features", {}).get("layers")
         enc = self.encoder
+        trained_on = self.card.get("encoder", {}).get("fingerprint")
+        if trained_on and trained_on != enc.fingerprint and not getattr(self, "_warned_encoder", False):
+            import warnings
+
+            from .errors import ModelVersionWarning
+
+            self._warned_encoder = True
+            warnings.warn(f"this sentiment model was trained on encoder {trained_on}, now running on "
+                          f"{enc.fingerprint}: its numbers are not those of its card", ModelVersionWarning, stacklevel=2)
         F = enc.features(list(texts))
         if layers is not None and list(layers) != list(enc.feature_layers):
             missing = [li for li in layers if li not in enc.feature_layers]
