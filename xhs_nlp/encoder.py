@@ -26,14 +26,11 @@ import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Sequence
+from typing import Literal, Sequence
 
 import numpy as np
 
-from .errors import InputError, ModelError
-
-if TYPE_CHECKING:  # pragma: no cover
-    import torch
+from .errors import InputError, ModelError, check_texts
 
 __all__ = ["Encoder", "get_encoder", "default_model_dir", "cache_root", "DEFAULT_ENCODER"]
 
@@ -84,7 +81,7 @@ class Encoder:
         prefixes: strings prepended to passages and queries. ``None`` chooses e5's
             ``"passage: "``/``"query: "`` for e5 models and nothing otherwise.
         cache_size: how many texts' vectors to keep in memory (0 disables the cache);
-            an entry is ``len(FEATURE_LAYERS) x dim`` floats (20 KB for e5-small).
+            an entry is ``len(feature_layers) x dim`` floats (20 KB for e5-small).
         num_threads: torch threads; ``None`` keeps torch's default (all cores).
 
     Example:
@@ -224,14 +221,7 @@ class Encoder:
         Raises:
             InputError: ``texts`` is empty or holds something that is not a string.
         """
-        if isinstance(texts, str):
-            raise InputError("encode() takes a list of strings, not one string")
-        texts = list(texts)
-        if not texts:
-            raise InputError("encode() got an empty list of texts")
-        for i, t in enumerate(texts):
-            if not isinstance(t, str):
-                raise InputError(f"text #{i} is {type(t).__name__}, not str")
+        texts = check_texts(texts)
         if kind not in self.prefixes:
             raise InputError(f"kind must be 'passage' or 'query', got {kind!r}")
         out = np.empty((len(texts), len(self.feature_layers), self.dim), dtype=np.float32)

@@ -27,6 +27,7 @@ __all__ = [
     "ModelError",
     "ModelVersionWarning",
     "DataError",
+    "check_texts",
 ]
 
 
@@ -64,3 +65,19 @@ class ModelError(XhsNlpError, RuntimeError):
 
 class ModelVersionWarning(UserWarning):
     """A model folder was written by different library versions than those loaded."""
+
+
+def check_texts(texts: object, noun: str = "text") -> list[str]:
+    """Return ``texts`` as a list, or raise :class:`InputError` naming what is wrong.
+
+    A single string, an empty sequence and non-string items are refused.
+    """
+    if isinstance(texts, str):
+        raise InputError(f"give a list of {noun}s, not one string")
+    items = list(texts)  # type: ignore[call-overload]
+    if not items:
+        raise InputError(f"the {noun} list is empty")
+    for i, t in enumerate(items):
+        if not isinstance(t, str):
+            raise InputError(f"{noun} #{i} is {type(t).__name__}, not str")
+    return items

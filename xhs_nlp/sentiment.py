@@ -34,14 +34,14 @@ from __future__ import annotations
 import os
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 import numpy as np
 
 from ._lexicon import _from_score, lexicon_probabilities
-from .errors import DataError, InputError, ModelError
+from .errors import DataError, InputError, ModelError, check_texts
 from .persist import file_sha256, load_model_folder, save_model_folder
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -311,7 +311,7 @@ class SentimentModel:
         Raises:
             InputError: ``texts`` is empty or holds non-strings.
         """
-        texts = _check_texts(texts)
+        texts = check_texts(texts, "sentence")
         if langs is None:
             from .segment.language import detect_lang
 
@@ -367,18 +367,6 @@ class SentimentModel:
         return out
 
 
-def _check_texts(texts: Any) -> list[str]:
-    if isinstance(texts, str):
-        raise InputError("give a list of sentences, not one string")
-    texts = list(texts)
-    if not texts:
-        raise InputError("the sentence list is empty")
-    for i, t in enumerate(texts):
-        if not isinstance(t, str):
-            raise InputError(f"sentence #{i} is {type(t).__name__}, not str")
-    return texts
-
-
 def score_document(doc: Document, model: SentimentModel | str | None = None) -> DocumentSentiment:
     """Score every body sentence of ``doc`` and aggregate per section and document.
 
@@ -409,18 +397,24 @@ def _drop_held_out_copies(train: list, held: list) -> list:
     dev score would be measured on training data.
     """
     held_norm = {_norm(r[0]) for r in held}
-    long_held = "\x00".join(h for h in held_norm if len(h) > 30)
+    long_held = [h for h in held_norm if len(h) > 30]
+    joined = "\x00".join(long_held)  # normalised text holds no \x00, so no match spans two rows
     keep = []
     for r in train:
         n = _norm(r[0])
         if n in held_norm:
             continue
-        if len(n) > 30 and (n in long_held or any(h in n for h in held_norm if len(h) > 30 and len(h) <= len(n))):
+        if len(n) > 30 and (n in joined or any(h in n for h in long_held if len(h) <= len(n))):
             continue
         keep.append(r)
     return keep
 
 _NORM_RE = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def _corpus_name(path: str | os.PathLike[str]) -> str:
+    """A corpus file's folder name (``…/sst2_sentences/data.jsonl`` → ``sst2_sentences``)."""
+    return os.path.basename(os.path.dirname(os.fspath(path))) or os.fspath(path)
 
 
 def _norm(text: str) -> str:
@@ -465,7 +459,7 @@ def train_sentiment(
         texts, labels, langs = load_labelled(raw, label_map=label_map)
         splits = [str(r.get("split") or "train") for r in raw]
         rows += [(t, y, lg, sp, str(path)) for t, y, lg, sp in zip(texts, labels, langs, splits)]
-        sources.append({"path": os.path.basename(os.path.dirname(os.fspath(path))) + "/" + os.path.basename(os.fspath(path)),
+        sources.append({"path": _corpus_name(path) + "/" + os.path.basename(os.fspath(path)),
                         "sha256": file_sha256(path), "rows": len(texts)})
     bad = sorted({r[1] for r in rows} - {"positive", "negative"})
     if bad:
@@ -482,11 +476,10 @@ def train_sentiment(
     groups = np.array([gid.setdefault(_norm(r[0]), len(gid)) for r in train])
     enc = get_encoder(encoder)
     log(f"sentiment: encoding {len(train) + len(held)} texts with {enc.name}")
-    X = enc.features([r[0] for r in train], progress=verbose).reshape(len(train), -1)
+    texts_tr = [r[0] for r in train]
+    X = enc.features(texts_tr, progress=verbose).reshape(len(train), -1)
     y = np.array([1 if r[1] == "positive" else 0 for r in train])
     langs = np.array([r[2] if r[2] in ("en", "zh") else "other" for r in train])
-
-    texts_tr = [r[0] for r in train]
 
     def fit_model(idx: np.ndarray) -> SentimentModel:
         heads = {"all": _LinearHead.fit(X[idx], y[idx], C=C, seed=seed)}
@@ -515,8 +508,7 @@ def train_sentiment(
     for lang in sorted(set(langs.tolist())):
         cv_metrics[lang] = {"accuracy": float(correct[langs == lang].mean()), "n": int((langs == lang).sum())}
     for f in sorted(set(files.tolist())):
-        key = os.path.basename(os.path.dirname(f)) or f
-        cv_metrics[key] = {"accuracy": float(correct[files == f].mean()), "n": int((files == f).sum())}
+        cv_metrics[_corpus_name(f)] = {"accuracy": float(correct[files == f].mean()), "n": int((files == f).sum())}
 
     model = fit_model(np.arange(len(train)))
     card = {
@@ -537,14 +529,13 @@ def train_sentiment(
     model.card = card
     #: out-of-fold P(positive) for every training row (benchmarks compare lexicons on these)
     model.cv_predictions_ = {"text": texts_tr, "label": [r[1] for r in train], "lang": langs.tolist(),
-                             "source": [os.path.basename(os.path.dirname(f)) for f in files.tolist()], "p_positive": oof}
+                             "source": [_corpus_name(f) for f in files.tolist()], "p_positive": oof}
     if held:
         hx = enc.features([r[0] for r in held]).reshape(len(held), -1)
-        hl = [r[2] if r[2] in ("en", "zh") else "other" for r in held]
-        hp = model.p_positive(hx, hl, [r[0] for r in held])
+        hp = model.p_positive(hx, [r[2] for r in held], [r[0] for r in held])  # unknown langs → "all"
         hy = np.array([r[1] == "positive" for r in held])
         card["metrics"]["held_out"] = {
-            os.path.basename(os.path.dirname(f)): {"accuracy": float(((hp > 0.5) == hy)[[r[4] == f for r in held]].mean()),
+            _corpus_name(f): {"accuracy": float(((hp > 0.5) == hy)[[r[4] == f for r in held]].mean()),
                                                    "n": int(sum(r[4] == f for r in held))}
             for f in sorted({r[4] for r in held})
         }
