@@ -27,6 +27,8 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/xhs-nlp segment $(POST)
 	@echo
 	$(VENV)/bin/xhs-nlp sentiment $(POST)
+	@echo
+	$(VENV)/bin/xhs-nlp claims $(POST) --claims-only
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q

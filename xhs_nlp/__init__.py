@@ -21,12 +21,14 @@ from .segment import segment
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .claims import ClaimClassifier
     from .evaluate import evaluate
 
 __all__ = [
     "__version__",
     "segment",
     "evaluate",
+    "ClaimClassifier",
     "Document",
     "Section",
     "Paragraph",
@@ -41,4 +43,8 @@ def __getattr__(name: str) -> Any:
         from .evaluate import evaluate
 
         return evaluate
+    if name == "ClaimClassifier":
+        from .claims import ClaimClassifier
+
+        return ClaimClassifier
     raise AttributeError(f"module 'xhs_nlp' has no attribute {name!r}")

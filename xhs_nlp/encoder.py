@@ -32,7 +32,7 @@ import numpy as np
 
 from .errors import InputError, ModelError, check_texts
 
-__all__ = ["Encoder", "get_encoder", "default_model_dir", "cache_root", "DEFAULT_ENCODER"]
+__all__ = ["Encoder", "get_encoder", "default_model_dir", "cache_root", "DEFAULT_ENCODER", "layer_features"]
 
 DEFAULT_ENCODER = "multilingual-e5-small"
 Kind = Literal["passage", "query"]
@@ -348,3 +348,34 @@ def get_encoder(model: str | os.PathLike[str] | Encoder | None = None) -> Encode
         if enc is None:
             enc = _ENCODERS[name] = Encoder(name)
         return enc
+
+
+_WARNED: set[tuple[str, str]] = set()
+
+
+def layer_features(
+    enc: Encoder, texts: Sequence[str], layers: Sequence[int] | None, *, trained_on: str | None = None, what: str = "model"
+) -> np.ndarray:
+    """``(n, len(layers) * dim)`` features of ``layers`` (default: all), for a trained head.
+
+    Warns (:class:`~xhs_nlp.errors.ModelVersionWarning`, once per model and encoder)
+    when the head was trained on another encoder (``trained_on``, a fingerprint).
+
+    Raises:
+        ModelError: the head reads layers this encoder does not have.
+    """
+    if trained_on and trained_on != enc.fingerprint and (what, enc.fingerprint) not in _WARNED:
+        import warnings
+
+        from .errors import ModelVersionWarning
+
+        _WARNED.add((what, enc.fingerprint))
+        warnings.warn(f"this {what} was trained on encoder {trained_on}, now running on {enc.fingerprint}: "
+                      "its numbers are not those of its card", ModelVersionWarning, stacklevel=3)
+    F = enc.features(list(texts))
+    if layers is not None and list(layers) != list(enc.feature_layers):
+        missing = [li for li in layers if li not in enc.feature_layers]
+        if missing:
+            raise ModelError(f"the {what} reads encoder layers {missing} that {enc.name} does not have")
+        F = F[:, [list(enc.feature_layers).index(li) for li in layers], :]
+    return F.reshape(len(F), -1)

@@ -29,8 +29,8 @@ from .errors import DataError, SourceNotFoundError
 
 __all__ = ["evaluate", "load_labelled", "parse_label_map", "classification_report", "format_report"]
 
-Task = Literal["sentiment"]
-TASKS = ("sentiment",)  # claims, frames, techniques join as their models land
+Task = Literal["sentiment", "claims"]
+TASKS = ("sentiment", "claims")  # frames, techniques join as their models land
 
 
 def parse_label_map(spec: str | Mapping[str, str] | None) -> dict[str, str]:
@@ -177,17 +177,19 @@ def evaluate(
     model: Any = None,
     label_map: Mapping[str, str] | str | None = None,
     split: str | Iterable[str] | None = None,
+    domain: str | None = None,
 ) -> dict:
     """Run a model of ``task`` on labelled ``data`` and report the field's metrics.
 
     Args:
         task: ``"sentiment"`` (labels ``positive``/``negative``; a text counts as the
-            larger of the two probabilities).
+            larger of the two probabilities) or ``"claims"`` (labels ``claim``/``rhetoric``).
         data: a JSONL/CSV/Parquet path (or several), a ``datasets.Dataset`` or row dicts.
         model: a model folder, a loaded model, ``"lexicon"`` (sentiment only) or
             ``None`` for the model shipped in ``models/``.
         label_map: rename labels first, ``{"OBJ": "claim"}`` or ``"OBJ=claim,SUBJ=rhetoric"``.
         split: keep only rows whose ``split`` field is one of these.
+        domain: claims only: predict for this domain (default: the model's own).
 
     Returns:
         ``{"task", "n", "accuracy", "macro_f1", "per_label", "per_lang", "model", "data"}``.
@@ -198,6 +200,16 @@ def evaluate(
     if task not in TASKS:
         raise DataError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
     texts, labels, langs = load_labelled(data, label_map=label_map, split=split)
+    if task == "claims":
+        from .claims import LABELS, ClaimClassifier
+
+        _check_labels(labels, list(LABELS), task)
+        clf = model if isinstance(model, ClaimClassifier) else ClaimClassifier.load(model)
+        pred = clf.predict(texts, domain=domain).tolist()
+        name = str(clf.card_.get("name", "claims")) if hasattr(clf, "card_") else "ClaimClassifier"
+        return {"task": task, "model": name, "data": _describe(data), **classification_report(labels, pred, list(LABELS), langs)}
+    if domain is not None:
+        raise DataError("domain= applies to the claims task only")
     from .sentiment import SentimentModel
 
     allowed = ["negative", "positive"]

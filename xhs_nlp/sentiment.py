@@ -325,25 +325,10 @@ class SentimentModel:
 
     def features(self, texts: Sequence[str]) -> np.ndarray:
         """The encoder features the heads read: ``(n, layers * dim)``."""
-        layers = self.card.get("features", {}).get("layers")
-        enc = self.encoder
-        trained_on = self.card.get("encoder", {}).get("fingerprint")
-        if trained_on and trained_on != enc.fingerprint and not getattr(self, "_warned_encoder", False):
-            import warnings
+        from .encoder import layer_features
 
-            from .errors import ModelVersionWarning
-
-            self._warned_encoder = True
-            warnings.warn(f"this sentiment model was trained on encoder {trained_on}, now running on "
-                          f"{enc.fingerprint}: its numbers are not those of its card", ModelVersionWarning, stacklevel=2)
-        F = enc.features(list(texts))
-        if layers is not None and list(layers) != list(enc.feature_layers):
-            missing = [li for li in layers if li not in enc.feature_layers]
-            if missing:
-                raise ModelError(f"the model reads encoder layers {missing} that {enc.name} does not have")
-            idx = [list(enc.feature_layers).index(li) for li in layers]
-            F = F[:, idx, :]
-        return F.reshape(len(F), -1)
+        return layer_features(self.encoder, texts, self.card.get("features", {}).get("layers"),
+                              trained_on=self.card.get("encoder", {}).get("fingerprint"), what="sentiment model")
 
     def p_positive(self, feats: np.ndarray, langs: Sequence[str], texts: Sequence[str] | None = None) -> np.ndarray:
         """P(positive) from the language's encoder head, blended with its n-gram head."""
