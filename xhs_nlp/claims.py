@@ -598,8 +598,8 @@ def train_claims(
         from .encoder import layer_features
 
         enc = clf._encoder()
-        log(f"claims: encoding {len(texts) + len(held)} sentences with {enc.name}")
-        emb = layer_features(enc, texts, clf._layer_list())
+        log(f"claims: encoding {len(texts)} training sentences with {enc.name} ({len(held)} held-out ones after training)")
+        emb = layer_features(enc, texts, clf._layer_list(), progress=verbose)
     gid: dict[str, int] = {}
     groups = np.array([gid.setdefault(_norm(t), len(gid)) for t in texts])
     strata = np.array([f"{a}-{b}" for a, b in zip(y, corpora)])

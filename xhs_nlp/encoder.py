@@ -354,7 +354,8 @@ _WARNED: set[tuple[str, str]] = set()
 
 
 def layer_features(
-    enc: Encoder, texts: Sequence[str], layers: Sequence[int] | None, *, trained_on: str | None = None, what: str = "model"
+    enc: Encoder, texts: Sequence[str], layers: Sequence[int] | None, *, trained_on: str | None = None,
+    what: str = "model", progress: bool = False,
 ) -> np.ndarray:
     """``(n, len(layers) * dim)`` features of ``layers`` (default: all), for a trained head.
 
@@ -372,7 +373,7 @@ def layer_features(
         _WARNED.add((what, enc.fingerprint))
         warnings.warn(f"this {what} was trained on encoder {trained_on}, now running on {enc.fingerprint}: "
                       "its numbers are not those of its card", ModelVersionWarning, stacklevel=3)
-    F = enc.features(list(texts))
+    F = enc.features(list(texts), progress=progress)
     if layers is not None and list(layers) != list(enc.feature_layers):
         missing = [li for li in layers if li not in enc.feature_layers]
         if missing:
