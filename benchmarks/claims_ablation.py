@@ -33,10 +33,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from xhs_nlp.claims import ClaimClassifier, _load_rows, _split_rows  # noqa: E402
+from xhs_nlp._corpora import text_groups  # noqa: E402
+from xhs_nlp.claims import ClaimClassifier, _labels, _load_rows, _split_rows, _tune_threshold  # noqa: E402
 from xhs_nlp.evaluate import parse_label_map  # noqa: E402
 from xhs_nlp.persist import library_versions  # noqa: E402
-from xhs_nlp.sentiment import _norm  # noqa: E402
 
 LABEL_MAP = "OBJ=claim,SUBJ=rhetoric,CFS=claim,UFS=claim,NFS=rhetoric"
 CT_LANGS = ["en", "de", "it", "ar", "bg", "tr"]
@@ -77,8 +77,7 @@ def main() -> None:
 
     from sklearn.model_selection import StratifiedGroupKFold
 
-    gid: dict[str, int] = {}
-    groups = np.array([gid.setdefault(_norm(t), len(gid)) for t in texts])
+    groups = text_groups(texts)
     strata = np.array([f"{a}-{r[4]}" for a, r in zip(y, train)])  # label x corpus, as train_claims
     folds = list(StratifiedGroupKFold(args.folds, shuffle=True, random_state=0).split(texts, strata, groups))
 
@@ -156,17 +155,11 @@ def main() -> None:
         oof, ph, pp = fn()
         for thr_name, thr in (("0.5", 0.5), ("cv", None)):
             if thr is None:  # the shipped rule: mean per-language CV macro-F1 over news rows
-                news = dom == "news"
-                grid = np.round(np.arange(0.30, 0.705, 0.01), 2)
-                langs = np.array([r[2] for r in train])
-
-                def score(th):
-                    return np.mean([macro_f1(y[news & (langs == lg)], np.where(oof[news & (langs == lg)] > th, "claim", "rhetoric"))
-                                    for lg in sorted(set(langs[news].tolist()))])
-                thr = float(max(grid, key=lambda th: (score(th), -abs(th - 0.5))))
                 if name.startswith("baseline: TextBlob"):
                     continue
-            lab = lambda p: np.where(p > thr, "claim", "rhetoric")  # noqa: E731
+                news = dom == "news"
+                thr = _tune_threshold(oof[news], y[news], np.array([r[2] for r in train])[news])
+            lab = lambda p: _labels(p, thr)  # noqa: E731
             dt = {lg: macro_f1(hy[hl == lg], lab(ph)[hl == lg]) for lg in ["en", "de", "it", "ar", "bg"]}
             cv = {lg: macro_f1(y[key == lg], lab(oof)[key == lg]) for lg in CT_LANGS + ["cb"]}
             post_acc = float((lab(pp) == py).mean())

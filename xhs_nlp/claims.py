@@ -39,8 +39,9 @@ from typing import TYPE_CHECKING, Any, Literal, Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from ._corpora import corpus_name, drop_held_out_copies, fit_idf, norm_text, source_record, sublinear_tf, text_groups, tfidf
 from .errors import DataError, InputError, ModelError
-from .persist import file_sha256, load_model_folder, save_model_folder
+from .persist import load_model_folder, save_model_folder
 
 if TYPE_CHECKING:  # pragma: no cover
     from .document import Document
@@ -86,9 +87,26 @@ def _hashed(texts: Sequence[str]):
     from sklearn.feature_extraction.text import HashingVectorizer
 
     hv = HashingVectorizer(analyzer=_ngram_analyzer, n_features=_HASH_FEATURES, alternate_sign=False, norm=None)
-    X = hv.transform(texts).astype(np.float64).tocsr()
-    X.data = 1.0 + np.log(X.data)  # sublinear tf
-    return X
+    return sublinear_tf(hv, texts)
+
+
+def _labels(p_claim: np.ndarray, threshold: float) -> np.ndarray:
+    """``"claim"`` where ``P(claim) > threshold``, else ``"rhetoric"``."""
+    return np.where(np.asarray(p_claim) > float(threshold), "claim", "rhetoric")
+
+
+def _tune_threshold(p_claim: np.ndarray, y: np.ndarray, langs: np.ndarray) -> float:
+    """The threshold in 0.30…0.70 (step 0.01) that maximises the mean per-language
+    macro-F1 of ``p_claim`` against ``y``; ties go to the one nearest 0.5."""
+    from sklearn.metrics import f1_score
+
+    masks = [langs == lg for lg in sorted(set(langs.tolist()))]
+
+    def score(th: float) -> float:
+        return float(np.mean([f1_score(y[m], _labels(p_claim[m], th), average="macro") for m in masks]))
+
+    grid = np.round(np.arange(0.30, 0.705, 0.01), 2)
+    return float(max(grid, key=lambda th: (score(th), -abs(th - 0.5))))
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -195,9 +213,7 @@ class ClaimClassifier(ClassifierMixin, BaseEstimator):
             if emb is None:
                 from .encoder import layer_features
 
-                enc = self._encoder()
-                layers = self._layer_list()
-                emb = layer_features(enc, texts, layers if layers is not None else None,
+                emb = layer_features(self._encoder(), texts, self._layer_list(),
                                      trained_on=getattr(self, "encoder_fingerprint_", None), what="claim classifier")
             parts.append(np.asarray(emb, dtype=np.float32))
         if self.cues:
@@ -262,18 +278,12 @@ class ClaimClassifier(ClassifierMixin, BaseEstimator):
         self.ngram_intercept_ = 0.0
         if self.ngrams:
             H = _hashed(texts)
-            df = np.bincount(H.indices, minlength=_HASH_FEATURES)
-            self.ngram_idf_ = (np.log((1 + H.shape[0]) / (1 + df)) + 1).astype(np.float32)
+            self.ngram_idf_ = fit_idf(H, _HASH_FEATURES)
             lr = LogisticRegression(C=self.ngram_C, max_iter=self.max_iter, class_weight=self.class_weight,
-                                    random_state=self.random_state).fit(self._ngram_matrix(H), target, sample_weight=sw)
+                                    random_state=self.random_state).fit(tfidf(H, self.ngram_idf_), target, sample_weight=sw)
             self.ngram_coef_ = lr.coef_.ravel().astype(np.float32)
             self.ngram_intercept_ = float(lr.intercept_[0])
         return self
-
-    def _ngram_matrix(self, H):
-        from sklearn.preprocessing import normalize
-
-        return normalize(H.multiply(self.ngram_idf_).tocsr())
 
     def _p_claim(self, texts: list[str], domain: str | None = None, _embeddings: np.ndarray | None = None) -> np.ndarray:
         from sklearn.utils.validation import check_is_fitted
@@ -289,7 +299,7 @@ class ClaimClassifier(ClassifierMixin, BaseEstimator):
             Za = self._augment(Zs, np.full(len(texts), dom, dtype=object))
             p = _sigmoid(Za @ self.coef_ + self.intercept_)
         if self.ngram_coef_ is not None:
-            q = _sigmoid(self._ngram_matrix(_hashed(texts)) @ self.ngram_coef_ + self.ngram_intercept_)
+            q = _sigmoid(tfidf(_hashed(texts), self.ngram_idf_) @ self.ngram_coef_ + self.ngram_intercept_)
             q = np.asarray(q).ravel()
             p = q if p is None else (1 - self.ngram_weight) * p + self.ngram_weight * q
         return np.asarray(p, dtype=float)
@@ -305,8 +315,7 @@ class ClaimClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Sequence[str], *, domain: str | None = None) -> np.ndarray:
         """``"claim"`` or ``"rhetoric"`` per sentence."""
-        p = self._p_claim(_check_X(X), domain)
-        return np.where(p > float(self.threshold), "claim", "rhetoric")
+        return _labels(self._p_claim(_check_X(X), domain), self.threshold)
 
     # -- persistence ------------------------------------------------------------------------
 
@@ -518,8 +527,7 @@ def classify_document(doc: Document, model: ClaimClassifier | str | os.PathLike[
         raise InputError("the document has no sentences to classify")
     p = clf._p_claim([s.text for s in sents])
     out = []
-    for s, pc in zip(sents, p):
-        label = "claim" if pc > float(clf.threshold) else "rhetoric"
+    for s, pc, label in zip(sents, p, _labels(p, clf.threshold)):
         out.append(SentenceClaim(s.text, s.start, s.end, label, float(pc), extract_facts(s.text) if label == "claim" else None))
     return out
 
@@ -568,11 +576,9 @@ def train_claims(
         DataError: missing fields, unknown labels, empty texts or one class (the row
             or field is named).
     """
-    from sklearn.metrics import f1_score
     from sklearn.model_selection import StratifiedGroupKFold
 
     from .evaluate import parse_label_map
-    from .sentiment import _norm
 
     t0 = time.perf_counter()
     log = (lambda *a: print(*a, flush=True)) if verbose else (lambda *a: None)
@@ -600,8 +606,7 @@ def train_claims(
         enc = clf._encoder()
         log(f"claims: encoding {len(texts)} training sentences with {enc.name} ({len(held)} held-out ones after training)")
         emb = layer_features(enc, texts, clf._layer_list(), progress=verbose)
-    gid: dict[str, int] = {}
-    groups = np.array([gid.setdefault(_norm(t), len(gid)) for t in texts])
+    groups = text_groups(texts)
     strata = np.array([f"{a}-{b}" for a, b in zip(y, corpora)])
     oof = np.zeros(len(texts))
     cv = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -614,15 +619,9 @@ def train_claims(
         log(f"claims: fold {k + 1}/{folds} done ({time.perf_counter() - t0:.0f} s)")
     if tune_threshold:
         news = dom == clf.domain
-        grid = np.round(np.arange(0.30, 0.705, 0.01), 2)
-
-        def score(th: float) -> float:
-            return float(np.mean([f1_score(y[news & (langs == lg)], np.where(oof[news & (langs == lg)] > th, "claim", "rhetoric"),
-                                           average="macro") for lg in sorted(set(langs[news].tolist()))]))
-
-        clf.threshold = float(max(grid, key=lambda th: (score(th), -abs(th - 0.5))))
+        clf.threshold = _tune_threshold(oof[news], y[news], langs[news])
         log(f"claims: threshold {clf.threshold:.2f} (mean per-language macro-F1 of CV predictions)")
-    pred = np.where(oof > clf.threshold, "claim", "rhetoric")
+    pred = _labels(oof, clf.threshold)
     cv_metrics = _metrics_by(y, pred, {"all": np.ones(len(y), bool),
                                        **{f"lang:{lg}": langs == lg for lg in sorted(set(langs.tolist()))},
                                        **{f"corpus:{c}": corpora == c for c in sorted(set(corpora.tolist()))},
@@ -647,7 +646,7 @@ def train_claims(
     if held:
         hp = clf._p_claim([r[0] for r in held])
         hy = np.array([r[1] for r in held], dtype=object)
-        hpred = np.where(hp > clf.threshold, "claim", "rhetoric")
+        hpred = _labels(hp, clf.threshold)
         hl = np.array([f"{r[4]}:{r[2]}" for r in held])
         card["metrics"]["held_out"] = _metrics_by(hy, hpred, {k: hl == k for k in sorted(set(hl.tolist()))})
     if check:
@@ -684,13 +683,12 @@ def _load_rows(paths: Sequence[str | os.PathLike[str]], lm: dict[str, str], dmap
     """Read labelled rows, map labels, check every row (the bad row is named)."""
     from .evaluate import _rows
     from .segment.language import detect_lang
-    from .sentiment import _corpus_name
 
     rows: list[Row] = []
     sources = []
     for path in paths:
         raw = _rows(path)
-        corpus = _corpus_name(path)
+        corpus = corpus_name(path)
         for i, r in enumerate(raw):
             for key in ("text", "label"):
                 if key not in r or r[key] is None:
@@ -705,31 +703,28 @@ def _load_rows(paths: Sequence[str | os.PathLike[str]], lm: dict[str, str], dmap
             lang = str(r.get("lang") or detect_lang(text))
             dom = str(r.get("domain") or dmap.get(corpus, "news"))
             rows.append((text, label, lang, str(r.get("split") or "train"), corpus, dom))
-        sources.append({"path": corpus + "/" + os.path.basename(os.fspath(path)), "sha256": file_sha256(path),
-                        "rows": len(raw)})
+        sources.append(source_record(path, len(raw)))
     return rows, sources
 
 
 def _split_rows(rows: list[Row], holdout_splits: Sequence[str]) -> tuple[list[Row], list[Row], dict[str, int]]:
     """Held-out rows; training rows deduplicated (conflicting labels dropped) and
     cleared of copies of held-out rows."""
-    from .sentiment import _drop_held_out_copies, _norm
-
     held = [r for r in rows if r[3] in holdout_splits]
     train_all = [r for r in rows if r[3] not in holdout_splits]
     labels_by_text: dict[str, set[str]] = {}
     for r in train_all:
-        labels_by_text.setdefault(_norm(r[0]), set()).add(r[1])
+        labels_by_text.setdefault(norm_text(r[0]), set()).add(r[1])
     seen: set[str] = set()
     train = []
     for r in train_all:
-        n = _norm(r[0])
+        n = norm_text(r[0])
         if n in seen or len(labels_by_text[n]) > 1:
             continue
         seen.add(n)
         train.append(r)
     n_dedup = len(train)
-    train = _drop_held_out_copies(train, held) if held else train
+    train = drop_held_out_copies(train, held) if held else train
     return train, held, {"rows": len(train_all), "deduplicated": n_dedup}
 
 

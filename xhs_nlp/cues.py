@@ -215,8 +215,6 @@ def find_cues(text: str, cues: Sequence[str] | None = None) -> list[CueHit]:
     hits: list[CueHit] = []
     taken: list[tuple[int, int]] = []
     for name in _QUANTITY_ORDER:
-        if name not in pats:
-            continue
         for m in pats[name].finditer(text):
             if m.end() > m.start() and not any(a < m.end() and m.start() < b for a, b in taken):
                 taken.append((m.start(), m.end()))

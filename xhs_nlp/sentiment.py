@@ -32,7 +32,6 @@ Example:
 from __future__ import annotations
 
 import os
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,9 +39,10 @@ from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 import numpy as np
 
+from ._corpora import corpus_name, drop_held_out_copies, fit_idf, source_record, sublinear_tf, text_groups, tfidf
 from ._lexicon import _from_score, lexicon_probabilities
 from .errors import DataError, InputError, ModelError, check_texts
-from .persist import file_sha256, load_model_folder, save_model_folder
+from .persist import load_model_folder, save_model_folder
 
 if TYPE_CHECKING:  # pragma: no cover
     from .document import Document
@@ -189,16 +189,8 @@ class _NgramHead:
     def __init__(self, lang: str, idf: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> None:
         self.lang, self.idf, self.coef, self.intercept = lang, idf, coef, intercept
 
-    @staticmethod
-    def _tf(texts: Sequence[str], lang: str):
-        X = _hasher(lang).transform(texts).astype(np.float64).tocsr()
-        X.data = 1.0 + np.log(X.data)
-        return X
-
     def _transform(self, texts: Sequence[str]):
-        from sklearn.preprocessing import normalize
-
-        return normalize(self._tf(texts, self.lang).multiply(self.idf).tocsr())
+        return tfidf(sublinear_tf(_hasher(self.lang), texts), self.idf)
 
     def p_positive(self, texts: Sequence[str]) -> np.ndarray:
         z = self._transform(texts) @ self.coef.ravel() + self.intercept[0]
@@ -208,9 +200,7 @@ class _NgramHead:
     def fit(cls, lang: str, texts: Sequence[str], y: np.ndarray, *, C: float = 10.0, seed: int = 0) -> _NgramHead:
         from sklearn.linear_model import LogisticRegression
 
-        tf = cls._tf(texts, lang)
-        df = np.bincount(tf.indices, minlength=_HASH_FEATURES)
-        idf = (np.log((1 + tf.shape[0]) / (1 + df)) + 1).astype(np.float32)
+        idf = fit_idf(sublinear_tf(_hasher(lang), texts), _HASH_FEATURES)
         head = cls(lang, idf, np.zeros((1, _HASH_FEATURES), np.float32), np.zeros(1, np.float32))
         lr = LogisticRegression(C=C, max_iter=5000, random_state=seed).fit(head._transform(texts), y)
         head.coef, head.intercept = lr.coef_.astype(np.float32), lr.intercept_.astype(np.float32)
@@ -374,38 +364,6 @@ def score_document(doc: Document, model: SentimentModel | str | None = None) -> 
 # -- training ------------------------------------------------------------------------------
 
 
-def _drop_held_out_copies(train: list, held: list) -> list:
-    """Drop training rows equal to, containing or contained in a held-out row (normalised).
-
-    SST-2 was built from the same Rotten Tomatoes snippets as Pang & Lee's polarity
-    set: 691 of SST-2's 872 dev sentences are also in Pang & Lee, so without this the
-    dev score would be measured on training data.
-    """
-    held_norm = {_norm(r[0]) for r in held}
-    long_held = [h for h in held_norm if len(h) > 30]
-    joined = "\x00".join(long_held)  # normalised text holds no \x00, so no match spans two rows
-    keep = []
-    for r in train:
-        n = _norm(r[0])
-        if n in held_norm:
-            continue
-        if len(n) > 30 and (n in joined or any(h in n for h in long_held if len(h) <= len(n))):
-            continue
-        keep.append(r)
-    return keep
-
-_NORM_RE = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def _corpus_name(path: str | os.PathLike[str]) -> str:
-    """A corpus file's folder name (``…/sst2_sentences/data.jsonl`` → ``sst2_sentences``)."""
-    return os.path.basename(os.path.dirname(os.fspath(path))) or os.fspath(path)
-
-
-def _norm(text: str) -> str:
-    return _NORM_RE.sub("", text.lower())
-
-
 def train_sentiment(
     data: Sequence[str | os.PathLike[str]],
     out: str | os.PathLike[str] | None = None,
@@ -444,21 +402,18 @@ def train_sentiment(
         texts, labels, langs = load_labelled(raw, label_map=label_map)
         splits = [str(r.get("split") or "train") for r in raw]
         rows += [(t, y, lg, sp, str(path)) for t, y, lg, sp in zip(texts, labels, langs, splits)]
-        sources.append({"path": _corpus_name(path) + "/" + os.path.basename(os.fspath(path)),
-                        "sha256": file_sha256(path), "rows": len(texts)})
+        sources.append(source_record(path, len(texts)))
     bad = sorted({r[1] for r in rows} - {"positive", "negative"})
     if bad:
         raise DataError(f"sentiment labels must be positive/negative; found {bad[:5]} (use label_map)")
     held = [r for r in rows if r[3] in ("dev", "test", "validation")]
     train = [r for r in rows if r[3] not in ("dev", "test", "validation")]
     before = len(train)
-    train = _drop_held_out_copies(train, held)
+    train = drop_held_out_copies(train, held)
     log(f"sentiment: {before} training rows, {before - len(train)} dropped as copies of held-out rows, {len(held)} held out")
     if not train:
         raise DataError("no training rows left")
-    # group duplicates within training data
-    gid: dict[str, int] = {}
-    groups = np.array([gid.setdefault(_norm(r[0]), len(gid)) for r in train])
+    groups = text_groups([r[0] for r in train])  # duplicates within training data stay in one fold
     enc = get_encoder(encoder)
     log(f"sentiment: encoding {len(train) + len(held)} texts with {enc.name}")
     texts_tr = [r[0] for r in train]
@@ -493,7 +448,7 @@ def train_sentiment(
     for lang in sorted(set(langs.tolist())):
         cv_metrics[lang] = {"accuracy": float(correct[langs == lang].mean()), "n": int((langs == lang).sum())}
     for f in sorted(set(files.tolist())):
-        cv_metrics[_corpus_name(f)] = {"accuracy": float(correct[files == f].mean()), "n": int((files == f).sum())}
+        cv_metrics[corpus_name(f)] = {"accuracy": float(correct[files == f].mean()), "n": int((files == f).sum())}
 
     model = fit_model(np.arange(len(train)))
     card = {
@@ -514,13 +469,13 @@ def train_sentiment(
     model.card = card
     #: out-of-fold P(positive) for every training row (benchmarks compare lexicons on these)
     model.cv_predictions_ = {"text": texts_tr, "label": [r[1] for r in train], "lang": langs.tolist(),
-                             "source": [_corpus_name(f) for f in files.tolist()], "p_positive": oof}
+                             "source": [corpus_name(f) for f in files.tolist()], "p_positive": oof}
     if held:
         hx = enc.features([r[0] for r in held]).reshape(len(held), -1)
         hp = model.p_positive(hx, [r[2] for r in held], [r[0] for r in held])  # unknown langs → "all"
         hy = np.array([r[1] == "positive" for r in held])
         card["metrics"]["held_out"] = {
-            _corpus_name(f): {"accuracy": float(((hp > 0.5) == hy)[[r[4] == f for r in held]].mean()),
+            corpus_name(f): {"accuracy": float(((hp > 0.5) == hy)[[r[4] == f for r in held]].mean()),
                                                    "n": int(sum(r[4] == f for r in held))}
             for f in sorted({r[4] for r in held})
         }
