@@ -10,7 +10,7 @@ TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 PIP := $(PY) -m pip
 POST := corpora/xhs_will_2025_forum_post.txt
 
-.PHONY: demo test install clean
+.PHONY: demo test install clean browser
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11); set PYTHON=..." >&2; exit 1; }
@@ -24,13 +24,22 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(VENV)/bin/xhs-nlp segment $(POST)
-	@echo
-	$(VENV)/bin/xhs-nlp sentiment $(POST)
-	@echo
-	$(VENV)/bin/xhs-nlp claims $(POST) --claims-only
+	$(VENV)/bin/xhs-nlp analyze $(POST)
+	$(VENV)/bin/xhs-nlp analyze $(POST) --format html --out report.html
 
-test: $(VENV)/.installed
+# The HTML report's test renders it in headless Chromium: Debian's package, installed
+# here when missing and apt-get can run (as root, or through sudo); elsewhere that test skips.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "warning: could not install chromium; the report's browser test will skip" >&2; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && command -v apt-get >/dev/null 2>&1; then \
+	    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "warning: could not install chromium; the report's browser test will skip" >&2; \
+	  else echo "note: chromium not installed; the report's browser test will skip" >&2; fi; }
+
+test: $(VENV)/.installed browser
 	$(PY) -m pytest -q
 
 clean:

@@ -21,14 +21,21 @@ from .segment import segment
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .analysis import Analysis, Failure, analyze, analyze_many
+    from .batch import score_dataset
     from .claims import ClaimClassifier
     from .evaluate import evaluate
 
 __all__ = [
     "__version__",
     "segment",
+    "analyze",
+    "analyze_many",
+    "score_dataset",
     "evaluate",
     "ClaimClassifier",
+    "Analysis",
+    "Failure",
     "Document",
     "Section",
     "Paragraph",
@@ -36,15 +43,21 @@ __all__ = [
     "Token",
 ]
 
+_LAZY = {
+    "analyze": "analysis", "analyze_many": "analysis", "Analysis": "analysis", "Failure": "analysis",
+    "score_dataset": "batch", "evaluate": "evaluate", "ClaimClassifier": "claims",
+}
+
 
 def __getattr__(name: str) -> Any:
     # heavy parts load on first use, so ``import xhs_nlp`` stays fast
-    if name == "evaluate":
-        from .evaluate import evaluate
+    mod = _LAZY.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'xhs_nlp' has no attribute {name!r}")
+    import importlib
 
-        return evaluate
-    if name == "ClaimClassifier":
-        from .claims import ClaimClassifier
+    return getattr(importlib.import_module(f".{mod}", __name__), name)
 
-        return ClaimClassifier
-    raise AttributeError(f"module 'xhs_nlp' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -528,7 +528,7 @@ def classify_document(doc: Document, model: ClaimClassifier | str | os.PathLike[
     p = clf._p_claim([s.text for s in sents])
     out = []
     for s, pc, label in zip(sents, p, _labels(p, clf.threshold)):
-        out.append(SentenceClaim(s.text, s.start, s.end, label, float(pc), extract_facts(s.text) if label == "claim" else None))
+        out.append(SentenceClaim(s.text, s.start, s.end, str(label), float(pc), extract_facts(s.text) if label == "claim" else None))
     return out
 
 

@@ -1,7 +1,8 @@
 """The ``xhs-nlp`` command (also ``python -m xhs_nlp``).
 
 Every library error is printed as ``xhs-nlp: error: <message>`` with exit status 1;
-usage errors exit with status 2 (argparse's convention).
+usage errors exit with status 2 (argparse's convention); ``score`` exits with 3 when
+some documents failed (they are rows of its ``errors`` table, the others are scored).
 """
 
 from __future__ import annotations
@@ -114,6 +115,103 @@ def _cmd_claims(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_framing(args: argparse.Namespace) -> int:
+    import json
+
+    from .framing import framing
+    from .segment import segment
+
+    doc = segment(Path(args.path), encoding=args.encoding)
+    res = framing(doc, frames_model=args.frames_model, techniques_model=args.techniques_model)
+    if args.format == "json":
+        print(json.dumps(res.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    for sec in [*res.sections, res.document]:
+        head = "(whole document)" if sec.index is None else (
+            f"{sec.number}. {sec.title}" if sec.number else (sec.title or "(introduction)"))
+        print(f"\n[{'doc' if sec.index is None else sec.index}] {textwrap.shorten(head, 90)}")
+        if sec.empty_reason:
+            print(f"  (not scored: {sec.empty_reason})")
+            continue
+        print("  frames:     " + ", ".join(f"{k} {v:.2f}" for k, v in sec.top_frames(3))
+              + (f"   [on: {', '.join(sec.frames_on)}]" if sec.frames_on else ""))
+        print("  techniques: " + ", ".join(f"{k} {v:.2f}" for k, v in sec.top_techniques(3))
+              + (f"   [on: {', '.join(sec.techniques_on[:5])}]" if sec.techniques_on else ""))
+        cues = sorted(((k, v) for k, v in sec.cues_per_1000_tokens.items() if v > 0), key=lambda kv: -kv[1])[:6]
+        print("  cues/1000 tokens: " + ", ".join(f"{k} {v:.0f}" for k, v in cues))
+        if sec.index is not None:
+            lab = sec.top_frames(1)[0][0]
+            ev = sec.evidence.get(lab, [])
+            if ev:
+                print(f"  evidence ({lab}): " + textwrap.shorten(ev[0].text, 100))
+    return 0
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from .analysis import analyze
+
+    if args.format == "html" and not args.out:
+        raise XhsNlpError("--format html needs --out FILE.html")
+    a = analyze(Path(args.path), encoding=args.encoding)
+    if args.format == "json":
+        text = a.to_json()
+    elif args.format == "html":
+        text = a.to_html()
+    else:
+        text = _summary(a)
+    if args.out:
+        out = Path(args.out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text + "\n", encoding="utf-8")
+        except OSError as err:
+            raise XhsNlpError(f"cannot write {out}: {err.strerror or err}") from None
+        print(f"wrote {out}", file=sys.stderr)
+    else:
+        print(text)
+    return 0
+
+
+def _summary(a) -> str:
+    doc = a.doc
+    d = a.sentiment.document
+    lines = [f"{a.source}  (id {a.id}; author {doc.meta.author or '-'}; {len(doc.sections)} sections, "
+             f"{len(doc.sentences)} sentences)",
+             f"document: sentiment {d.score:+.2f} ({d.label}), claims {a.claim_share():.0%}, frames "
+             + ", ".join(f"{k} {v:.2f}" for k, v in a.framing.document.top_frames(3))]
+    for row in a.sections_summary():
+        head = f"{row['number']}. {row['title']}" if row["number"] else (row["title"] or "(introduction)")
+        lines.append(f"\n[{row['index']}] {textwrap.shorten(head, 96)}")
+        if row["empty_reason"]:
+            lines.append(f"    not scored: {row['empty_reason']}")
+            continue
+        s = row["sentiment"]
+        lines.append(f"    sentiment {s['score']:+.2f} ({s['label']})   claims {row['claim_share']:.0%}")
+        lines.append("    frames:     " + ", ".join(f"{k} {v:.2f}" for k, v in row["top_frames"]))
+        lines.append("    techniques: " + ", ".join(f"{k} {v:.2f}" for k, v in row["top_techniques"]))
+        if row["evidence"]:
+            lines.append(f"    evidence ({row['evidence']['label']}): " + textwrap.shorten(row["evidence"]["text"], 90))
+        for c in row["check_worthy"][:1]:
+            q = "; ".join(q["text"] for q in c["facts"]["quantities"])
+            lines.append("    check-worthy: " + textwrap.shorten(c["text"], 80) + (f"  [{q}]" if q else ""))
+    return "\n".join(lines)
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from .batch import score_files
+
+    res = score_files(args.inputs, args.out, fmt=args.format, jobs=args.jobs, batch_size=args.batch_size,
+                      chunk_size=args.chunk_size, resume=args.resume, progress=not args.quiet)
+    print(f"scored {res['documents']} documents, {res['failed']} failed, {res['skipped']} skipped (already written) "
+          f"in {res['seconds']:.1f} s")
+    for t, path in res["tables"].items():
+        print(f"  {t:<10} {path}")
+    if res["failed"]:
+        print(f"xhs-nlp: {res['failed']} document(s) failed: see the errors table", file=sys.stderr)
+        return 3
+    return 0
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     from .evaluate import parse_label_map
 
@@ -128,6 +226,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
         train_claims(args.data, args.out, seed=args.seed, label_map=args.label_map,
                      domains=parse_label_map(args.domains), holdout_splits=tuple(args.holdout.split(",")),
                      check=args.check or (), cues=args.cues, ngrams=args.ngrams)
+        return 0
+    if args.task == "framing":
+        from .framing import train_framing
+
+        train_framing(args.data, args.out, seed=args.seed, folds=args.folds)
         return 0
     raise XhsNlpError(f"training for {args.task!r} is not available in this version")
 
@@ -174,10 +277,39 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--encoding", default=None, help="force an input encoding")
     s.set_defaults(func=_cmd_claims)
 
+    s = sub.add_parser("analyze", help="everything about one document: a per-section summary, JSON or an HTML report")
+    s.add_argument("path", help="a text or HTML file (any common encoding)")
+    s.add_argument("--format", choices=["text", "json", "html"], default="text")
+    s.add_argument("--out", default=None, metavar="FILE", help="write to FILE (required for html)")
+    s.add_argument("--encoding", default=None, help="force an input encoding")
+    s.set_defaults(func=_cmd_analyze)
+
+    s = sub.add_parser("score", help="score many documents into tidy tables (documents, sections, sentences, errors)")
+    s.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="files, folders (recursive), globs, or JSONL/CSV/Parquet tables with a 'text' column")
+    s.add_argument("--out", required=True, metavar="DIR_OR_FILE",
+                   help="a folder (DIR/documents.parquet ...) or a file name giving the format (run.csv -> run.documents.csv ...)")
+    s.add_argument("--format", choices=["parquet", "csv", "jsonl"], default=None, help="table format (default: parquet)")
+    s.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    s.add_argument("--batch-size", type=int, default=16, help="documents per encoder batch")
+    s.add_argument("--chunk-size", type=int, default=64, help="documents per written chunk")
+    s.add_argument("--resume", action="store_true", help="skip documents already written by an interrupted run")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=_cmd_score)
+
+    s = sub.add_parser("framing", help="frames, persuasion techniques and rhetorical cues per section, with evidence")
+    s.add_argument("path", help="a text or HTML file (any common encoding)")
+    s.add_argument("--frames-model", default=None, help="model folder (default: models/frames)")
+    s.add_argument("--techniques-model", default=None, help="model folder (default: models/techniques)")
+    s.add_argument("--format", choices=["json", "text"], default="text")
+    s.add_argument("--encoding", default=None, help="force an input encoding")
+    s.set_defaults(func=_cmd_framing)
+
     s = sub.add_parser("train", help="train a model reproducibly (fixed seed)")
-    s.add_argument("task", choices=["sentiment", "claims"], help="what to train")
+    s.add_argument("task", choices=["sentiment", "claims", "framing"],
+                   help="what to train (framing: frames and/or techniques, told apart by the labels)")
     s.add_argument("--data", nargs="+", required=True, metavar="PATH", help="labelled JSONL/CSV/Parquet files")
-    s.add_argument("--out", required=True, help="model folder to write")
+    s.add_argument("--out", required=True, help="model folder to write (framing: DIR/frames, DIR/techniques)")
     s.add_argument("--label-map", default=None, metavar="FROM=TO,...", help="rename labels first")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--domains", default=None, metavar="CORPUS=DOMAIN,...",
@@ -188,10 +320,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="claims: labelled files never trained on, scored and recorded in the card")
     s.add_argument("--cues", action="store_true", help="claims: add cue-count features")
     s.add_argument("--ngrams", action="store_true", help="claims: blend in the n-gram model")
+    s.add_argument("--folds", type=int, default=5, help="framing: cross-validation folds, grouped by article")
     s.set_defaults(func=_cmd_train)
 
     s = sub.add_parser("evaluate", help="evaluate a model on a labelled corpus")
-    s.add_argument("task", choices=["sentiment", "claims"])
+    s.add_argument("task", choices=["sentiment", "claims", "frames", "techniques"])
     s.add_argument("--data", nargs="+", required=True, metavar="PATH", help="JSONL/CSV/Parquet with text,label[,lang]")
     s.add_argument("--model", default=None, help="model folder ('lexicon' for sentiment); default: the shipped model")
     s.add_argument("--label-map", default=None, metavar="FROM=TO,...", help="rename labels first")

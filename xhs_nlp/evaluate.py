@@ -29,8 +29,8 @@ from .errors import DataError, SourceNotFoundError
 
 __all__ = ["evaluate", "load_labelled", "parse_label_map", "classification_report", "format_report"]
 
-Task = Literal["sentiment", "claims"]
-TASKS = ("sentiment", "claims")  # frames, techniques join as their models land
+Task = Literal["sentiment", "claims", "frames", "techniques"]
+TASKS = ("sentiment", "claims", "frames", "techniques")
 
 
 def parse_label_map(spec: str | Mapping[str, str] | None) -> dict[str, str]:
@@ -183,7 +183,11 @@ def evaluate(
 
     Args:
         task: ``"sentiment"`` (labels ``positive``/``negative``; a text counts as the
-            larger of the two probabilities) or ``"claims"`` (labels ``claim``/``rhetoric``).
+            larger of the two probabilities), ``"claims"`` (labels ``claim``/``rhetoric``),
+            ``"frames"`` (texts are articles or sections, labels lists of frames) or
+            ``"techniques"`` (texts are paragraphs, labels lists of techniques; ``[]``
+            is none). Multi-label tasks report micro-F1 and macro-F1 (labels with
+            support), exact-match accuracy, per label and per language.
         data: a JSONL/CSV/Parquet path (or several), a ``datasets.Dataset`` or row dicts.
         model: a model folder, a loaded model, ``"lexicon"`` (sentiment only) or
             ``None`` for the model shipped in ``models/``.
@@ -192,13 +196,18 @@ def evaluate(
         domain: claims only: predict for this domain (default: the model's own).
 
     Returns:
-        ``{"task", "n", "accuracy", "macro_f1", "per_label", "per_lang", "model", "data"}``.
+        ``{"task", "n", "accuracy", "macro_f1", "per_label", "per_lang", "model", "data"}``
+        (plus ``"micro_f1"`` for frames and techniques).
 
     Raises:
         DataError: unknown task, or labels outside the task's label set after mapping.
     """
     if task not in TASKS:
         raise DataError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
+    if task in ("frames", "techniques"):
+        if domain is not None:
+            raise DataError("domain= applies to the claims task only")
+        return _evaluate_framing(task, data, model, label_map, split)
     texts, labels, langs = load_labelled(data, label_map=label_map, split=split)
     if task == "claims":
         from .claims import LABELS, ClaimClassifier
@@ -221,6 +230,20 @@ def evaluate(
     model_name = m.name
     rep = classification_report(labels, pred, allowed, langs)
     return {"task": task, "model": model_name, "data": _describe(data), **rep}
+
+
+def _evaluate_framing(task: str, data: Any, model: Any, label_map: Any, split: Any) -> dict:
+    from .framing import KINDS, FramingClassifier, multilabel_metrics
+
+    texts, labels, langs = load_labelled(data, label_map=label_map, split=split, multilabel=True)
+    _check_labels(sorted({lab for ls in labels for lab in ls}), list(KINDS[task]), task)
+    clf = model if isinstance(model, FramingClassifier) else FramingClassifier.load(model, scheme=task)  # type: ignore[arg-type]
+    if clf.scheme != task:
+        raise DataError(f"the model is a {clf.scheme} model, not a {task} model")
+    Y = clf._indicator(labels, len(texts))
+    P = clf.predict_proba(texts) >= clf.thresholds_
+    name = str(getattr(clf, "card_", {}).get("name", task))
+    return {"task": task, "model": name, "data": _describe(data), **multilabel_metrics(Y, P, clf.labels, np.array(langs))}
 
 
 def _check_labels(labels: list[str], allowed: list[str], task: str) -> None:

@@ -85,6 +85,12 @@ def save_model_folder(path: str | os.PathLike[str], card: dict[str, Any], arrays
         full.setdefault("versions", library_versions())
         full["weights_sha256"] = file_sha256(tmp / WEIGHTS)
         (tmp / CARD).write_text(json.dumps(full, indent=2, ensure_ascii=False, default=_json_default) + "\n", encoding="utf-8")
+        # mkdtemp makes a private folder; a model folder reads like any other written file
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)
+        for f in (tmp / WEIGHTS, tmp / CARD):
+            os.chmod(f, 0o666 & ~umask)
         if path.exists():
             backup = path.with_name(f".{path.name}.old")
             if backup.exists():

@@ -1,0 +1,291 @@
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.utils.estimator_checks import (
+    check_get_params_invariance,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_set_params,
+)
+
+import xhs_nlp
+from xhs_nlp.cli import main
+from xhs_nlp.errors import DataError, ModelError
+from xhs_nlp.evaluate import evaluate
+from xhs_nlp.framing import (
+    CATEGORIES,
+    FRAMES,
+    RHETORICAL_CUES,
+    TECHNIQUES,
+    FramingClassifier,
+    _micro_f1,
+    framing,
+    scheme_of,
+    train_framing,
+    tune_thresholds,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def frames_model():
+    return FramingClassifier.load(scheme="frames")
+
+
+@pytest.fixture(scope="module")
+def techniques_model():
+    return FramingClassifier.load(scheme="techniques")
+
+
+@pytest.fixture(scope="module")
+def post_framing(post_doc, frames_model, techniques_model):
+    return framing(post_doc, frames_model=frames_model, techniques_model=techniques_model)
+
+
+# -- schemes and thresholds -------------------------------------------------------------------
+
+
+def test_schemes_are_semeval_2023():
+    assert len(FRAMES) == 14 and len(TECHNIQUES) == 23 and len(set(TECHNIQUES)) == 23
+    assert len(CATEGORIES) == 6
+    assert {t for ts in CATEGORIES.values() for t in ts} == set(TECHNIQUES)
+
+
+def test_scheme_of_tells_frames_from_techniques_and_names_strangers():
+    assert scheme_of([["Economic"], []]) == "frames"
+    assert scheme_of([["Loaded_Language", "Doubt"], []]) == "techniques"
+    with pytest.raises(DataError, match="Propaganda"):
+        scheme_of([["Economic", "Propaganda"]])
+    with pytest.raises(DataError, match="no row carries a label"):
+        scheme_of([[], []])
+
+
+def test_tuned_thresholds_beat_one_shared_threshold_on_micro_f1():
+    rng = np.random.default_rng(0)
+    Y = rng.random((400, 4)) < [0.4, 0.2, 0.05, 0.0]
+    Y[:3, 3] = True  # three positives: too few to tune
+    # label 0 well separated around 0.7, label 1 around 0.3: one threshold cannot serve both
+    P = np.where(Y, [0.8, 0.35, 0.6, 0.6], [0.6, 0.2, 0.3, 0.3]) + rng.normal(0, 0.05, Y.shape)
+    t = tune_thresholds(P, Y, min_positive=5)
+    best_shared = max(_micro_f1(Y, P >= g) for g in np.arange(0.05, 0.91, 0.025))
+    assert _micro_f1(Y, P >= t) > best_shared
+    assert 0.6 < t[0] < 0.8 and 0.2 < t[1] < 0.35
+    assert Y[:, 3].sum() < 5  # a rare label keeps the shared threshold
+    shared = max(np.round(np.arange(0.05, 0.901, 0.025), 3), key=lambda g: _micro_f1(Y, P >= g))
+    assert t[3] == pytest.approx(shared)
+
+
+# -- the shipped models ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheme,n", [("frames", 14), ("techniques", 23)])
+def test_shipped_models_carry_thresholds_metrics_and_the_chinese_note(scheme, n):
+    clf = FramingClassifier.load(scheme=scheme)
+    card = clf.card_
+    assert card["kind"] == scheme and len(card["labels"]) == n
+    assert set(card["thresholds"]) == set(card["labels"]) and clf.thresholds_.shape == (n,)
+    cv = card["metrics"]["cross_validated"]
+    assert set(cv["per_lang"]) == {"de", "en", "fr", "it", "pl", "ru"}
+    assert set(cv["per_label"]) == set(card["labels"])
+    assert "Chinese" in card["cross_lingual_note"]
+    assert all(s["sha256"] and s["rows"] > 0 for s in card["training_data"])
+    assert {"xhs_nlp", "scikit-learn", "transformers", "torch"} <= set(card["versions"])
+
+
+def test_frames_model_reads_economic_and_security_texts(frames_model):
+    P = frames_model.predict_proba([
+        "Revenue fell 20% and the company cut prices to win back advertisers; profits and market share shrank.",
+        "The army shelled the border town; troops and missiles were moved to defend the front line.",
+    ])
+    assert P.shape == (2, 14)
+    econ, sec = FRAMES.index("Economic"), FRAMES.index("Security_and_defense")
+    assert P[0, econ] > 0.5 > P[1, econ] and P[1, sec] > 0.5 > P[0, sec]
+    # Chinese through the multilingual encoder alone
+    zh = frames_model.predict_proba(["公司营收下降百分之二十，利润和市场份额都在缩水，广告主削减预算。"])[0]
+    assert zh[econ] == zh.max()
+
+
+def test_long_text_is_pooled_over_all_its_paragraphs_not_truncated(frames_model):
+    econ = "Revenue fell 20% and profits shrank as advertisers cut their budgets."
+    war = "Troops shelled the border town and missiles hit the front line."
+    long = "\n".join([war] * 40 + [econ] * 40)
+    p = frames_model.predict_proba([long])[0]
+    only_war = frames_model.predict_proba(["\n".join([war] * 40)])[0]
+    assert p[FRAMES.index("Economic")] > only_war[FRAMES.index("Economic")] + 0.2
+
+
+def test_framing_classifier_is_a_clonable_estimator():
+    est = FramingClassifier("techniques", C=0.01)
+    check_parameters_default_constructible("FramingClassifier", est)
+    check_no_attributes_set_in_init("FramingClassifier", est)
+    check_get_params_invariance("FramingClassifier", est)
+    check_set_params("FramingClassifier", est)
+    c = clone(est)
+    assert c.get_params() == est.get_params() and c is not est
+
+
+def test_predict_rejects_one_string_and_empty_texts(frames_model):
+    with pytest.raises(DataError, match="list of texts"):
+        frames_model.predict_proba("one string")
+    with pytest.raises(DataError, match="text 1 is empty"):
+        frames_model.predict_proba(["fine", "  "])
+
+
+def test_save_load_round_trip_and_tampering(tmp_path, techniques_model):
+    out = techniques_model.save(tmp_path / "t")
+    back = FramingClassifier.load(out, scheme="techniques")
+    texts = ["They are traitors and liars, every one of them!", "The meeting is on Tuesday."]
+    assert np.allclose(back.predict_proba(texts), techniques_model.predict_proba(texts))
+    assert back.predict(texts) == techniques_model.predict(texts)
+    with pytest.raises(ModelError, match="techniques"):
+        FramingClassifier.load(out, scheme="frames")
+    w = out / "weights.safetensors"
+    w.write_bytes(w.read_bytes()[:-10])
+    with pytest.raises(ModelError, match="truncated or was modified"):
+        FramingClassifier.load(out, scheme="techniques")
+
+
+# -- framing of a document ----------------------------------------------------------------------
+
+
+def test_post_framing_per_section(post_doc, post_framing):
+    res = post_framing
+    assert len(res.sections) == len(post_doc.sections) == 6
+    sents = post_doc.sentences
+    for sec, fr in zip(post_doc.sections, res.sections):
+        assert fr.title == sec.title and fr.empty_reason is None
+        assert set(fr.frames) == set(FRAMES) and set(fr.techniques) == set(TECHNIQUES)
+        assert set(fr.categories) == set(CATEGORIES) and set(fr.cues_per_1000_tokens) == set(RHETORICAL_CUES)
+        assert all(0.0 <= v <= 1.0 for v in [*fr.frames.values(), *fr.techniques.values()])
+        assert len(fr.paragraphs) == len(sec.paragraphs)
+        for cat, ts in CATEGORIES.items():
+            assert fr.categories[cat] == max(fr.techniques[t] for t in ts)
+        # evidence for the top frames and techniques: sentences of this section, true offsets
+        for lab, _ in fr.top_frames(3) + fr.top_techniques(3):
+            ev = fr.evidence[lab]
+            assert 1 <= len(ev) <= 2
+            for e in ev:
+                assert post_doc.text[e.start : e.end] == e.text == sents[e.sentence].text
+                assert sec.start <= e.start < e.end <= sec.end
+        for h in fr.cue_hits:
+            assert post_doc.text[h["start"] : h["end"]] == h["text"]
+            s = sents[h["sentence"]]
+            assert s.start <= h["start"] < h["end"] <= s.end
+    # an op-ed on a platform's commercialisation: the economic frame leads the document
+    assert res.document.top_frames(1)[0][0] == "Economic"
+    assert json.loads(json.dumps(res.to_dict()))["sections"][1]["title"] == post_doc.sections[1].title
+
+
+def test_rhetorical_cues_are_bilingual_and_counted_per_1000_tokens(frames_model, techniques_model):
+    doc = xhs_nlp.segment("一、判断\n小红书已经进入深水区，护城河不是流量而是社区。研究表明，平台必须过冬吗？\n"
+                          "二、Judgement\nThe moat is not traffic but trust. Experts say it must survive the winter?")
+    res = framing(doc, frames_model=frames_model, techniques_model=techniques_model)
+    for fr in res.sections:
+        kinds = {h["cue"] for h in fr.cue_hits}
+        assert {"metaphor", "contrast", "authority", "obligation", "question"} <= kinds
+        assert fr.tokens > 0
+        n_metaphor = sum(h["cue"] == "metaphor" for h in fr.cue_hits)
+        assert fr.cues_per_1000_tokens["metaphor"] == pytest.approx(1000 * n_metaphor / fr.tokens)
+    zh = {h["text"] for h in res.sections[0].cue_hits if h["cue"] == "metaphor"}
+    assert {"深水区", "护城河", "过冬"} <= zh
+
+
+def test_empty_and_letterless_sections_give_a_documented_empty_result(frames_model, techniques_model):
+    doc = xhs_nlp.segment("I. Nothing here\n\nII. Numbers\n\n12345 67890\n\nIII. Text\n\nPrices rose 5% last year.")
+    res = framing(doc, frames_model=frames_model, techniques_model=techniques_model)
+    by_title = {s.title: s for s in res.sections}
+    assert by_title["Numbers"].empty_reason and by_title["Numbers"].frames == {}
+    assert by_title["Text"].empty_reason is None and by_title["Text"].frames
+    if "Nothing here" in by_title:  # a heading with no body is a section without sentences
+        assert by_title["Nothing here"].empty_reason == "the section has no sentences"
+    only_digits = framing(xhs_nlp.segment("12345 67890"), frames_model=frames_model, techniques_model=techniques_model)
+    assert only_digits.document.empty_reason and only_digits.sections[0].frames == {}
+
+
+# -- training and evaluation ---------------------------------------------------------------------
+
+
+def _write(path, rows):
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+ECON = ["Prices rose {}% and wages fell behind.", "The firm's revenue grew {} percent this quarter.",
+        "Taxes and budgets were cut by {} billion.", "Markets fell {} points as investors sold shares."]
+WAR = ["Troops attacked the border at dawn {}.", "Missiles struck {} army bases overnight.",
+       "Soldiers defended the city for {} days.", "The navy sent {} warships to the strait."]
+
+
+def _frames_rows():
+    rows = []
+    for i in range(30):
+        econ = i % 2 == 0
+        tmpl = (ECON if econ else WAR)[i % 4]
+        rows.append({"text": tmpl.format(i + 3), "label": ["Economic"] if econ else ["Security_and_defense"],
+                     "lang": "en", "split": "train", "source_id": f"en/article{i}"})
+    return rows
+
+
+def test_train_framing_writes_a_model_with_cv_metrics(tmp_path):
+    data = _write(tmp_path / "frames.jsonl", _frames_rows())
+    models = train_framing([data], tmp_path / "m", folds=3, verbose=False, min_positive=3, C=0.1)
+    clf = FramingClassifier.load(tmp_path / "m" / "frames", scheme="frames")
+    assert list(models) == ["frames"] and not (tmp_path / "m" / "techniques").exists()
+    cv = clf.card_["metrics"]["cross_validated"]
+    assert cv["micro_f1"] > 0.8 and cv["per_label"]["Economic"]["support"] == 15
+    p = clf.predict_proba(["Inflation and unemployment rose as the economy shrank."])[0]
+    assert p[FRAMES.index("Economic")] > 0.5 > p[FRAMES.index("Security_and_defense")]
+    assert clf.card_["hyperparameters"]["C"] == 0.1 and clf.card_["training_rows"] == 30
+    rep = evaluate("frames", str(data), model=clf)
+    assert rep["micro_f1"] > 0.9 and rep["per_lang"]["en"]["n"] == 30 and len(rep["per_label"]) == 14
+
+
+def test_train_framing_refuses_bad_rows_and_writes_nothing(tmp_path):
+    rows = _frames_rows()
+    rows[7]["label"] = ["Economic", "Propaganda"]
+    data = _write(tmp_path / "bad.jsonl", rows)
+    with pytest.raises(DataError, match="Propaganda"):
+        train_framing([data], tmp_path / "m", verbose=False)
+    rows = _frames_rows()
+    rows[4]["text"] = "   "
+    with pytest.raises(DataError, match="row 4: text is empty"):
+        train_framing([_write(tmp_path / "bad2.jsonl", rows)], tmp_path / "m", verbose=False)
+    rows = _frames_rows()
+    del rows[9]["label"]
+    with pytest.raises(DataError, match="row 9 has no 'label'"):
+        train_framing([_write(tmp_path / "bad3.jsonl", rows)], tmp_path / "m", verbose=False)
+    assert not (tmp_path / "m").exists()
+
+
+def test_evaluate_techniques_reports_micro_and_macro_per_label_and_language(tmp_path, techniques_model):
+    rows = [{"text": "These corrupt traitors are destroying our great nation!", "label": ["Loaded_Language", "Name_Calling-Labeling"], "lang": "en"},
+            {"text": "The committee meets on Tuesday at 10am.", "label": [], "lang": "en"},
+            {"text": "Diese Verräter zerstören unser großes Land!", "label": ["Loaded_Language"], "lang": "de"}]
+    data = _write(tmp_path / "t.jsonl", rows)
+    rep = evaluate("techniques", str(data), model=techniques_model)
+    assert rep["task"] == "techniques" and rep["n"] == 3
+    assert {"micro_f1", "macro_f1", "accuracy", "per_label", "per_lang"} <= set(rep)
+    assert set(rep["per_lang"]) == {"de", "en"} and len(rep["per_label"]) == 23
+    assert rep["per_label"]["Loaded_Language"]["support"] == 2
+    bad = _write(tmp_path / "bad.jsonl", [{"text": "x y z", "label": ["Sarcasm"]}])
+    with pytest.raises(DataError, match="Sarcasm"):
+        evaluate("techniques", str(bad), model=techniques_model)
+
+
+def test_cli_framing_and_evaluate(tmp_path, capsys, post_path):
+    assert main(["framing", str(post_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Industry Shifts to Operations" in out and "frames:" in out and "(whole document)" in out
+    data = _write(tmp_path / "f.jsonl", _frames_rows()[:6])
+    assert main(["evaluate", "frames", "--data", str(data), "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["n"] == 6 and "micro_f1" in rep
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["evaluate", "frames", "--data", str(tmp_path / "missing.jsonl")]) == 1
+    assert "does not exist" in capsys.readouterr().err

@@ -1,0 +1,390 @@
+"""One call from a source to every score: :func:`analyze` and :func:`analyze_many`.
+
+An :class:`Analysis` holds the segmented document and, per sentence, sentiment and
+claim/rhetoric (with the facts of each claim) and the persuasion techniques it
+carries; per paragraph, techniques; per section and for the whole document,
+sentiment aggregates, frames, techniques, categories, rhetorical cues, the share of
+claims, and the check-worthy claims with their quantities. It converts to a dict, JSON,
+three tidy pandas tables, or a self-contained HTML report.
+
+The four models share one encoder pass: the document's sentences and paragraphs are
+encoded together once (in length-sorted batches; :func:`analyze_many` does this across
+a batch of documents), and every scorer reads the cached vectors.
+
+Example:
+    >>> import xhs_nlp
+    >>> a = xhs_nlp.analyze("I. Costs\\nRevenue fell 20% in 2024. This is a disaster for everyone!")
+    >>> [s.label for s in a.claims]
+    ['claim', 'rhetoric']
+    >>> sorted(a.to_frames())
+    ['documents', 'sections', 'sentences']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+
+from .document import Document
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .claims import ClaimClassifier, SentenceClaim
+    from .framing import DocumentFraming, FramingClassifier
+    from .sentiment import DocumentSentiment, SentimentModel
+
+__all__ = ["Analysis", "Failure", "Models", "analyze", "analyze_many", "document_id"]
+
+
+def document_id(text: str) -> str:
+    """The stable id of a document: the first 16 hex digits of the SHA-256 of its text."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+@dataclass
+class Models:
+    """The four models :func:`analyze` runs (each a loaded model; ``None`` = shipped)."""
+
+    sentiment: SentimentModel
+    claims: ClaimClassifier
+    frames: FramingClassifier
+    techniques: FramingClassifier
+
+    @classmethod
+    def load(cls, sentiment: Any = None, claims: Any = None, frames: Any = None, techniques: Any = None) -> Models:
+        """Load models from folders (``None``: the shipped default of each)."""
+        from .claims import ClaimClassifier
+        from .framing import FramingClassifier
+        from .sentiment import SentimentModel
+
+        return cls(
+            sentiment if isinstance(sentiment, SentimentModel) else SentimentModel.load(sentiment),
+            claims if isinstance(claims, ClaimClassifier) else ClaimClassifier.load(claims),
+            frames if isinstance(frames, FramingClassifier) else FramingClassifier.load(frames, scheme="frames"),
+            techniques if isinstance(techniques, FramingClassifier) else FramingClassifier.load(techniques, scheme="techniques"),
+        )
+
+
+_DEFAULT: Models | None = None
+
+
+def _default_models() -> Models:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Models.load()
+    return _DEFAULT
+
+
+@dataclass
+class Failure:
+    """A source that could not be analysed, and why (:func:`analyze_many` with ``errors="return"``)."""
+
+    source: str
+    error: str
+    reason: str
+    position: int = -1
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "error": self.error, "reason": self.reason, "position": self.position}
+
+
+@dataclass
+class Analysis:
+    """Everything the library says about one document.
+
+    Attributes:
+        doc: the segmented document (every offset below is into ``doc.text``).
+        id: :func:`document_id` of ``doc.text``.
+        source: where the document came from (a path, ``file.jsonl:row``, or ``"<text>"``).
+        metadata: extra fields carried through (e.g. other columns of an input table).
+        sentiment: per-sentence sentiment and section/document aggregates.
+        claims: per sentence: ``claim``/``rhetoric``, ``P(claim)``, facts of claims.
+        framing: per section and document: frames, techniques, categories, cues, evidence.
+    """
+
+    doc: Document
+    id: str
+    source: str
+    sentiment: DocumentSentiment
+    claims: list[SentenceClaim]
+    framing: DocumentFraming
+    metadata: dict[str, Any] = field(default_factory=dict)
+    position: int = -1
+
+    def __repr__(self) -> str:
+        return f"Analysis(id={self.id!r}, source={self.source!r}, {len(self.doc.sections)} sections, {len(self.claims)} sentences)"
+
+    # -- derived views ------------------------------------------------------------------------
+
+    def claim_share(self, section: int | None = None) -> float:
+        """Share of sentences labelled ``claim`` (in one section, or the document)."""
+        items = self._claims_of(section)
+        return sum(c.label == "claim" for c in items) / len(items) if items else 0.0
+
+    def _claims_of(self, section: int | None) -> list[SentenceClaim]:
+        if section is None:
+            return self.claims
+        sec = self.doc.sections[section]
+        return [c for c in self.claims if sec.start <= c.start < sec.end]
+
+    def check_worthy(self, section: int | None = None, k: int | None = None) -> list[SentenceClaim]:
+        """Claims that name a quantity or an organisation, most confident first."""
+        out = [c for c in self._claims_of(section)
+               if c.label == "claim" and c.facts is not None and (c.facts.quantities or c.facts.organisations)]
+        out.sort(key=lambda c: -c.p_claim)
+        return out[:k] if k is not None else out
+
+    def sections_summary(self) -> list[dict[str, Any]]:
+        """One dict per section: title, sentiment, top frames and techniques, claim
+        share, strongest evidence sentence, check-worthy claims."""
+        out = []
+        for sec, agg, fr in zip(self.doc.sections, self.sentiment.sections, self.framing.sections):
+            top_frame = fr.top_frames(1)[0][0] if fr.frames else None
+            ev = fr.evidence.get(top_frame, []) if top_frame else []
+            out.append({
+                "index": sec.index, "number": sec.number, "title": sec.title,
+                "sentiment": agg.to_dict(), "top_frames": fr.top_frames(3), "frames_on": fr.frames_on,
+                "top_techniques": fr.top_techniques(3), "techniques_on": fr.techniques_on,
+                "claim_share": self.claim_share(sec.index),
+                "evidence": ev[0].to_dict() if ev else None,
+                "check_worthy": [c.to_dict() for c in self.check_worthy(sec.index, 3)],
+                "empty_reason": fr.empty_reason,
+            })
+        return out
+
+    # -- export -----------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: ``id``, ``source``, ``metadata``, ``document`` (the segmented
+        document), ``summary`` (per section), ``sentences`` (each with sentiment, claim,
+        facts and techniques), ``sentiment``, ``framing``."""
+        sents = []
+        for i, (s, sen, cl, tech) in enumerate(zip(self.doc.sentences, self.sentiment.sentences, self.claims,
+                                                    self.framing.sentence_techniques)):
+            sents.append({"index": i, "start": s.start, "end": s.end, "text": s.text, "lang": s.lang,
+                          "sentiment": sen.to_dict(), "claim": cl.label, "p_claim": round(cl.p_claim, 4),
+                          "facts": cl.facts.to_dict() if cl.facts else None, "techniques": tech})
+        return {"id": self.id, "source": self.source, "metadata": self.metadata, "document": self.doc.to_dict(),
+                "summary": self.sections_summary(), "sentences": sents,
+                "sentiment": {"document": self.sentiment.document.to_dict(),
+                              "sections": [a.to_dict() for a in self.sentiment.sections]},
+                "claim_share": self.claim_share(), "check_worthy": [c.to_dict() for c in self.check_worthy()],
+                "framing": {"document": self.framing.document.to_dict(),
+                            "sections": [f.to_dict() for f in self.framing.sections], "models": self.framing.models}}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON (characters kept as they are)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, default=str)
+
+    def rows(self) -> dict[str, list[dict[str, Any]]]:
+        """The rows of the three tidy tables (see :mod:`xhs_nlp.batch` for the columns)."""
+        from .batch import analysis_rows
+
+        return analysis_rows(self)
+
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """Three pandas DataFrames: ``documents`` (one row), ``sections``, ``sentences``."""
+        from .batch import frames_from_rows
+
+        return frames_from_rows(self.rows())
+
+    def to_html(self) -> str:
+        """A single self-contained HTML report (no external files or scripts)."""
+        from .report import render_html
+
+        return render_html(self)
+
+
+def _source_name(source: Any) -> str:
+    if isinstance(source, Path):
+        return str(source)
+    if isinstance(source, Document):
+        return source.meta.source or "<document>"
+    if isinstance(source, str) and "\n" not in source and len(source) < 4096 and os.path.splitext(source)[1].lower() in (
+            ".txt", ".md", ".html", ".htm"):
+        return source
+    return "<bytes>" if isinstance(source, bytes) else "<text>"
+
+
+def _segment(source: Any, encoding: str | None = None) -> Document:
+    from .segment import segment
+
+    if isinstance(source, Document):
+        return source
+    return segment(source, encoding=encoding)
+
+
+def _encode_batch(models: Models, docs: Sequence[Document]) -> None:
+    """One encoder call for every sentence and paragraph of ``docs`` (fills the cache)."""
+    texts = [s.text for d in docs for s in d.sentences] + [p.text for d in docs for p in d.paragraphs]
+    if texts:
+        enc = models.claims._encoder()
+        need = len(set(texts))
+        if enc.cache_size and enc.cache_size < need:
+            enc.cache_size = need  # the batch must fit, or the scorers re-encode
+        enc.features(texts)
+
+
+def _analyze_doc(doc: Document, models: Models, source: str, metadata: dict | None = None, position: int = -1) -> Analysis:
+    from .claims import classify_document
+    from .errors import EmptyDocumentError
+    from .framing import framing
+    from .sentiment import score_document
+
+    if not doc.sentences:
+        raise EmptyDocumentError("the document has no sentences (empty, or only forum chrome)")
+    return Analysis(doc=doc, id=document_id(doc.text), source=source,
+                    sentiment=score_document(doc, models.sentiment),
+                    claims=classify_document(doc, models.claims),
+                    framing=framing(doc, frames_model=models.frames, techniques_model=models.techniques),
+                    metadata=dict(metadata or {}), position=position)
+
+
+def analyze(source: str | bytes | os.PathLike[str] | Document, *, models: Models | None = None,
+            encoding: str | None = None) -> Analysis:
+    """Segment and score one document.
+
+    Args:
+        source: text, bytes, a path (``pathlib.Path``, or a ``str`` file name ending in
+            ``.txt``/``.md``/``.html``) or an already segmented :class:`Document`.
+        models: :class:`Models` to use (default: the shipped models, loaded once).
+        encoding: force the input encoding.
+
+    Raises:
+        InputError: the source cannot be read or decoded, or holds no sentence.
+
+    Example:
+        >>> a = analyze("一、现状\\n小红书2024年营收增长了20%。这是一条艰难的路。")
+        >>> a.claims[0].label, [q.text for q in a.claims[0].facts.quantities]
+        ('claim', ['2024年', '20%'])
+    """
+    m = models or _default_models()
+    doc = _segment(source, encoding)
+    _encode_batch(m, [doc])
+    return _analyze_doc(doc, m, _source_name(source))
+
+
+# -- many documents ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Item:
+    position: int
+    source: Any
+    name: str
+    metadata: dict[str, Any]
+
+
+def _as_item(i: int, x: Any) -> _Item:
+    if isinstance(x, _Item):
+        return x
+    return _Item(i, x, _source_name(x), {})
+
+
+def _run_batch(items: list[_Item], models: Models | None, errors: str) -> list[Analysis | Failure]:
+    """Segment a batch, encode all its text in one call, score each document."""
+    m = models or _default_models()
+    docs: list[Document | Failure] = []
+    for it in items:
+        try:
+            docs.append(_segment(it.source))
+        except Exception as err:  # noqa: BLE001 (every failure becomes a row)
+            if errors == "raise":
+                raise
+            docs.append(_failure(it, err))
+    _encode_batch(m, [d for d in docs if isinstance(d, Document)])
+    out: list[Analysis | Failure] = []
+    for it, d in zip(items, docs):
+        if isinstance(d, Failure):
+            out.append(d)
+            continue
+        try:
+            out.append(_analyze_doc(d, m, it.name, it.metadata, it.position))
+        except Exception as err:  # noqa: BLE001
+            if errors == "raise":
+                raise
+            out.append(_failure(it, err))
+    return out
+
+
+def _failure(it: _Item, err: BaseException) -> Failure:
+    return Failure(it.name, type(err).__name__, str(err) or type(err).__name__, it.position, it.metadata)
+
+
+_WORKER_MODELS: Models | None = None
+
+
+def _worker_init(threads: int) -> None:
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+def _worker_batch(items: list[_Item], errors: str) -> list[Analysis | Failure]:
+    return _run_batch(items, None, errors)
+
+
+def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int = 1, models: Models | None = None,
+                 errors: str = "raise") -> Iterator[Analysis | Failure]:
+    """Analyse many documents; yields results in input order (like spaCy's ``nlp.pipe``).
+
+    Each batch of ``batch_size`` documents is segmented, then all its sentences and
+    paragraphs go through the encoder in one length-sorted pass, then every scorer
+    reads the cached vectors.
+
+    Args:
+        sources: texts, bytes, paths or :class:`Document` objects.
+        batch_size: documents per encoder batch.
+        n_process: worker processes (each runs the shipped models with
+            ``cores // n_process`` torch threads); ``1`` runs in this process.
+        models: models for ``n_process=1`` (workers always load the shipped models).
+        errors: ``"raise"`` stops at the first failing document; ``"return"`` yields a
+            :class:`Failure` in its place and goes on.
+
+    Example:
+        >>> [a.claims[0].label for a in analyze_many(["Sales rose 5% in 2023.", "What a shame!"])]
+        ['claim', 'rhetoric']
+    """
+    from .errors import InputError
+
+    if batch_size < 1 or n_process < 1:
+        raise InputError("batch_size and n_process must be >= 1")
+    if errors not in ("raise", "return"):
+        raise InputError("errors must be 'raise' or 'return'")
+    if n_process > 1 and models is not None:
+        raise InputError("models= applies to n_process=1; worker processes load the shipped models")
+
+    def batches() -> Iterator[list[_Item]]:
+        chunk: list[_Item] = []
+        for i, x in enumerate(sources):
+            chunk.append(_as_item(i, x))
+            if len(chunk) == batch_size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    if n_process == 1:
+        for chunk in batches():
+            yield from _run_batch(chunk, models, errors)
+        return
+    import multiprocessing as mp
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    threads = max(1, (os.cpu_count() or 1) // n_process)
+    with ProcessPoolExecutor(n_process, mp_context=mp.get_context("spawn"), initializer=_worker_init,
+                             initargs=(threads,)) as pool:
+        pending: deque = deque()
+        for chunk in batches():
+            pending.append(pool.submit(_worker_batch, chunk, errors))
+            if len(pending) >= 2 * n_process:  # bounded look-ahead keeps memory flat
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()

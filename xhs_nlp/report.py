@@ -1,0 +1,132 @@
+"""A single self-contained HTML report of an :class:`~xhs_nlp.analysis.Analysis`.
+
+No external files, fonts or scripts: inline CSS only, so the file can be mailed or
+archived. It shows the document's metadata, a sections × frames heat map, sentiment per
+section, and every section in order with its sentences: claims highlighted (their
+quantities and organisations listed), persuasion techniques shown on the sentences that
+carry them, and the top frames and techniques with their evidence.
+
+Example:
+    >>> import xhs_nlp
+    >>> html = xhs_nlp.analyze("I. Costs\\nRevenue fell 20% in 2024.").to_html()
+    >>> html.startswith("<!DOCTYPE html>") and "Costs" in html
+    True
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .analysis import Analysis
+
+__all__ = ["render_html"]
+
+_CSS = """
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;
+max-width:1100px;color:#222;padding:0 1em}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #e3e3e3;padding:3px 6px;text-align:center}
+th.rot{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;font-weight:normal}
+td.name{text-align:left;white-space:nowrap;max-width:260px;overflow:hidden;text-overflow:ellipsis}
+.meta{color:#555}.bar{display:inline-block;height:10px;vertical-align:middle}
+.claim{background:#fff3b0;border-bottom:2px solid #e0b000}.s{padding:1px 0}
+.tech{font-size:11px;background:#e8e0ff;color:#40238f;border-radius:3px;padding:0 4px;margin-left:3px;white-space:nowrap}
+.qty{font-size:11px;background:#dff3e4;color:#1d5f2e;border-radius:3px;padding:0 4px;margin-left:3px}
+.lab{font-size:12px;color:#555}.pill{display:inline-block;margin:2px 6px 2px 0}
+p.par{margin:.6em 0}.legend span{margin-right:1em}.ev{font-style:italic;color:#444}
+"""
+
+
+def _heat(p: float) -> str:
+    # white → deep blue
+    a = max(0.0, min(1.0, p))
+    r, g, b = int(255 - 205 * a), int(255 - 155 * a), int(255 - 55 * a)
+    fg = "#fff" if a > 0.6 else "#222"
+    return f"background:rgb({r},{g},{b});color:{fg}"
+
+
+def _sent_bar(score: float) -> str:
+    w = int(abs(score) * 60)
+    col = "#2e8b57" if score >= 0 else "#c0392b"
+    left = 60 if score >= 0 else 60 - w
+    return (f'<span style="display:inline-block;position:relative;width:120px;height:10px;background:#f2f2f2">'
+            f'<span class="bar" style="position:absolute;left:{left}px;width:{w}px;background:{col}"></span>'
+            f'<span style="position:absolute;left:60px;width:1px;height:10px;background:#999"></span></span>')
+
+
+def _title(sec) -> str:
+    if sec.number:
+        return f"{sec.number}. {sec.title}"
+    return sec.title or "(introduction)"
+
+
+def render_html(a: Analysis) -> str:
+    """The report as one HTML string."""
+    from .framing import FRAMES
+
+    doc = a.doc
+    m = doc.meta
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f"<title>xhs_nlp report: {escape(a.source)}</title><style>{_CSS}</style></head><body>"]
+    head = doc.sections[1].title if len(doc.sections) > 1 and doc.sections[0].heading is None else _title(doc.sections[0])
+    out.append(f"<h1>xhs_nlp report</h1><p class=meta>source {escape(a.source)} · id {a.id} · author "
+               f"{escape(m.author or '-')} · posted {escape(m.posted_at.isoformat() if m.posted_at else '-')} · "
+               f"{len(doc.sections)} sections, {len(doc.sentences)} sentences · first heading: {escape(head or '-')}</p>")
+    if doc.epigraph:
+        out.append(f'<blockquote class="ev">{escape(doc.epigraph.text)}</blockquote>')
+    d = a.sentiment.document
+    out.append(f"<p>Document sentiment {d.score:+.2f} {_sent_bar(d.score)} · claims {a.claim_share():.0%} of "
+               f"sentences · top frames: {escape(', '.join(f'{k} {v:.2f}' for k, v in a.framing.document.top_frames(3)))}</p>")
+    # heat map: sections x frames, plus sentiment and claim share per section
+    out.append('<h2 id="heatmap">Sections × frames</h2><table><tr><th>section</th><th>sentiment</th><th>claims</th>')
+    out += [f'<th class=rot title="{f}">{escape(f.replace("_", " "))}</th>' for f in FRAMES]
+    out.append("</tr>")
+    for sec, agg, fr in zip(doc.sections, a.sentiment.sections, a.framing.sections):
+        out.append(f'<tr><td class=name title="{escape(_title(sec))}"><a href="#sec{sec.index}">{escape(_title(sec))}</a></td>'
+                   f"<td>{_sent_bar(agg.score)} {agg.score:+.2f}</td><td>{a.claim_share(sec.index):.0%}</td>")
+        for f in FRAMES:
+            p = fr.frames.get(f)
+            on = f in fr.frames_on
+            out.append(f'<td style="{_heat(p or 0)}" title="{f}: {p if p is not None else "-"}">'
+                       f'{"" if p is None else f"{p:.2f}"}{"*" if on else ""}</td>')
+        out.append("</tr>")
+    out.append("</table><p class=lab>* above the frame's tuned threshold. Frames and techniques come from models "
+               "trained on SemEval-2023 news in six European languages; Chinese text is scored cross-lingually.</p>")
+    out.append('<p class="legend lab"><span class=claim>claim sentence</span><span class=qty>quantity</span>'
+               '<span class=tech>technique</span></p>')
+    sents = doc.sentences
+    index = {s.start: i for i, s in enumerate(sents)}
+    for sec, agg, fr in zip(doc.sections, a.sentiment.sections, a.framing.sections):
+        out.append(f'<h2 id="sec{sec.index}" class="section-title">{escape(_title(sec))}</h2>')
+        if fr.empty_reason:
+            out.append(f"<p class=lab>not scored: {escape(fr.empty_reason)}</p>")
+        else:
+            out.append(f"<p class=lab>sentiment {agg.score:+.2f} {_sent_bar(agg.score)} ({agg.label}) · claims "
+                       f"{a.claim_share(sec.index):.0%} · frames: "
+                       + escape(", ".join(f"{k} {v:.2f}" for k, v in fr.top_frames(3)))
+                       + " · techniques: " + escape(", ".join(f"{k} {v:.2f}" for k, v in fr.top_techniques(3)))
+                       + " · categories: " + escape(", ".join(f"{k} {v:.2f}" for k, v in
+                                                               sorted(fr.categories.items(), key=lambda kv: -kv[1])[:2]))
+                       + "</p>")
+            top = fr.top_frames(1)[0][0]
+            if fr.evidence.get(top):
+                out.append(f'<p class="lab">evidence for {escape(top)}: <span class=ev>'
+                           f"{escape(fr.evidence[top][0].text)}</span></p>")
+        for p in sec.paragraphs:
+            html = []
+            for s in p.sentences:
+                i = index[s.start]
+                cl = a.claims[i]
+                tip = f"claim {cl.p_claim:.2f} · sentiment {a.sentiment.sentences[i].score:+.2f}"
+                cls = "s claim" if cl.label == "claim" else "s"
+                extra = ""
+                if cl.facts is not None:
+                    extra += "".join(f"<span class=qty>{escape(q.text)}</span>" for q in cl.facts.quantities)
+                extra += "".join(f"<span class=tech>{escape(t)}</span>" for t in a.framing.sentence_techniques[i])
+                html.append(f'<span class="{cls}" title="{escape(tip)}">{escape(s.text)}</span>{extra}')
+            out.append('<p class="par">' + " ".join(html) + "</p>")
+    out.append("<p class=lab>Made by xhs_nlp. Models: " + escape(", ".join(f"{k} {v}" for k, v in a.framing.models.items()))
+               + "</p></body></html>")
+    return "\n".join(out)
