@@ -137,3 +137,40 @@ def test_bad_input(enc, bad):
 def test_missing_folder(tmp_path):
     with pytest.raises(ModelError, match="not found"):
         Encoder(str(tmp_path / "nope"))
+
+
+def test_calling_the_shared_tokenizer_with_padding_does_not_change_features():
+    from xhs_nlp.encoder import Encoder
+
+    enc = Encoder(cache_size=0)
+    texts = ["A short one.", "A much longer sentence about the platform's revenue and its advertisers in 2024."]
+    before = enc.features(texts)
+    enc.tokenizer(texts, padding=True, truncation=True, max_length=512)  # flips padding on in the Rust backend
+    after = enc.features(texts)
+    assert np.allclose(before, after, atol=1e-5)
+    assert 1 not in enc.token_ids("A short one.")  # no <pad> ids
+
+
+def test_token_budget_changes_batching_not_features():
+    from xhs_nlp.encoder import Encoder
+
+    texts = ["Short.", "A somewhat longer sentence about advertisers.", "平台的商业化进入深水区。" * 30]
+    small = Encoder(cache_size=0, max_batch_tokens=512).features(texts)
+    large = Encoder(cache_size=0, max_batch_tokens=65536).features(texts)
+    assert np.allclose(small, large, atol=1e-4)
+    with pytest.raises(InputError, match="max_batch_tokens"):
+        Encoder(max_batch_tokens=100)
+
+
+def test_int8_precision_is_selectable_and_close_to_fp32(monkeypatch):
+    from xhs_nlp.encoder import Encoder, get_encoder
+
+    texts = ["Revenue grew 12% in 2024.", "小红书的商业化进入深水区。"]
+    a = Encoder(cache_size=0).encode(texts)
+    b = Encoder(cache_size=0, precision="int8").encode(texts)
+    cos = (a * b).sum(1)
+    assert (cos > 0.9).all() and not np.allclose(a, b, atol=1e-4)  # quantised, yet close
+    with pytest.raises(InputError, match="precision"):
+        Encoder(precision="fp16")
+    monkeypatch.setenv("XHS_NLP_PRECISION", "int8")
+    assert get_encoder().precision == "int8" and get_encoder() is not get_encoder(Encoder(cache_size=0))
