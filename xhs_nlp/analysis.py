@@ -82,7 +82,13 @@ def _default_models() -> Models:
 
 @dataclass
 class Failure:
-    """A source that could not be analysed, and why (:func:`analyze_many` with ``errors="return"``)."""
+    """A source that could not be analysed, and why (:func:`analyze_many` with ``errors="return"``).
+
+    Example:
+        >>> f = next(analyze_many([""], errors="return"))
+        >>> f.error, f.position
+        ('EmptyDocumentError', 0)
+    """
 
     source: str
     error: str
@@ -106,6 +112,11 @@ class Analysis:
         sentiment: per-sentence sentiment and section/document aggregates.
         claims: per sentence: ``claim``/``rhetoric``, ``P(claim)``, facts of claims.
         framing: per section and document: frames, techniques, categories, cues, evidence.
+
+    Example:
+        >>> a = analyze("I. Costs\\nRevenue fell 20% in 2024. This is a disaster!")
+        >>> a.sections_summary()[0]["title"], round(a.claim_share(), 2)
+        ('Costs', 0.5)
     """
 
     doc: Document
