@@ -106,6 +106,11 @@ def test_cli_analyze_text_json_and_html(tmp_path, capsys, post_path, post_doc):
     assert json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))["document"]["meta"]["author"] == "Larissa"
     assert main(["analyze", str(post_path), "--format", "html"]) == 1
     assert "--out" in capsys.readouterr().err
+    (tmp_path / "afile").write_text("x")
+    assert main(["analyze", str(post_path), "--format", "html", "--out", str(tmp_path / "afile" / "r.html")]) == 1
+    assert "not a writable folder" in capsys.readouterr().err
+    assert main(["analyze", str(post_path), "--out", str(tmp_path)]) == 1
+    assert "is a folder" in capsys.readouterr().err
 
 
 def _chromium():

@@ -8,6 +8,7 @@ some documents failed (they are rows of its ``errors`` table, the others are sco
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -152,6 +153,16 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
     if args.format == "html" and not args.out:
         raise XhsNlpError("--format html needs --out FILE.html")
+    if args.out:  # refuse an unwritable output before the work, not after it
+        out = Path(args.out)
+        if out.is_dir():
+            raise XhsNlpError(f"--out {out} is a folder; give a file name")
+        parent = out.parent if str(out.parent) else Path(".")
+        probe = parent
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+        if not probe.is_dir() or not os.access(probe, os.W_OK):
+            raise XhsNlpError(f"cannot write {out}: {probe} is not a writable folder")
     a = analyze(Path(args.path), encoding=args.encoding)
     if args.format == "json":
         text = a.to_json()
