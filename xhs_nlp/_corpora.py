@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Sequence
+from typing import Any, Callable, Hashable, Sequence
 
 import numpy as np
 
@@ -33,6 +33,23 @@ def text_groups(texts: Sequence[str]) -> np.ndarray:
     """One CV group id per distinct normalised text, so copies never straddle folds."""
     gid: dict[str, int] = {}
     return np.array([gid.setdefault(norm_text(t), len(gid)) for t in texts])
+
+
+def dedupe(rows: list, label: Callable[[Any], Hashable]) -> list:
+    """Rows (``row[0]`` is the text) with one row per normalised text, in order: the
+    first copy is kept, and a text whose copies carry different ``label(row)`` is dropped."""
+    labels: dict[str, set] = {}
+    for r in rows:
+        labels.setdefault(norm_text(r[0]), set()).add(label(r))
+    seen: set[str] = set()
+    out = []
+    for r in rows:
+        n = norm_text(r[0])
+        if n in seen or len(labels[n]) > 1:
+            continue
+        seen.add(n)
+        out.append(r)
+    return out
 
 
 def drop_held_out_copies(train: list, held: list) -> list:

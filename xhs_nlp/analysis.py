@@ -340,9 +340,6 @@ def _failure(it: _Item, err: BaseException) -> Failure:
     return Failure(it.name, type(err).__name__, str(err) or type(err).__name__, it.position, it.metadata)
 
 
-_WORKER_MODELS: Models | None = None
-
-
 def _worker_init(threads: int) -> None:
     import torch
 

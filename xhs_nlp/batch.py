@@ -36,7 +36,7 @@ from .errors import DataError, InputError, SourceNotFoundError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .analysis import Analysis, Failure
+    from .analysis import Analysis
 
 __all__ = ["score_files", "score_dataset", "analysis_rows", "frames_from_rows", "TABLES", "FORMATS"]
 
@@ -53,7 +53,6 @@ def _score_columns(prefix: str, names: Sequence[str]) -> list[str]:
 
 
 def _schema() -> dict[str, list[tuple[str, str]]]:
-    from .cues import CUES  # noqa: F401 (cue names come from framing)
     from .framing import CATEGORIES, FRAMES, RHETORICAL_CUES, TECHNIQUES
 
     scores = ([(c, "float64") for c in _score_columns("frame", FRAMES)]
@@ -426,21 +425,19 @@ def score_files(
             flush()
     flush()
     bar.close()
-    tables = {}
+    frames = {}
     for t in TABLES:
-        files = sorted(parts.glob(f"{t}-*.parquet"))
-        dfs = [_read_part(p) for p in files]
-        df = pd.concat(dfs, ignore_index=True) if dfs else frames_from_rows({t: []})[t]
+        dfs = [_read_part(p) for p in sorted(parts.glob(f"{t}-*.parquet"))]
+        frames[t] = pd.concat(dfs, ignore_index=True) if dfs else frames_from_rows({t: []})[t]
+    # input order: documents and errors by position; sections and sentences by their
+    # document's position, then by their place within it
+    order = dict(zip(frames["documents"]["source"], frames["documents"]["position"]))
+    tables = {}
+    for t, df in frames.items():
         if len(df):
-            key = {"documents": ["position"], "errors": ["position"]}.get(t)
-            if key:
-                df = df.sort_values(key, kind="stable")
-            else:  # order by the documents' input order, then by position within the document
-                order = {}
-                for dpart in ("documents", "errors"):
-                    for p in parts.glob(f"{dpart}-*.parquet"):
-                        d = _read_part(p)
-                        order.update(dict(zip(d["source"], d["position"])))
+            if t in ("documents", "errors"):
+                df = df.sort_values(["position"], kind="stable")
+            else:
                 df = df.assign(_o=df["source"].map(order)).sort_values(
                     ["_o", "section" if t == "sections" else "sentence"], kind="stable").drop(columns="_o")
             df = df.reset_index(drop=True)

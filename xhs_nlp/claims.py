@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal, Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from ._corpora import corpus_name, drop_held_out_copies, fit_idf, norm_text, source_record, sublinear_tf, text_groups, tfidf
+from ._corpora import corpus_name, dedupe, drop_held_out_copies, fit_idf, source_record, sublinear_tf, text_groups, tfidf
 from .errors import DataError, InputError, ModelError
 from .persist import load_model_folder, save_model_folder
 
@@ -712,17 +712,7 @@ def _split_rows(rows: list[Row], holdout_splits: Sequence[str]) -> tuple[list[Ro
     cleared of copies of held-out rows."""
     held = [r for r in rows if r[3] in holdout_splits]
     train_all = [r for r in rows if r[3] not in holdout_splits]
-    labels_by_text: dict[str, set[str]] = {}
-    for r in train_all:
-        labels_by_text.setdefault(norm_text(r[0]), set()).add(r[1])
-    seen: set[str] = set()
-    train = []
-    for r in train_all:
-        n = norm_text(r[0])
-        if n in seen or len(labels_by_text[n]) > 1:
-            continue
-        seen.add(n)
-        train.append(r)
+    train = dedupe(train_all, label=lambda r: r[1])
     n_dedup = len(train)
     train = drop_held_out_copies(train, held) if held else train
     return train, held, {"rows": len(train_all), "deduplicated": n_dedup}

@@ -40,7 +40,7 @@ from .errors import DataError, InputError, ModelError
 from .persist import load_model_folder, save_model_folder
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .document import Document, Section, Sentence
+    from .document import Document, Sentence
 
 __all__ = [
     "FRAMES",
@@ -464,22 +464,27 @@ class DocumentFraming:
                 "sentence_techniques": self.sentence_techniques, "models": self.models}
 
 
-def _count_cues(sentences: Sequence[Sentence], offset_index: dict[int, int]) -> tuple[dict[str, float], list[dict], int]:
+def _cue_hits(sentences: Sequence[Sentence], offset_index: dict[int, int]) -> tuple[list[dict], int]:
+    """The rhetorical cue hits of ``sentences`` (offsets into the document) and their word tokens."""
     from .cues import find_cues
 
     names = [c for c in RHETORICAL_CUES if c != "statistics"] + list(_STATISTICS)
-    counts = dict.fromkeys(RHETORICAL_CUES, 0)
     hits = []
     n_tokens = 0
     for s in sentences:
         n_tokens += sum(1 for t in s.tokens if t.kind != "punct")
         for h in find_cues(s.text, names):
             cue = "statistics" if h.cue in _STATISTICS else h.cue
-            counts[cue] += 1
             hits.append({"cue": cue, "kind": h.cue, "start": s.start + h.start, "end": s.start + h.end, "text": h.text,
                          "sentence": offset_index[s.start]})
-    rate = {k: 1000.0 * v / max(n_tokens, 1) for k, v in counts.items()}
-    return rate, hits, n_tokens
+    return hits, n_tokens
+
+
+def _cue_rates(hits: list[dict], n_tokens: int) -> dict[str, float]:
+    counts = dict.fromkeys(RHETORICAL_CUES, 0)
+    for h in hits:
+        counts[h["cue"]] += 1
+    return {k: 1000.0 * v / max(n_tokens, 1) for k, v in counts.items()}
 
 
 def framing(doc: Document, *, frames_model: FramingClassifier | str | os.PathLike[str] | None = None,
@@ -528,7 +533,8 @@ def framing(doc: Document, *, frames_model: FramingClassifier | str | os.PathLik
             res.empty_reason = "the section has no sentences"
             out.append(res)
             continue
-        res.cues_per_1000_tokens, res.cue_hits, res.tokens = _count_cues(sents, sent_index)
+        res.cue_hits, res.tokens = _cue_hits(sents, sent_index)
+        res.cues_per_1000_tokens = _cue_rates(res.cue_hits, res.tokens)
         if sec not in scorable:
             res.empty_reason = "no sentence is in a language the encoder covers (no letters)"
             out.append(res)
@@ -546,7 +552,10 @@ def framing(doc: Document, *, frames_model: FramingClassifier | str | os.PathLik
     if scorable:
         all_paras = [p for sec in scorable for p in sec.paragraphs]
         all_sents = [s for sec in scorable for s in sec.sentences]
-        whole.cues_per_1000_tokens, whole.cue_hits, whole.tokens = _count_cues(sentences, sent_index)
+        # every body sentence belongs to one section: the document's cues are the sections' together
+        whole.cue_hits = [h for sec in out for h in sec.cue_hits]
+        whole.tokens = sum(sec.tokens for sec in out)
+        whole.cues_per_1000_tokens = _cue_rates(whole.cue_hits, whole.tokens)
         pf = fm._proba(_section_feats(fm, [all_paras]))[0]
         _fill(whole, fm, tm, pf, p_tech, all_paras, sent_f, sent_t, all_sents, sent_index, evidence, top)
         whole.paragraphs = []  # listed per section
@@ -595,7 +604,7 @@ def _fill(res: SectionFraming, fm: FramingClassifier, tm: FramingClassifier, pf:
                        "top_technique": tm.labels[int(np.argmax(pt[k]))],
                        "top_probability": round(float(pt[k].max()), 4)} for k, p in enumerate(paras)]
 
-    def pick(labels: Sequence[str], on_labels: list[str], probs: np.ndarray, S: np.ndarray, all_labels: tuple[str, ...]):
+    def pick(on_labels: list[str], probs: np.ndarray, S: np.ndarray, all_labels: tuple[str, ...]) -> None:
         want = list(dict.fromkeys([*on_labels, *[all_labels[j] for j in np.argsort(-probs)[:top]]]))
         for lab in want:
             j = all_labels.index(lab)
@@ -603,8 +612,8 @@ def _fill(res: SectionFraming, fm: FramingClassifier, tm: FramingClassifier, pf:
             res.evidence[lab] = [Evidence(lab, sent_index[sents[b].start], sents[b].start, sents[b].end, sents[b].text,
                                           float(S[b, j])) for b in best]
 
-    pick(fm.labels, res.frames_on, pf, sf, fm.labels)
-    pick(tm.labels, res.techniques_on, sec_t, st, tm.labels)
+    pick(res.frames_on, pf, sf, fm.labels)
+    pick(res.techniques_on, sec_t, st, tm.labels)
 
 
 # -- training ---------------------------------------------------------------------------------
@@ -654,7 +663,7 @@ def _load_multilabel(path: str | os.PathLike[str]) -> tuple[Scheme, list[tuple[s
 def multilabel_metrics(Y: np.ndarray, P: np.ndarray, labels: Sequence[str], langs: np.ndarray | None = None) -> dict:
     """Micro-F1, macro-F1 (labels with support), exact-match accuracy and per-label
     precision/recall/F1/support; the same per language when ``langs`` is given."""
-    from sklearn.metrics import f1_score, precision_recall_fscore_support
+    from sklearn.metrics import precision_recall_fscore_support
 
     def block(y: np.ndarray, p: np.ndarray) -> dict:
         pr, rc, f1, sup = precision_recall_fscore_support(y, p, zero_division=0)
@@ -703,7 +712,7 @@ def train_framing(
     """
     from sklearn.model_selection import GroupKFold
 
-    from ._corpora import norm_text
+    from ._corpora import dedupe
 
     t0 = time.perf_counter()
     log = (lambda *a: print(*a, flush=True)) if verbose else (lambda *a: None)
@@ -719,17 +728,7 @@ def train_framing(
         srcs.append(src)
     models: dict[str, FramingClassifier] = {}
     for scheme, (rows, sources) in by_scheme.items():
-        sets: dict[str, set] = {}
-        for r in rows:
-            sets.setdefault(norm_text(r[0]), set()).add(tuple(sorted(r[1])))
-        seen: set[str] = set()
-        train = []
-        for r in rows:
-            n = norm_text(r[0])
-            if n in seen or len(sets[n]) > 1:
-                continue
-            seen.add(n)
-            train.append(r)
+        train = dedupe(rows, label=lambda r: tuple(sorted(r[1])))
         if len({r[3] for r in train}) < folds:
             raise DataError(f"{scheme}: {len({r[3] for r in train})} articles, fewer than {folds} folds")
         clf = FramingClassifier(scheme, random_state=seed, **params)  # type: ignore[arg-type]
