@@ -8,7 +8,8 @@ For the same sentences and batch size, sentences per second of
   * the fp32 limit: forward passes alone over pre-tokenised, length-sorted batches
     (no tokenising, no pooling): the model's own cost on this machine;
   * the library: ``Encoder.features`` (tokenise, sort by length, windows, pool all 13
-    layers, no cache), at fp32 and at int8 (dynamic quantisation).
+    layers, no cache), at fp32, at bf16 (matrix products in bfloat16, the default on
+    CPUs that have it) and at int8 (dynamic quantisation).
 The overhead of the library is its time over the limit's, minus one.
 English: CheckThat! 2025 English sentences (news); Chinese: ChnSentiCorp reviews cut to
 their first sentence-sized 120 characters.
@@ -42,7 +43,8 @@ def main() -> None:
 
     header("encoder throughput")
     bs = args.batch_size
-    fp32 = Encoder(cache_size=0, batch_size=bs)
+    fp32 = Encoder(cache_size=0, batch_size=bs, precision="fp32")
+    bf16 = Encoder(cache_size=0, batch_size=bs, precision="bf16")
     int8 = Encoder(cache_size=0, batch_size=bs, precision="int8")
     model, tok = fp32.model, fp32.tokenizer
     for lang, texts in sentences(args.n).items():
@@ -78,6 +80,7 @@ def main() -> None:
         t_plain, _ = median_time(plain, args.repeat)
         t_limit, _ = median_time(limit, args.repeat)
         t_lib, _ = median_time(lambda: fp32.features(texts), args.repeat)
+        t_bf16, _ = median_time(lambda: bf16.features(texts), args.repeat)
         t_int8, _ = median_time(lambda: int8.features(texts), args.repeat)
         n = len(texts)
         print(f"{lang}: {n} sentences, {ntok / n:.1f} tokens each on average, batch size {bs}")
@@ -85,6 +88,8 @@ def main() -> None:
         print(f"  fp32 limit (forward only, pre-tokenised, length-sorted):         {n / t_limit:7.1f} sentences/s")
         print(f"  xhs_nlp Encoder.features, fp32:                                   {n / t_lib:7.1f} sentences/s "
               f"(overhead over the limit {100 * (t_lib / t_limit - 1):+.1f}%; {t_plain / t_lib:.2f}x plain)")
+        print(f"  xhs_nlp Encoder.features, bf16 (autocast):                        {n / t_bf16:7.1f} sentences/s "
+              f"({t_lib / t_bf16:.2f}x fp32)")
         print(f"  xhs_nlp Encoder.features, int8:                                   {n / t_int8:7.1f} sentences/s "
               f"({t_lib / t_int8:.2f}x fp32)")
     print(f"(medians of {args.repeat} runs after one warm-up run; torch threads {torch.get_num_threads()})")

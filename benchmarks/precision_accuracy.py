@@ -1,10 +1,12 @@
-"""What int8 encoding (``XHS_NLP_PRECISION=int8``) does to the shipped models' accuracy.
+"""What bf16 and int8 encoding (``XHS_NLP_PRECISION=bf16|int8``) do to the shipped models' accuracy.
 
     .venv/bin/python benchmarks/precision_accuracy.py [--articles 150]
 
 Each precision runs in its own process over the same data:
-  * sentiment: SST-2 dev (872 English sentences, held out from training), accuracy / macro-F1;
-  * claims: CheckThat! 2025 dev_test (held out from training), macro-F1 per language;
+  * sentiment: SST-2 dev (872 English sentences, held out from training), accuracy / macro-F1,
+    and ``--chinese`` ChnSentiCorp reviews, every k-th row (training data: in-sample);
+  * claims: CheckThat! 2025 dev_test (held out from training), macro-F1 per language, and
+    the project's annotation of the bundled forum post (never trained on);
   * frames and techniques: the first ``--articles`` SemEval-2023 articles of each language
     (frames) and their paragraphs (techniques). These were training data, so the absolute
     figures are in-sample; the difference between precisions is what this measures.
@@ -20,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from _common import SHARED, header, need
+from _common import ROOT, SHARED, header, need
 
 CHILD = r"""
 import json, sys, time
@@ -31,11 +33,15 @@ out = {}
 t = time.perf_counter()
 r = evaluate("sentiment", shared + "/sst2_sentences/data.jsonl", split="dev")
 out["sentiment SST-2 dev"] = (r["accuracy"], r["macro_f1"], r["n"])
+r = evaluate("sentiment", sys.argv[5])
+out["sentiment ChnSentiCorp (in-sample)"] = (r["accuracy"], r["macro_f1"], r["n"])
 r = evaluate("claims", shared + "/checkthat2025_subjectivity/data.jsonl", split="dev_test",
              label_map="OBJ=claim,SUBJ=rhetoric")
 out["claims CheckThat! 2025 dev_test"] = (r["accuracy"], r["macro_f1"], r["n"])
 for lg, b in r["per_lang"].items():
     out[f"claims dev_test {lg}"] = (b["accuracy"], b["macro_f1"], b["n"])
+r = evaluate("claims", sys.argv[4])
+out["claims, annotated forum post"] = (r["accuracy"], r["macro_f1"], r["n"])
 r = evaluate("frames", frames)
 out["frames (in-sample articles)"] = (r["micro_f1"], r["macro_f1"], r["n"])
 r = evaluate("techniques", tech)
@@ -48,8 +54,9 @@ print(json.dumps(out))
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=150)
+    ap.add_argument("--chinese", type=int, default=1000, help="ChnSentiCorp rows (training data: in-sample)")
     args = ap.parse_args()
-    header("accuracy at fp32 and int8")
+    header("accuracy at fp32, bf16 and int8")
     sem = need(SHARED / "semeval2023_task3")
     per_lang: dict[str, int] = {}
     keep = set()
@@ -61,6 +68,10 @@ def main() -> None:
                 per_lang[r["lang"]] = per_lang.get(r["lang"], 0) + 1
                 keep.add(r["source_id"].rsplit("/", 1)[-1])
                 out.write(line)
+    with open(need(SHARED / "chnsenticorp_htl_zh" / "data.jsonl"), encoding="utf-8") as f:
+        chn = f.readlines()  # sorted by label: take every k-th row
+    with open(os.path.join(tmp, "chn.jsonl"), "w", encoding="utf-8") as out:
+        out.writelines(chn[:: max(1, len(chn) // args.chinese)][: args.chinese])
     n_par = 0
     with open(sem / "persuasion.jsonl", encoding="utf-8") as f, open(os.path.join(tmp, "tech.jsonl"), "w") as out:
         for line in f:
@@ -70,19 +81,26 @@ def main() -> None:
                 n_par += 1
     print(f"frames: {sum(per_lang.values())} articles; techniques: {n_par} paragraphs of the same articles\n")
     res = {}
-    for prec in ("fp32", "int8"):
+    precs = ("fp32", "bf16", "int8")
+    for prec in precs:
         env = dict(os.environ, XHS_NLP_PRECISION=prec)
         t = time.perf_counter()
         p = subprocess.run([sys.executable, "-c", CHILD, str(SHARED), os.path.join(tmp, "frames.jsonl"),
-                            os.path.join(tmp, "tech.jsonl")], env=env, capture_output=True, text=True)
+                            os.path.join(tmp, "tech.jsonl"), str(ROOT / "corpora" / "xhs_will_2025_claims.jsonl"),
+                            os.path.join(tmp, "chn.jsonl")],
+                           env=env, capture_output=True, text=True)
         if p.returncode:
             sys.exit(p.stderr)
         res[prec] = json.loads(p.stdout.strip().splitlines()[-1])
         print(f"{prec}: {time.perf_counter() - t:.0f} s")
-    print(f"\n{'data':<38}{'n':>6}  {'fp32 acc/micro':>14} {'int8':>7}  {'fp32 macro-F1':>13} {'int8':>7}  {'change':>7}")
-    for k, (a, m, n) in ((k, v) for k, v in res["fp32"].items() if k != "seconds"):
-        a8, m8, _ = res["int8"][k]
-        print(f"{k:<38}{n:>6}  {a:>14.4f} {a8:>7.4f}  {m:>13.4f} {m8:>7.4f}  {m8 - m:>+7.4f}")
+    print("\nacc/micro: accuracy (sentiment, claims) or micro-F1 (frames, techniques); change: macro-F1 minus fp32's")
+    print(f"{'data':<36}{'n':>6} " + "".join(f"{p + ' acc/micro':>16}" for p in precs)
+          + "".join(f"{p + ' macro-F1':>15}" for p in precs) + "".join(f"{p + ' change':>13}" for p in precs[1:]))
+    for k, (_, _, n) in ((k, v) for k, v in res["fp32"].items() if k != "seconds"):
+        row = f"{k:<36}{n:>6} " + "".join(f"{res[p][k][0]:>16.4f}" for p in precs)
+        row += "".join(f"{res[p][k][1]:>15.4f}" for p in precs)
+        row += "".join(f"{res[p][k][1] - res['fp32'][k][1]:>+13.4f}" for p in precs[1:])
+        print(row)
 
 
 if __name__ == "__main__":

@@ -52,9 +52,14 @@ def test_to_dict_json_and_frames(post_doc, post_analysis):
     s0 = d["sentences"][0]
     assert post_doc.text[s0["start"] : s0["end"]] == s0["text"]
     assert {"sentiment", "claim", "p_claim", "facts", "techniques"} <= set(s0)
+    from xhs_nlp.encoder import get_encoder
+
+    assert d["encoder"] == {"name": "multilingual-e5-small", "fingerprint": get_encoder().fingerprint,
+                            "precision": get_encoder().precision}
     frames = post_analysis.to_frames()
     docs, secs, sents = frames["documents"], frames["sections"], frames["sentences"]
     assert len(docs) == 1 and len(secs) == 6 and len(sents) == 88
+    assert docs.loc[0, "precision"] == get_encoder().precision in ("fp32", "bf16", "int8")
     assert docs.loc[0, "doc_id"] == post_analysis.id and docs.loc[0, "author"] == "Larissa"
     assert {f"frame_{f}" for f in FRAMES} <= set(docs.columns) and {f"technique_{t}" for t in TECHNIQUES} <= set(secs.columns)
     assert sents["claim"].isin(["claim", "rhetoric"]).all()

@@ -112,6 +112,8 @@ class Analysis:
         sentiment: per-sentence sentiment and section/document aggregates.
         claims: per sentence: ``claim``/``rhetoric``, ``P(claim)``, facts of claims.
         framing: per section and document: frames, techniques, categories, cues, evidence.
+        position: the document's place in the input of :func:`analyze_many` (``-1`` alone).
+        encoder: the encoder that made the vectors (``name``, ``fingerprint``, ``precision``).
 
     Example:
         >>> a = analyze("I. Costs\\nRevenue fell 20% in 2024. This is a disaster!")
@@ -127,6 +129,8 @@ class Analysis:
     framing: DocumentFraming
     metadata: dict[str, Any] = field(default_factory=dict)
     position: int = -1
+    #: the encoder that made the vectors: ``name``, ``fingerprint``, ``precision``
+    encoder: dict[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"Analysis(id={self.id!r}, source={self.source!r}, {len(self.doc.sections)} sections, {len(self.claims)} sentences)"
@@ -181,7 +185,8 @@ class Analysis:
             sents.append({"index": i, "start": s.start, "end": s.end, "text": s.text, "lang": s.lang,
                           "sentiment": sen.to_dict(), "claim": cl.label, "p_claim": round(cl.p_claim, 4),
                           "facts": cl.facts.to_dict() if cl.facts else None, "techniques": tech})
-        return {"id": self.id, "source": self.source, "metadata": self.metadata, "document": self.doc.to_dict(),
+        return {"id": self.id, "source": self.source, "metadata": self.metadata, "encoder": self.encoder,
+                "document": self.doc.to_dict(),
                 "summary": self.sections_summary(), "sentences": sents,
                 "sentiment": {"document": self.sentiment.document.to_dict(),
                               "sections": [a.to_dict() for a in self.sentiment.sections]},
@@ -254,7 +259,12 @@ def _analyze_doc(doc: Document, models: Models, source: str, metadata: dict | No
                     sentiment=score_document(doc, models.sentiment),
                     claims=classify_document(doc, models.claims),
                     framing=framing(doc, frames_model=models.frames, techniques_model=models.techniques),
-                    metadata=dict(metadata or {}), position=position)
+                    metadata=dict(metadata or {}), position=position, encoder=_encoder_record(models))
+
+
+def _encoder_record(models: Models) -> dict[str, str]:
+    enc = models.claims._encoder()
+    return {"name": enc.name, "fingerprint": enc.fingerprint, "precision": enc.precision}
 
 
 def analyze(source: str | bytes | os.PathLike[str] | Document, *, models: Models | None = None,

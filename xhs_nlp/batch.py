@@ -4,7 +4,8 @@ and :func:`score_dataset` (a Hugging Face ``datasets.Dataset``).
 Three tables, keyed by ``doc_id`` (:func:`~xhs_nlp.analysis.document_id`, a content
 hash) and ``source``:
 
-* ``documents``: one row per document: metadata, sentiment, claim share, frame,
+* ``documents``: one row per document: metadata, the encoder precision that scored it,
+  sentiment, claim share, frame,
   technique, category and cue columns (``frame_Economic``, ``technique_Doubt``,
   ``category_call``, ``cue_metaphor`` …), plus every extra input column;
 * ``sections``: one row per section, same score columns, plus title and evidence;
@@ -67,7 +68,7 @@ def _schema() -> dict[str, list[tuple[str, str]]]:
     return {
         "documents": [("doc_id", "string"), ("source", "string"), ("position", "int64"), ("author", "string"),
                       ("posted_at", "string"), ("encoding", "string"), ("n_sections", "int64"), ("chars", "int64"),
-                      ("lang", "string"), *common, *scores, ("metadata", "string")],
+                      ("lang", "string"), ("precision", "string"), *common, *scores, ("metadata", "string")],
         "sections": [("doc_id", "string"), ("source", "string"), ("section", "int64"), ("number", "string"),
                      ("title", "string"), ("kind", "string"), ("start", "int64"), ("end", "int64"), *common,
                      ("evidence", "string"), ("empty_reason", "string"), *scores],
@@ -114,6 +115,7 @@ def analysis_rows(a: Analysis) -> dict[str, list[dict[str, Any]]]:
     d = {"doc_id": a.id, "source": a.source, "position": a.position, "author": m.author,
          "posted_at": m.posted_at.isoformat() if m.posted_at else None, "encoding": m.encoding,
          "n_sections": len(doc.sections), "chars": len(doc.text), "lang": langs.most_common(1)[0][0] if langs else None,
+         "precision": a.encoder.get("precision"),
          **_common(a, a.sentiment.document, a.framing.document, None), **_scores(a.framing.document),
          "metadata": json.dumps(a.metadata, ensure_ascii=False, default=str) if a.metadata else None}
     sections = []

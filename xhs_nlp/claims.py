@@ -343,7 +343,7 @@ class ClaimClassifier(ClassifierMixin, BaseEstimator):
         )
         if self.embeddings:
             enc = self._encoder()
-            full.setdefault("encoder", {"name": enc.name, "fingerprint": enc.fingerprint,
+            full.setdefault("encoder", {"name": enc.name, "fingerprint": enc.fingerprint, "precision": enc.precision,
                                         **{k: enc.info.get(k) for k in ("source_package", "source_sha256")}})
         return save_model_folder(path, full, arrays)
 

@@ -301,6 +301,7 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
                     thresholds={lab: float(t) for lab, t in zip(self.labels, self.thresholds_)},
                     trained_labels=list(self.trained_labels_))
         full.setdefault("encoder", {"name": enc.name, "fingerprint": self.encoder_fingerprint_,
+                                    "precision": enc.precision,
                                     **{k: enc.info.get(k) for k in ("source_package", "source_sha256")}})
         return save_model_folder(path, full, {k: np.asarray(v, dtype=np.float32) for k, v in arrays.items()})
 

@@ -462,7 +462,7 @@ def train_sentiment(
         "hyperparameters": {"C": C, "blend": blend, "folds": folds, "standardise": True,
                             "heads": "encoder heads en, zh, all (fallback); n-gram heads en (words 1-2), zh (chars 1-3), 2^18 hashed features",
                             "ngram": {k: {"analyzer": v["analyzer"], "ngram_range": list(v["ngram_range"])} for k, v in _NGRAM.items()}},
-        "encoder": {"name": enc.name, "fingerprint": enc.fingerprint, "kind": "passage", **{k: enc.info.get(k) for k in ("source_package", "source_sha256")}},
+        "encoder": {"name": enc.name, "fingerprint": enc.fingerprint, "precision": enc.precision, "kind": "passage", **{k: enc.info.get(k) for k in ("source_package", "source_sha256")}},
         "features": {"layers": list(enc.feature_layers), "pooling": "mean over tokens, each layer"},
         "metrics": {"cross_validated": cv_metrics, "cv": f"{folds}-fold StratifiedGroupKFold (groups: normalised text)"},
     }
