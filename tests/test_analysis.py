@@ -1,6 +1,7 @@
 import json
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -92,6 +93,14 @@ def test_analyze_many_with_two_processes_preserves_order():
     out = list(analyze_many(texts, batch_size=2, n_process=2))
     assert [a.doc.text for a in out] == texts
     assert [a.position for a in out] == list(range(6))
+    one = list(analyze_many(texts, batch_size=2))  # workers score like this process does
+    for a, b in zip(out, one):
+        assert [c.label for c in a.claims] == [c.label for c in b.claims]
+        assert [c.p_claim for c in a.claims] == pytest.approx([c.p_claim for c in b.claims], abs=1e-3)
+    if sys.platform.startswith("linux"):  # the fork server that loaded the models is gone afterwards
+        from multiprocessing import forkserver
+
+        assert forkserver._forkserver._forkserver_pid is None
 
 
 def test_analyze_many_rejects_bad_settings():

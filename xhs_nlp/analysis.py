@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
@@ -350,6 +351,24 @@ def _failure(it: _Item, err: BaseException) -> Failure:
     return Failure(it.name, type(err).__name__, str(err) or type(err).__name__, it.position, it.metadata)
 
 
+def _worker_context():
+    """``(context, stop)``: workers forked from a fork server that has loaded the models
+    (Linux: they share the models' memory copy-on-write), else spawned (each loads its
+    own). ``stop()`` ends a fork server started here, so its memory is not held after the
+    pool (a server that was already running is left alone)."""
+    import multiprocessing as mp
+
+    if "forkserver" in mp.get_all_start_methods() and sys.platform.startswith("linux"):
+        from multiprocessing import forkserver
+
+        server = forkserver._forkserver  # the module's one server (private, guarded below)
+        if getattr(server, "_forkserver_pid", 0) is None:  # not running: start it with our preload
+            ctx = mp.get_context("forkserver")
+            ctx.set_forkserver_preload(["xhs_nlp._forkserver"])
+            return ctx, getattr(server, "_stop", lambda: None)
+    return mp.get_context("spawn"), lambda: None
+
+
 def _worker_init(threads: int) -> None:
     import torch
 
@@ -357,7 +376,11 @@ def _worker_init(threads: int) -> None:
 
 
 def _worker_batch(items: list[_Item], errors: str) -> list[Analysis | Failure]:
-    return _run_batch(items, None, errors)
+    out = _run_batch(items, None, errors)
+    # a worker's batches rarely share a text: its cache would only hold memory
+    _default_models().claims._encoder().clear_cache()
+    _release_memory()
+    return out
 
 
 def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int = 1, models: Models | None = None,
@@ -372,7 +395,9 @@ def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int
         sources: texts, bytes, paths or :class:`Document` objects.
         batch_size: documents per encoder batch.
         n_process: worker processes (each runs the shipped models with
-            ``cores // n_process`` torch threads); ``1`` runs in this process.
+            ``cores // n_process`` torch threads); ``1`` runs in this process. On Linux
+            the workers are forked from a server process that loaded the models once,
+            so they share that memory; elsewhere each worker loads its own.
         models: models for ``n_process=1`` (workers always load the shipped models).
         errors: ``"raise"`` stops at the first failing document; ``"return"`` yields a
             :class:`Failure` in its place and goes on.
@@ -404,17 +429,20 @@ def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int
         for chunk in batches():
             yield from _run_batch(chunk, models, errors)
         return
-    import multiprocessing as mp
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
     threads = max(1, (os.cpu_count() or 1) // n_process)
-    with ProcessPoolExecutor(n_process, mp_context=mp.get_context("spawn"), initializer=_worker_init,
-                             initargs=(threads,)) as pool:
-        pending: deque = deque()
-        for chunk in batches():
-            pending.append(pool.submit(_worker_batch, chunk, errors))
-            if len(pending) >= 2 * n_process:  # bounded look-ahead keeps memory flat
+    ctx, stop_server = _worker_context()
+    try:
+        with ProcessPoolExecutor(n_process, mp_context=ctx, initializer=_worker_init,
+                                 initargs=(threads,)) as pool:
+            pending: deque = deque()
+            for chunk in batches():
+                pending.append(pool.submit(_worker_batch, chunk, errors))
+                if len(pending) >= 2 * n_process:  # bounded look-ahead keeps memory flat
+                    yield from pending.popleft().result()
+            while pending:
                 yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+    finally:
+        stop_server()
