@@ -309,8 +309,10 @@ def _as_item(i: int, x: Any) -> _Item:
     return _Item(i, x, _source_name(x), {})
 
 
-def _run_batch(items: list[_Item], models: Models | None, errors: str) -> list[Analysis | Failure]:
-    """Segment a batch, encode all its text in one call, score each document."""
+def _run_batch(items: list[_Item], models: Models | None, errors: str, *,
+               drop_cache: bool = False) -> list[Analysis | Failure]:
+    """Segment a batch, encode all its text in one call, score each document; with
+    ``drop_cache`` the encoder's cache is emptied before the heap is trimmed."""
     m = models or _default_models()
     docs: list[Document | Failure] = []
     for it in items:
@@ -332,6 +334,8 @@ def _run_batch(items: list[_Item], models: Models | None, errors: str) -> list[A
             if errors == "raise":
                 raise
             out.append(_failure(it, err))
+    if drop_cache:
+        m.claims._encoder().clear_cache()
     _release_memory()
     return out
 
@@ -376,11 +380,8 @@ def _worker_init(threads: int) -> None:
 
 
 def _worker_batch(items: list[_Item], errors: str) -> list[Analysis | Failure]:
-    out = _run_batch(items, None, errors)
     # a worker's batches rarely share a text: its cache would only hold memory
-    _default_models().claims._encoder().clear_cache()
-    _release_memory()
-    return out
+    return _run_batch(items, None, errors, drop_cache=True)
 
 
 def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int = 1, models: Models | None = None,

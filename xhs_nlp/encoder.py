@@ -20,13 +20,14 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Literal, Sequence, get_args
 
 import numpy as np
 
@@ -122,7 +123,7 @@ class Encoder:
         if batch_size < 1:
             raise InputError(f"batch_size must be >= 1, got {batch_size}")
         precision = precision or os.environ.get("XHS_NLP_PRECISION") or "auto"  # type: ignore[assignment]
-        if precision not in ("auto", "fp32", "bf16", "int8"):
+        if precision not in get_args(Precision):
             raise InputError(f"precision must be 'auto', 'fp32', 'bf16' or 'int8', got {precision!r}")
         #: the precision asked for (``"auto"`` is resolved on first use: :attr:`precision`)
         self.requested_precision: Precision = precision  # type: ignore[assignment]
@@ -198,7 +199,7 @@ class Encoder:
             return
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import torch
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoModel
 
         if self.num_threads:
             torch.set_num_threads(self.num_threads)
@@ -213,8 +214,7 @@ class Encoder:
             # 250k-entry vocabulary (about 300 MB for XLM-R); it is loaded only when asked.
             self._backend = self._load_backend()
             if self._backend is None:
-                self._tok = AutoTokenizer.from_pretrained(str(self.path), local_files_only=True)
-                tok = self._tok
+                tok = self.tokenizer
                 cls_id = tok.cls_token_id if tok.cls_token_id is not None else tok.bos_token_id
                 sep_id = tok.sep_token_id if tok.sep_token_id is not None else tok.eos_token_id
                 pad_id = tok.pad_token_id if tok.pad_token_id is not None else 0
@@ -391,8 +391,6 @@ class Encoder:
                 batches.append([w])
             else:
                 cur.append(w)
-        import contextlib
-
         lower = (torch.autocast("cpu", dtype=torch.bfloat16) if self.precision == "bf16"
                  else contextlib.nullcontext())
         with torch.inference_mode():
