@@ -14,7 +14,7 @@ from sklearn.utils.estimator_checks import (
 
 import xhs_nlp
 from xhs_nlp.cli import main
-from xhs_nlp.errors import DataError, ModelError
+from xhs_nlp.errors import DataError, InputError, ModelError
 from xhs_nlp.evaluate import evaluate
 from xhs_nlp.framing import (
     CATEGORIES,
@@ -93,6 +93,8 @@ def test_shipped_models_carry_thresholds_metrics_and_the_chinese_note(scheme, n)
     assert set(cv["per_lang"]) == {"de", "en", "fr", "it", "pl", "ru"}
     assert set(cv["per_label"]) == set(card["labels"])
     assert "Chinese" in card["cross_lingual_note"]
+    # the frames card predates the head parameter: a card without it loads as the linear head
+    assert clf.head == ("linear" if scheme == "frames" else "linear+mlp") == card["hyperparameters"].get("head", "linear")
     assert all(s["sha256"] and s["rows"] > 0 for s in card["training_data"])
     assert {"xhs_nlp", "scikit-learn", "transformers", "torch"} <= set(card["versions"])
 
@@ -243,6 +245,91 @@ def test_train_framing_writes_a_model_with_cv_metrics(tmp_path):
     assert clf.card_["hyperparameters"]["C"] == 0.1 and clf.card_["training_rows"] == 30
     rep = evaluate("frames", str(data), model=clf)
     assert rep["micro_f1"] > 0.9 and rep["per_lang"]["en"]["n"] == 30 and len(rep["per_label"]) == 14
+
+
+DOUBT = ["Can we really believe the minister's promise number {}?", "Is this report {} anything more than spin?",
+         "Nobody has checked whether claim {} is true at all.", "Why should anyone trust statistic {} from them?"]
+FLAG = ["Our great nation will stand united, {} times over!", "True patriots defend the homeland, {} generations on.",
+        "For the glory of our people and flag, year {}!", "The fatherland calls every son {} to its side."]
+
+
+def _techniques_rows():
+    return [{"text": (DOUBT if i % 2 else FLAG)[i % 4].format(i + 2), "label": ["Doubt"] if i % 2 else ["Flag_Waving"],
+             "lang": "en", "split": "train", "source_id": f"en/a{i // 2}:{i % 2}"} for i in range(36)]
+
+
+def test_train_techniques_fits_the_linear_and_mlp_heads_by_default_and_saves_them(tmp_path):
+    data = _write(tmp_path / "persuasion.jsonl", _techniques_rows())
+    models = train_framing([data], tmp_path / "m", folds=3, verbose=False, min_positive=3, epochs=60)
+    clf = FramingClassifier.load(tmp_path / "m" / "techniques", scheme="techniques")
+    assert clf.head == models["techniques"].head == "linear+mlp" and clf.card_["hyperparameters"]["hidden_size"] == 512
+    d = clf.mean_.shape[0]
+    assert clf.coef_.shape == (len(TECHNIQUES), d) and clf.hidden_weight_.shape == (512, d)
+    assert clf.output_weight_.shape == (len(TECHNIQUES), 512)
+    assert clf.card_["metrics"]["cross_validated"]["micro_f1"] > 0.8
+    assert sorted(clf.trained_labels_) == ["Doubt", "Flag_Waving"]
+    texts = ["Can we really trust what the spokesman says?", "Our proud nation and its flag will never kneel!"]
+    P = clf.predict_proba(texts)
+    assert np.allclose(P, models["techniques"].predict_proba(texts), atol=1e-6)
+    d, f = TECHNIQUES.index("Doubt"), TECHNIQUES.index("Flag_Waving")
+    assert P[0, d] > P[0, f] and P[1, f] > P[1, d]
+    others = [j for j in range(len(TECHNIQUES)) if j not in (d, f)]
+    assert P[:, others].max() < 1e-9  # labels without training data are never predicted
+    only_mlp = clone(clf).set_params(head="mlp").fit(texts * 9, [["Doubt"], ["Flag_Waving"]] * 9)
+    assert only_mlp.coef_ is None and only_mlp.predict_proba(texts)[0, d] > 0.5
+
+
+def test_mlp_numpy_forward_matches_torch_and_the_seed_fixes_the_weights():
+    import torch
+
+    from xhs_nlp._mlp import fit_mlp, mlp_logits
+
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(300, 16)).astype(np.float32)
+    Y = np.stack([Z[:, 0] > 0, Z[:, 1] + Z[:, 2] > 0.5], axis=1)
+    state = torch.random.get_rng_state()
+    w = fit_mlp(Z, Y, hidden_size=8, dropout=0.1, epochs=100, learning_rate=3e-2, weight_decay=0.0, seed=3)
+    assert torch.equal(state, torch.random.get_rng_state())  # the caller's random state is untouched
+    w2 = fit_mlp(Z, Y, hidden_size=8, dropout=0.1, epochs=100, learning_rate=3e-2, weight_decay=0.0, seed=3)
+    assert all(np.array_equal(w[k], w2[k]) for k in w)
+    net = torch.nn.Sequential(torch.nn.Linear(16, 8), torch.nn.GELU(approximate="tanh"), torch.nn.Linear(8, 2))
+    with torch.no_grad():
+        for layer, (a, b) in zip((net[0], net[2]), (("w1", "b1"), ("w2", "b2"))):
+            layer.weight.copy_(torch.from_numpy(w[a]))
+            layer.bias.copy_(torch.from_numpy(w[b]))
+        ref = net(torch.from_numpy(Z)).numpy()
+    got = mlp_logits(Z, w["w1"], w["b1"], w["w2"], w["b2"])
+    assert np.allclose(got, ref, atol=1e-5)
+    assert ((got > 0) == Y).mean() > 0.9  # it learnt both labels
+
+
+def test_the_linear_plus_mlp_head_averages_the_two_heads():
+    rows = _techniques_rows()
+    Z = np.random.default_rng(1).normal(size=(len(rows), 12)).astype(np.float32)
+    Z[:, 0] += np.array([2.0 if "Doubt" in r["label"] else -2.0 for r in rows])
+    texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
+    fit = {h: FramingClassifier("techniques", head=h, C=1.0, hidden_size=16, epochs=60, min_positive=3, random_state=4)
+           .fit(texts, labels, _features=Z) for h in ("linear", "mlp", "linear+mlp")}
+    assert fit["linear"].hidden_weight_ is None and fit["mlp"].coef_ is None
+    both = fit["linear+mlp"]._proba(Z)
+    assert np.allclose(both, (fit["linear"]._proba(Z) + fit["mlp"]._proba(Z)) / 2, atol=1e-6)
+    d = TECHNIQUES.index("Doubt")
+    assert ((both[:, d] > 0.5) == (Z[:, 0] > 0)).mean() > 0.9
+
+
+def test_unknown_head_and_mismatched_mlp_weights_are_refused(tmp_path):
+    with pytest.raises(InputError, match="head must be one of"):
+        FramingClassifier("techniques", head="forest").fit(["a b c"] * 6, [["Doubt"]] * 6, _features=np.ones((6, 4)))
+    rows = _techniques_rows()
+    Z = np.random.default_rng(0).normal(size=(len(rows), 8)).astype(np.float32)
+    clf = FramingClassifier("techniques", head="mlp", hidden_size=4, epochs=2, min_positive=3)
+    clf.fit([r["text"] for r in rows], [r["label"] for r in rows], _features=Z)
+    out = clf.save(tmp_path / "t")
+    card = json.loads((out / "card.json").read_text())
+    card["hyperparameters"]["hidden_size"] = 5
+    (out / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="hidden_weight has shape"):
+        FramingClassifier.load(out, scheme="techniques")
 
 
 def test_train_framing_refuses_bad_rows_and_writes_nothing(tmp_path):

@@ -241,7 +241,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if args.task == "framing":
         from .framing import train_framing
 
-        train_framing(args.data, args.out, seed=args.seed, folds=args.folds)
+        train_framing(args.data, args.out, seed=args.seed, folds=args.folds,
+                      **({"head": args.head} if args.head else {}))
         return 0
     raise XhsNlpError(f"training for {args.task!r} is not available in this version")
 
@@ -332,6 +333,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--cues", action="store_true", help="claims: add cue-count features")
     s.add_argument("--ngrams", action="store_true", help="claims: blend in the n-gram model")
     s.add_argument("--folds", type=int, default=5, help="framing: cross-validation folds, grouped by article")
+    s.add_argument("--head", choices=["linear", "mlp", "linear+mlp"], default=None,
+                   help="framing: the head of every scheme trained (default: linear for frames, linear+mlp for "
+                        "techniques)")
     s.set_defaults(func=_cmd_train)
 
     s = sub.add_parser("evaluate", help="evaluate a model on a labelled corpus")

@@ -1,0 +1,63 @@
+"""A one-hidden-layer multi-label head: trained with torch, applied with numpy.
+
+Used by :class:`xhs_nlp.framing.FramingClassifier` (``head="mlp"``). The weights are
+plain arrays, saved like every other model's (no pickle); prediction needs numpy only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_GELU_C = float(np.sqrt(2.0 / np.pi))
+
+
+def gelu(x: np.ndarray) -> np.ndarray:
+    """GELU, tanh form (the same as ``torch.nn.GELU(approximate="tanh")``)."""
+    return 0.5 * x * (1.0 + np.tanh(_GELU_C * (x + 0.044715 * x * x * x)))
+
+
+def mlp_logits(Z: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray) -> np.ndarray:
+    """Logits of standardised features ``Z`` (n, d): ``gelu(Z w1ᵀ + b1) w2ᵀ + b2``."""
+    return gelu(Z @ w1.T + b1) @ w2.T + b2
+
+
+def fit_mlp(Z: np.ndarray, Y: np.ndarray, *, hidden_size: int, dropout: float, epochs: int,
+            learning_rate: float, weight_decay: float, seed: int, batch_size: int = 128) -> dict[str, np.ndarray]:
+    """Fit the head on standardised features ``Z`` (n, d) and a 0/1 label matrix ``Y`` (n, L).
+
+    Dropout on the input and on the hidden layer, binary cross-entropy summed over labels,
+    AdamW with a one-cycle learning rate. Torch's global random state is left as it was;
+    the same seed, data and thread count give the same weights.
+
+    Returns:
+        ``{"w1": (h, d), "b1": (h,), "w2": (L, h), "b2": (L,)}`` float32 arrays.
+    """
+    import torch
+
+    X = torch.from_numpy(np.ascontiguousarray(Z, dtype=np.float32))
+    T = torch.from_numpy(np.ascontiguousarray(Y, dtype=np.float32))
+    n, d = X.shape
+    steps_per_epoch = (n + batch_size - 1) // batch_size
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        net = torch.nn.Sequential(
+            torch.nn.Dropout(dropout), torch.nn.Linear(d, hidden_size), torch.nn.GELU(approximate="tanh"),
+            torch.nn.Dropout(dropout), torch.nn.Linear(hidden_size, T.shape[1]),
+        )
+        opt = torch.optim.AdamW(net.parameters(), lr=learning_rate, weight_decay=weight_decay)
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=learning_rate, total_steps=epochs * steps_per_epoch,
+                                                    pct_start=0.1)
+        loss_fn = torch.nn.BCEWithLogitsLoss()
+        order = torch.Generator().manual_seed(seed)
+        net.train()
+        for _ in range(epochs):
+            perm = torch.randperm(n, generator=order)
+            for i in range(0, n, batch_size):
+                idx = perm[i:i + batch_size]
+                opt.zero_grad()
+                loss_fn(net(X[idx]), T[idx]).backward()
+                opt.step()
+                sched.step()
+    lin1, lin2 = net[1], net[4]
+    return {name: p.detach().numpy().astype(np.float32).copy() for name, p in
+            (("w1", lin1.weight), ("b1", lin1.bias), ("w2", lin2.weight), ("b2", lin2.bias))}
