@@ -34,7 +34,13 @@ from _common import ROOT, SHARED, header, need  # noqa: E402
 sys.path.insert(0, str(ROOT))
 
 from xhs_nlp._corpora import dedupe  # noqa: E402
-from xhs_nlp.framing import FramingClassifier, _load_multilabel, multilabel_metrics, tune_thresholds  # noqa: E402
+from xhs_nlp.framing import (  # noqa: E402
+    FramingClassifier,
+    _load_multilabel,
+    cross_fitted,
+    multilabel_metrics,
+    out_of_fold,
+)
 
 
 def main() -> None:
@@ -66,18 +72,10 @@ def main() -> None:
     splits = list(GroupKFold(n_splits=args.folds).split(texts, groups=groups))
 
     def oof(**params) -> np.ndarray:
-        out = np.zeros(Y.shape)
-        for a, b in splits:
-            m = FramingClassifier("techniques", **params).fit([texts[i] for i in a], [labels[i] for i in a],
-                                                              _features=Z[a])
-            out[b] = m._proba(Z[b])
-        return out
+        return out_of_fold(FramingClassifier("techniques", **params), texts, labels, Z, splits)
 
     def report(name: str, P: np.ndarray, seconds: float) -> None:
-        pred = np.zeros_like(Y)
-        for a, b in splits:
-            pred[b] = P[b] >= tune_thresholds(P[a], Y[a])
-        m = multilabel_metrics(Y, pred, base.labels, langs)
+        m = multilabel_metrics(Y, cross_fitted(P, Y, splits, min_positive=base.min_positive), base.labels, langs)
         per = " ".join(f"{lg} {v['micro_f1']:.3f}" for lg, v in m["per_lang"].items())
         print(f"{name:<22} micro {m['micro_f1']:.4f} macro {m['macro_f1']:.4f}  {per}  ({seconds:.0f} s)", flush=True)
 

@@ -31,11 +31,12 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Sequence, get_args
+from typing import TYPE_CHECKING, Any, Callable, Literal, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from .claims import _sigmoid
 from .errors import DataError, InputError, ModelError
 from .persist import load_model_folder, save_model_folder
 
@@ -255,8 +256,8 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
         """
         from sklearn.linear_model import LogisticRegression
 
-        if self.head not in get_args(Head):
-            raise InputError(f"head must be one of {get_args(Head)}, got {self.head!r}")
+        if self.head not in _HEAD_ARRAYS:
+            raise InputError(f"head must be one of {tuple(_HEAD_ARRAYS)}, got {self.head!r}")
         texts = _check_texts(X)
         Y = self._indicator(y, len(texts))
         Z = _features if _features is not None else self._features(texts)
@@ -387,10 +388,6 @@ _LINEAR_ARRAYS = ("coef", "intercept")
 _MLP_ARRAYS = ("hidden_weight", "hidden_bias", "output_weight", "output_bias")
 _ALL_HEAD_ARRAYS = _LINEAR_ARRAYS + _MLP_ARRAYS
 _HEAD_ARRAYS: dict[str, tuple[str, ...]] = {"linear": _LINEAR_ARRAYS, "mlp": _MLP_ARRAYS, "linear+mlp": _ALL_HEAD_ARRAYS}
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -60, 60)))
 
 
 def _check_texts(X: Any) -> list[str]:
@@ -740,6 +737,30 @@ def multilabel_metrics(Y: np.ndarray, P: np.ndarray, labels: Sequence[str], lang
     return out
 
 
+def out_of_fold(clf: FramingClassifier, texts: list[str], labels: Sequence[Sequence[str]], Z: np.ndarray,
+                splits: Sequence[tuple[np.ndarray, np.ndarray]], *,
+                on_fold: Callable[[int], None] | None = None) -> np.ndarray:
+    """Out-of-fold probabilities: a clone of ``clf`` fitted on each split's training rows
+    (features ``Z``, one row per text) scores its held-out rows."""
+    oof = np.zeros((len(texts), len(clf.labels)), dtype=np.float64)
+    for k, (a, b) in enumerate(splits):
+        m = FramingClassifier(**clf.get_params()).fit([texts[i] for i in a], [labels[i] for i in a], _features=Z[a])
+        oof[b] = m._proba(Z[b])
+        if on_fold is not None:
+            on_fold(k)
+    return oof
+
+
+def cross_fitted(oof: np.ndarray, Y: np.ndarray, splits: Sequence[tuple[np.ndarray, np.ndarray]], *,
+                 min_positive: int = 5) -> np.ndarray:
+    """Each split's held-out predictions at thresholds tuned (:func:`tune_thresholds`) on
+    the other rows' out-of-fold probabilities, so no row is judged by thresholds it set."""
+    P = np.zeros_like(Y, dtype=bool)
+    for a, b in splits:
+        P[b] = oof[b] >= tune_thresholds(oof[a], Y[a], min_positive=min_positive)
+    return P
+
+
 def train_framing(
     data: Sequence[str | os.PathLike[str]] | str | os.PathLike[str],
     out: str | os.PathLike[str] | None = None,
@@ -802,16 +823,11 @@ def train_framing(
         log(f"framing: {scheme}: {len(rows)} rows -> {len(train)} after dedup/conflicts, {len(set(groups))} articles; "
             f"encoding{' paragraph by paragraph' if scheme == 'frames' else ''}")
         Z = clf._features(texts, progress=verbose)
-        oof = np.zeros(Y.shape, dtype=np.float64)
         splits = list(GroupKFold(n_splits=folds).split(texts, groups=groups))
-        for k, (a, b) in enumerate(splits):
-            m = FramingClassifier(**clf.get_params()).fit([texts[i] for i in a], [train[i][1] for i in a], _features=Z[a])
-            oof[b] = m._proba(Z[b])
-            log(f"framing: {scheme}: fold {k + 1}/{folds} done ({time.perf_counter() - t0:.0f} s)")
-        P = np.zeros_like(Y)
-        for a, b in splits:
-            P[b] = oof[b] >= tune_thresholds(oof[a], Y[a], min_positive=clf.min_positive)
-        cv = multilabel_metrics(Y, P, clf.labels, langs)
+        oof = out_of_fold(clf, texts, [r[1] for r in train], Z, splits,
+                          on_fold=lambda k: log(f"framing: {scheme}: fold {k + 1}/{folds} done "
+                                                f"({time.perf_counter() - t0:.0f} s)"))
+        cv = multilabel_metrics(Y, cross_fitted(oof, Y, splits, min_positive=clf.min_positive), clf.labels, langs)
         clf.fit(texts, [r[1] for r in train], _features=Z)
         clf.thresholds_ = tune_thresholds(oof, Y, min_positive=clf.min_positive)
         at_half = _micro_f1(Y, oof >= 0.5)
