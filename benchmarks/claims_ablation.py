@@ -73,6 +73,8 @@ def main() -> None:
     hy = np.array([r[1] for r in held], dtype=object)
     hl = np.array([r[2] for r in held])
     ptexts = [r["text"] for r in post]
+    langs = np.array([r[2] for r in train], dtype=object)
+    plangs = [r.get("lang") for r in post]
     py = np.array([r["label"] for r in post], dtype=object)
 
     from sklearn.model_selection import StratifiedGroupKFold
@@ -95,19 +97,20 @@ def main() -> None:
         def fit(idx):
             m = ClaimClassifier(**params)
             em = E[idx][:, emb_cols] if params.get("embeddings", True) else None
-            return m.fit([texts[i] for i in idx], y[idx], domains=dom[idx] if use_domains else None, _embeddings=em)
+            return m.fit([texts[i] for i in idx], y[idx], domains=dom[idx] if use_domains else None,
+                         langs=langs[idx], _embeddings=em)
 
-        def p(m, tx, em, d=None):
-            return m._p_claim(tx, d, em[:, emb_cols] if m.embeddings else None)
+        def p(m, tx, em, d=None, lg=None):
+            return m._p_claim(tx, d, em[:, emb_cols] if m.embeddings else None, langs=lg)
 
         oof = np.zeros(len(texts))
         for a, b in folds:
             m = fit(a)
             for d in sorted(set(dom[b].tolist())):
                 idx = b[dom[b] == d]
-                oof[idx] = p(m, [texts[i] for i in idx], E[idx], d if use_domains else None)
+                oof[idx] = p(m, [texts[i] for i in idx], E[idx], d if use_domains else None, langs[idx])
         m = fit(np.arange(len(texts)))
-        return oof, p(m, htexts, HE), p(m, ptexts, PE)
+        return oof, p(m, htexts, HE, lg=list(hl)), p(m, ptexts, PE, lg=plangs)
 
     def run_tfidf():
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -137,6 +140,7 @@ def main() -> None:
         "floor: LR on last layer": lambda: run_estimator({"C": 1.0}, False, last),
         "LR on 13 layers": lambda: run_estimator({}, False),
         "13 layers + domain adaptation": lambda: run_estimator({}, True),
+        "+ language weights": lambda: run_estimator({"language_weights": True}, True),
         "+ cues": lambda: run_estimator({"cues": True}, True),
         "+ n-grams (0.3)": lambda: run_estimator({"ngrams": True}, True),
         "+ cues + n-grams": lambda: run_estimator({"cues": True, "ngrams": True}, True),

@@ -105,6 +105,53 @@ def test_domain_adaptation_learns_domain_weights():
         clf.predict(X[:1], domain="tweets")
 
 
+def test_language_weights_let_languages_draw_the_line_differently():
+    # the same cue (numbers) means claim in "en" rows and rhetoric in "it" rows: shared
+    # weights alone cannot fit both, language weights can
+    num = ["Sales rose 5% in 2023.", "The firm hired 300 people in May.", "Taxes went up 4% in 1990."]
+    word = ["What a disgrace this is!", "We must not give up hope.", "I think we should do better."]
+    X = (num + word) * 4
+    y = (["claim"] * 3 + ["rhetoric"] * 3) * 2 + (["rhetoric"] * 3 + ["claim"] * 3) * 2
+    langs = ["en"] * 12 + ["it"] * 12
+    plain = ClaimClassifier(embeddings=False, cues=True, C=1.0).fit(X, y, langs=langs)
+    clf = ClaimClassifier(embeddings=False, cues=True, C=1.0, language_weights=True).fit(X, y, langs=langs)
+    assert plain.languages_ == [] and clf.languages_ == ["en", "it"]
+    assert len(clf.coef_) == 3 * len(clf.mean_)
+    probe = ["Profit fell 8% in 2022."]
+    assert clf.predict(probe, langs="en").tolist() == ["claim"]
+    assert clf.predict(probe, langs=["it"]).tolist() == ["rhetoric"]
+    assert clf.predict(X, langs=langs).tolist() == y and plain.score(X, y) <= 0.75
+    # an unseen language gets the shared weights alone
+    d = len(clf.mean_)
+    z = (clf._dense(probe) - clf.mean_) / clf.scale_
+    shared = 1 / (1 + np.exp(-(z @ clf.coef_[:d] + clf.intercept_)))
+    assert np.allclose(clf.predict_proba(probe, langs="zh")[:, 0], shared, atol=1e-6)
+    # without langs, the language is detected ("en" here)
+    assert np.allclose(clf.predict_proba(probe)[:, 0], clf.predict_proba(probe, langs="en")[:, 0])
+    with pytest.raises(DataError, match="1 texts but 2 language tags"):
+        clf.predict(probe, langs=["en", "it"])
+    # other domains get no language weights
+    clf2 = ClaimClassifier(embeddings=False, cues=True, language_weights=True).fit(
+        X, y, domains=["news"] * 12 + ["speech"] * 12, langs=langs)
+    assert clf2.languages_ == ["en"] and clf2.domains_ == ["speech"]
+
+
+def test_language_weights_survive_save_load_and_damage_is_named(tmp_path):
+    X = ["Sales rose 5% in 2023.", "What a disgrace this is!", "The firm hired 300 people in May.",
+         "We must not give up hope."] * 2
+    y = ["claim", "rhetoric", "claim", "rhetoric"] * 2
+    clf = ClaimClassifier(embeddings=False, cues=True, language_weights=True).fit(X, y, langs=["en"] * 4 + ["de"] * 4)
+    folder = clf.save(tmp_path / "m")
+    back = ClaimClassifier.load(folder)
+    assert back.languages_ == ["de", "en"] and back.language_weights
+    assert np.allclose(back.predict_proba(X, langs="de"), clf.predict_proba(X, langs="de"))
+    card = json.loads((folder / "card.json").read_text())
+    card["fitted"]["languages"] = ["en"]
+    (folder / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="coef has .* 2 blocks"):
+        ClaimClassifier.load(folder)
+
+
 @pytest.mark.parametrize(
     "X, y, match",
     [
@@ -212,6 +259,7 @@ def test_shipped_model_card_records_data_versions_metrics(shipped):
     cv = card["metrics"]["cross_validated"]
     assert cv["lang:en"]["macro_f1"] > 0.7 and cv["corpus:claimbuster"]["macro_f1"] > 0.8
     assert card["metrics"]["held_out"]["checkthat2025_subjectivity:en"]["n"] > 400
+    assert shipped.language_weights and {"en", "de", "it", "ar", "bg", "tr"} <= set(shipped.languages_)
 
 
 def test_shipped_model_on_the_annotated_post(shipped):

@@ -236,7 +236,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
         train_claims(args.data, args.out, seed=args.seed, label_map=args.label_map,
                      domains=parse_label_map(args.domains), holdout_splits=tuple(args.holdout.split(",")),
-                     check=args.check or (), cues=args.cues, ngrams=args.ngrams)
+                     check=args.check or (), cues=args.cues, ngrams=args.ngrams,
+                     language_weights=args.language_weights)
         return 0
     if args.task == "framing":
         from .framing import train_framing
@@ -332,6 +333,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="claims: labelled files never trained on, scored and recorded in the card")
     s.add_argument("--cues", action="store_true", help="claims: add cue-count features")
     s.add_argument("--ngrams", action="store_true", help="claims: blend in the n-gram model")
+    s.add_argument("--language-weights", action="store_true",
+                   help="claims: news rows get language-specific weights on top of the shared ones")
     s.add_argument("--folds", type=int, default=5, help="framing: cross-validation folds, grouped by article")
     s.add_argument("--head", choices=["linear", "mlp", "linear+mlp"], default=None,
                    help="framing: the head of every scheme trained (default: linear for frames, linear+mlp for "

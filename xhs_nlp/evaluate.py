@@ -214,7 +214,7 @@ def evaluate(
 
         _check_labels(labels, list(LABELS), task)
         clf = model if isinstance(model, ClaimClassifier) else ClaimClassifier.load(model)
-        pred = clf.predict(texts, domain=domain).tolist()
+        pred = clf.predict(texts, domain=domain, langs=langs).tolist()
         name = str(clf.card_.get("name", "claims")) if hasattr(clf, "card_") else "ClaimClassifier"
         return {"task": task, "model": name, "data": _describe(data), **classification_report(labels, pred, list(LABELS), langs)}
     if domain is not None:
