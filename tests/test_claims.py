@@ -265,7 +265,7 @@ def test_shipped_model_card_records_data_versions_metrics(shipped):
 def test_shipped_model_on_the_annotated_post(shipped):
     rep = evaluate("claims", ANNOTATED, model=shipped)
     assert rep["n"] == 88
-    # measured 0.59 accuracy / 0.58 macro-F1 (see README); a label-blind model scores macro-F1 <= 0.5
+    # measured 0.693 accuracy / 0.693 macro-F1 (see README); a label-blind model scores macro-F1 <= 0.5
     assert rep["macro_f1"] > 0.5
     assert rep["per_label"]["claim"]["recall"] > 0.7
 
