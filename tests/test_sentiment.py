@@ -138,3 +138,13 @@ def test_model_from_other_version_warns(tmp_path, model):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         SentimentModel.load()
+
+
+def test_extreme_logits_do_not_overflow():
+    from xhs_nlp.sentiment import _LinearHead
+
+    head = _LinearHead(np.zeros(2), np.ones(2), np.array([[1000.0, 0.0]]), np.array([0.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # np.exp overflow would raise here
+        p = head.p_positive(np.array([[-5.0, 0.0], [5.0, 0.0], [0.0, 0.0]]))
+    assert p[0] < 1e-20 and p[1] == 1.0 and p[2] == 0.5

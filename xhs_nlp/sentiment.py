@@ -137,8 +137,10 @@ class _LinearHead:
         self.mean, self.scale, self.coef, self.intercept = mean, scale, coef, intercept
 
     def p_positive(self, X: np.ndarray) -> np.ndarray:
+        from .claims import _sigmoid
+
         z = ((X - self.mean) / self.scale) @ self.coef.T + self.intercept
-        return 1.0 / (1.0 + np.exp(-z.ravel()))
+        return _sigmoid(z.ravel())
 
     @classmethod
     def fit(cls, X: np.ndarray, y: np.ndarray, *, C: float, seed: int) -> _LinearHead:
@@ -193,8 +195,10 @@ class _NgramHead:
         return tfidf(sublinear_tf(_hasher(self.lang), texts), self.idf)
 
     def p_positive(self, texts: Sequence[str]) -> np.ndarray:
+        from .claims import _sigmoid
+
         z = self._transform(texts) @ self.coef.ravel() + self.intercept[0]
-        return 1.0 / (1.0 + np.exp(-np.asarray(z).ravel()))
+        return _sigmoid(np.asarray(z).ravel())
 
     @classmethod
     def fit(cls, lang: str, texts: Sequence[str], y: np.ndarray, *, C: float = 10.0, seed: int = 0) -> _NgramHead:
