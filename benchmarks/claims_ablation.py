@@ -33,6 +33,7 @@ TextBlob; about 50 minutes for ``--english`` with ``--minilm``)::
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -165,12 +166,16 @@ def main() -> None:
         P = np.clip(FramingClassifier.load(scheme="techniques")._proba(feats), 1e-6, 1 - 1e-6)
         return np.log(P / (1 - P)).astype(np.float32)
 
-    def minilm_columns(tx, _):  # all-MiniLM-L6-v2 (English-only encoder), mean-pooled 7 hidden states
-        import torch
+    @functools.cache
+    def minilm():  # loaded once for train, held-out and post
         from transformers import AutoTokenizer, BertModel
 
-        tok = AutoTokenizer.from_pretrained(args.minilm)
-        model = BertModel.from_pretrained(args.minilm).eval()
+        return AutoTokenizer.from_pretrained(args.minilm), BertModel.from_pretrained(args.minilm).eval()
+
+    def minilm_columns(tx, _):  # all-MiniLM-L6-v2 (English-only encoder), mean-pooled 7 hidden states
+        import torch
+
+        tok, model = minilm()
         out = np.zeros((len(tx), 7 * 384), dtype=np.float32)
         with torch.inference_mode():
             for a in range(0, len(tx), 64):
@@ -220,7 +225,7 @@ def main() -> None:
         "floor: LR on last layer": lambda: run_estimator({"C": 1.0}, False, last),
         "LR on 13 layers": lambda: run_estimator({}, False),
         "13 layers + domain adaptation": lambda: run_estimator({}, True),
-        "+ language weights": lambda: run_estimator({"language_weights": True}, True),
+        "+ language weights": lambda: run_estimator(LW, True),
         "+ cues": lambda: run_estimator({"cues": True}, True),
         "+ n-grams (0.3)": lambda: run_estimator({"ngrams": True}, True),
         "+ cues + n-grams": lambda: run_estimator({"cues": True, "ngrams": True}, True),
@@ -238,6 +243,7 @@ def main() -> None:
     head = (f"{'variant':<34}{'thr':>5} | dev_test " + " ".join(f"{lg:>5}" for lg in ["en", "de", "it", "ar", "bg"])
             + "   avg | CV " + " ".join(f"{lg:>5}" for lg in CT_LANGS) + "   avg    cb | post acc  mF1")
     print(head, flush=True)
+
     def selected(name: str) -> bool:
         if args.only:
             return name in args.only
