@@ -185,12 +185,11 @@ def main() -> None:
                 out[a : a + 64] = torch.cat([(h * m).sum(1) / m.sum(1) for h in hs], dim=1).numpy()
         return out
 
-    def pang_lee_rows():  # Pang & Lee subjectivity: objective -> claim, subjective -> rhetoric
-        rows_pl = [json.loads(x) for x in (C / "pang_lee_subjectivity_v1/data.jsonl").read_text("utf-8").splitlines()]
-        tx = [r["text"] for r in rows_pl]
-        n = len(tx)
-        return {"texts": tx, "y": np.array(["claim" if r["label"] == "objective" else "rhetoric" for r in rows_pl], dtype=object),
-                "dom": np.full(n, "movie", dtype=object), "langs": np.full(n, "en", dtype=object),
+    def pang_lee_rows():  # Pang & Lee subjectivity, read like the training data: objective -> claim
+        rows_pl, _ = _load_rows([C / "pang_lee_subjectivity_v1/data.jsonl"],
+                                parse_label_map("objective=claim,subjective=rhetoric"), {"pang_lee_subjectivity_v1": "movie"})
+        tx = [r[0] for r in rows_pl]
+        return {"texts": tx, **{k: np.array([r[i] for r in rows_pl], dtype=object) for k, i in (("y", 1), ("langs", 2), ("dom", 5))},
                 "E": layer_features(enc, tx, None)}
 
     def english_weight(w: float) -> np.ndarray:
