@@ -46,9 +46,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from xhs_nlp._corpora import text_groups  # noqa: E402
-from xhs_nlp.claims import ClaimClassifier, _labels, _load_rows, _split_rows, _tune_threshold  # noqa: E402
-from xhs_nlp.evaluate import parse_label_map  # noqa: E402
+from xhs_nlp.claims import ClaimClassifier, labels_at, read_claim_rows, split_rows  # noqa: E402
+from xhs_nlp.labelled import parse_label_map, text_groups  # noqa: E402
+from xhs_nlp.thresholds import tune_threshold  # noqa: E402
 from xhs_nlp.persist import library_versions  # noqa: E402
 
 LABEL_MAP = "OBJ=claim,SUBJ=rhetoric,CFS=claim,UFS=claim,NFS=rhetoric"
@@ -75,8 +75,8 @@ def main() -> None:
     C = Path(args.corpora)
     paths = [C / "checkthat2025_subjectivity/data.jsonl", C / "checkthat2023_subjectivity/data.jsonl",
              C / "claimbuster/data_3class.jsonl"]
-    rows, _ = _load_rows(paths, parse_label_map(LABEL_MAP), {"claimbuster": "speech"})
-    train, held, _ = _split_rows(rows, ("dev_test",))
+    rows = read_claim_rows(paths, parse_label_map(LABEL_MAP), {"claimbuster": "speech"})
+    train, held, _ = split_rows(rows, ("dev_test",))
     post = [json.loads(x) for x in (ROOT / "corpora/xhs_will_2025_claims.jsonl").read_text("utf-8").splitlines()]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           + ", ".join(f"{k} {v}" for k, v in library_versions().items()), flush=True)
@@ -128,10 +128,16 @@ def main() -> None:
                 em = np.vstack([em, extra["E"][:, emb_cols]])
                 sw = None if sw is None else np.concatenate([sw, np.ones(len(extra["texts"]))])
             return m.fit(tx, yy, domains=dd if use_domains else None, langs=lg, sample_weight=sw,
-                         _embeddings=em if params.get("embeddings", True) else None)
+                         features=features(m, tx, em))
+
+        def features(m, tx, em):  # the dense block ClaimClassifier.features would compute, from cached embeddings
+            from xhs_nlp.cues import CLAIM_CUES, cue_counts
+
+            parts = ([em] if m.embeddings else []) + ([cue_counts(tx, CLAIM_CUES)] if m.cues else [])
+            return np.hstack(parts) if parts else None
 
         def p(m, tx, em, d=None, lg=None):
-            return m._p_claim(tx, d, em[:, emb_cols] if m.embeddings else None, langs=lg)
+            return m.predict_proba(tx, domain=d, langs=lg, features=features(m, tx, em[:, emb_cols]))[:, 0]
 
         oof = np.zeros(len(texts))
         for a, b in folds:
@@ -163,7 +169,8 @@ def main() -> None:
     def technique_columns(_, feats):  # logits of the shipped techniques model (same 13-layer features)
         from xhs_nlp.framing import FramingClassifier
 
-        P = np.clip(FramingClassifier.load(scheme="techniques")._proba(feats), 1e-6, 1 - 1e-6)
+        P = np.clip(FramingClassifier.load(scheme="techniques").predict_proba(["."] * len(feats), features=feats),
+                    1e-6, 1 - 1e-6)
         return np.log(P / (1 - P)).astype(np.float32)
 
     @functools.cache
@@ -186,8 +193,9 @@ def main() -> None:
         return out
 
     def pang_lee_rows():  # Pang & Lee subjectivity, read like the training data: objective -> claim
-        rows_pl, _ = _load_rows([C / "pang_lee_subjectivity_v1/data.jsonl"],
-                                parse_label_map("objective=claim,subjective=rhetoric"), {"pang_lee_subjectivity_v1": "movie"})
+        rows_pl = read_claim_rows([C / "pang_lee_subjectivity_v1/data.jsonl"],
+                                  parse_label_map("objective=claim,subjective=rhetoric"),
+                                  {"pang_lee_subjectivity_v1": "movie"})
         tx = [r[0] for r in rows_pl]
         return {"texts": tx, **{k: np.array([r[i] for r in rows_pl], dtype=object) for k, i in (("y", 1), ("langs", 2), ("dom", 5))},
                 "E": layer_features(enc, tx, None)}
@@ -261,8 +269,8 @@ def main() -> None:
                 if name.startswith("baseline: TextBlob"):
                     continue
                 news = dom == "news"
-                thr = _tune_threshold(oof[news], y[news], np.array([r[2] for r in train])[news])
-            lab = lambda p: _labels(p, thr)  # noqa: E731
+                thr = tune_threshold(oof[news], y[news] == "claim", np.array([r[2] for r in train])[news])
+            lab = lambda p: labels_at(p, thr)  # noqa: E731
             dt = {lg: macro_f1(hy[hl == lg], lab(ph)[hl == lg]) for lg in ["en", "de", "it", "ar", "bg"]}
             cv = {lg: macro_f1(y[key == lg], lab(oof)[key == lg]) for lg in CT_LANGS + ["cb"]}
             post_acc = float((lab(pp) == py).mean())

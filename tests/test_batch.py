@@ -3,7 +3,8 @@ import json
 import pandas as pd
 import pytest
 
-from xhs_nlp.batch import DATASET_COLUMNS, TABLES, _schema, score_dataset, score_files
+from xhs_nlp.batch import DATASET_COLUMNS, TABLES, score_dataset, score_files
+from xhs_nlp.tables import schema
 from xhs_nlp.cli import main
 from xhs_nlp.errors import DataError, InputError, SourceNotFoundError
 
@@ -49,7 +50,7 @@ def test_folder_with_good_and_broken_files(corpus, tmp_path, capsys):
 def test_tables_follow_their_schemas(corpus, tmp_path):
     out = tmp_path / "out"
     score_files([corpus], out, progress=False)
-    for t, cols in _schema().items():
+    for t, cols in schema().items():
         df = read(out, t)
         assert list(df.columns)[: len(cols)] == [c for c, _ in cols], t
         for c, dtype in cols:
@@ -72,7 +73,7 @@ def test_interrupted_run_resumed_gives_the_same_tables(tmp_path, monkeypatch):
     full = tmp_path / "full"
     score_files([src], full, chunk_size=2, progress=False)
 
-    real = batch.frames_from_rows
+    real = batch.dataframes
     calls = {"n": 0}
 
     def crash_on_third_chunk(rows_):
@@ -82,10 +83,10 @@ def test_interrupted_run_resumed_gives_the_same_tables(tmp_path, monkeypatch):
         return real(rows_)
 
     part = tmp_path / "part"
-    monkeypatch.setattr(batch, "frames_from_rows", crash_on_third_chunk)
+    monkeypatch.setattr(batch, "dataframes", crash_on_third_chunk)
     with pytest.raises(KeyboardInterrupt):
         score_files([src], part, chunk_size=2, progress=False)
-    monkeypatch.setattr(batch, "frames_from_rows", real)
+    monkeypatch.setattr(batch, "dataframes", real)
     assert len(list((part / ".parts").glob("documents-*.parquet"))) == 2  # two chunks survived
     res = score_files([src], part, chunk_size=2, resume=True, progress=False)
     assert res["skipped"] == 4 and res["documents"] + res["failed"] == 3

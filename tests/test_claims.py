@@ -123,7 +123,7 @@ def test_language_weights_let_languages_draw_the_line_differently():
     assert clf.predict(X, langs=langs).tolist() == y and plain.score(X, y) <= 0.75
     # an unseen language gets the shared weights alone
     d = len(clf.mean_)
-    z = (clf._dense(probe) - clf.mean_) / clf.scale_
+    z = (clf.features(probe) - clf.mean_) / clf.scale_
     shared = 1 / (1 + np.exp(-(z @ clf.coef_[:d] + clf.intercept_)))
     assert np.allclose(clf.predict_proba(probe, langs="zh")[:, 0], shared, atol=1e-6)
     # without langs, the language is detected ("en" here)

@@ -22,12 +22,12 @@ from xhs_nlp.framing import (
     RHETORICAL_CUES,
     TECHNIQUES,
     FramingClassifier,
-    _micro_f1,
-    framing,
+    document_framing,
     scheme_of,
     train_framing,
-    tune_thresholds,
 )
+from xhs_nlp.metrics import micro_f1
+from xhs_nlp.thresholds import tune_thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +44,7 @@ def techniques_model():
 
 @pytest.fixture(scope="module")
 def post_framing(post_doc, frames_model, techniques_model):
-    return framing(post_doc, frames_model=frames_model, techniques_model=techniques_model)
+    return document_framing(post_doc, frames_model=frames_model, techniques_model=techniques_model)
 
 
 # -- schemes and thresholds -------------------------------------------------------------------
@@ -65,18 +65,18 @@ def test_scheme_of_tells_frames_from_techniques_and_names_strangers():
         scheme_of([[], []])
 
 
-def test_tuned_thresholds_beat_one_shared_threshold_on_micro_f1():
+def test_tuned_thresholds_beat_one_shared_threshold_onmicro_f1():
     rng = np.random.default_rng(0)
     Y = rng.random((400, 4)) < [0.4, 0.2, 0.05, 0.0]
     Y[:3, 3] = True  # three positives: too few to tune
     # label 0 well separated around 0.7, label 1 around 0.3: one threshold cannot serve both
     P = np.where(Y, [0.8, 0.35, 0.6, 0.6], [0.6, 0.2, 0.3, 0.3]) + rng.normal(0, 0.05, Y.shape)
     t = tune_thresholds(P, Y, min_positive=5)
-    best_shared = max(_micro_f1(Y, P >= g) for g in np.arange(0.05, 0.91, 0.025))
-    assert _micro_f1(Y, P >= t) > best_shared
+    best_shared = max(micro_f1(Y, P >= g) for g in np.arange(0.05, 0.91, 0.025))
+    assert micro_f1(Y, P >= t) > best_shared
     assert 0.6 < t[0] < 0.8 and 0.2 < t[1] < 0.35
     assert Y[:, 3].sum() < 5  # a rare label keeps the shared threshold
-    shared = max(np.round(np.arange(0.05, 0.901, 0.025), 3), key=lambda g: _micro_f1(Y, P >= g))
+    shared = max(np.round(np.arange(0.05, 0.901, 0.025), 3), key=lambda g: micro_f1(Y, P >= g))
     assert t[3] == pytest.approx(shared)
 
 
@@ -134,7 +134,7 @@ def test_framing_classifier_is_a_clonable_estimator():
 def test_predict_rejects_one_string_and_empty_texts(frames_model):
     with pytest.raises(DataError, match="list of texts"):
         frames_model.predict_proba("one string")
-    with pytest.raises(DataError, match="text 1 is empty"):
+    with pytest.raises(DataError, match="row 1: text is empty"):
         frames_model.predict_proba(["fine", "  "])
 
 
@@ -143,7 +143,8 @@ def test_save_load_round_trip_and_tampering(tmp_path, techniques_model):
     back = FramingClassifier.load(out, scheme="techniques")
     texts = ["They are traitors and liars, every one of them!", "The meeting is on Tuesday."]
     assert np.allclose(back.predict_proba(texts), techniques_model.predict_proba(texts))
-    assert back.predict(texts) == techniques_model.predict(texts)
+    assert np.array_equal(back.predict(texts), techniques_model.predict(texts))
+    assert back.predict_labels(texts) == techniques_model.predict_labels(texts)
     with pytest.raises(ModelError, match="techniques"):
         FramingClassifier.load(out, scheme="frames")
     w = out / "weights.safetensors"
@@ -186,7 +187,7 @@ def test_post_framing_per_section(post_doc, post_framing):
 def test_rhetorical_cues_are_bilingual_and_counted_per_1000_tokens(frames_model, techniques_model):
     doc = xhs_nlp.segment("一、判断\n小红书已经进入深水区，护城河不是流量而是社区。研究表明，平台必须过冬吗？\n"
                           "二、Judgement\nThe moat is not traffic but trust. Experts say it must survive the winter?")
-    res = framing(doc, frames_model=frames_model, techniques_model=techniques_model)
+    res = document_framing(doc, frames_model=frames_model, techniques_model=techniques_model)
     for fr in res.sections:
         kinds = {h["cue"] for h in fr.cue_hits}
         assert {"metaphor", "contrast", "authority", "obligation", "question"} <= kinds
@@ -199,13 +200,13 @@ def test_rhetorical_cues_are_bilingual_and_counted_per_1000_tokens(frames_model,
 
 def test_empty_and_letterless_sections_give_a_documented_empty_result(frames_model, techniques_model):
     doc = xhs_nlp.segment("I. Nothing here\n\nII. Numbers\n\n12345 67890\n\nIII. Text\n\nPrices rose 5% last year.")
-    res = framing(doc, frames_model=frames_model, techniques_model=techniques_model)
+    res = document_framing(doc, frames_model=frames_model, techniques_model=techniques_model)
     by_title = {s.title: s for s in res.sections}
     assert by_title["Numbers"].empty_reason and by_title["Numbers"].frames == {}
     assert by_title["Text"].empty_reason is None and by_title["Text"].frames
     if "Nothing here" in by_title:  # a heading with no body is a section without sentences
         assert by_title["Nothing here"].empty_reason == "the section has no sentences"
-    only_digits = framing(xhs_nlp.segment("12345 67890"), frames_model=frames_model, techniques_model=techniques_model)
+    only_digits = document_framing(xhs_nlp.segment("12345 67890"), frames_model=frames_model, techniques_model=techniques_model)
     assert only_digits.document.empty_reason and only_digits.sections[0].frames == {}
 
 
@@ -309,21 +310,22 @@ def test_the_linear_plus_mlp_head_averages_the_two_heads():
     Z[:, 0] += np.array([2.0 if "Doubt" in r["label"] else -2.0 for r in rows])
     texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
     fit = {h: FramingClassifier("techniques", head=h, C=1.0, hidden_size=16, epochs=60, min_positive=3, random_state=4)
-           .fit(texts, labels, _features=Z) for h in ("linear", "mlp", "linear+mlp")}
+           .fit(texts, labels, features=Z) for h in ("linear", "mlp", "linear+mlp")}
     assert fit["linear"].hidden_weight_ is None and fit["mlp"].coef_ is None
-    both = fit["linear+mlp"]._proba(Z)
-    assert np.allclose(both, (fit["linear"]._proba(Z) + fit["mlp"]._proba(Z)) / 2, atol=1e-6)
+    proba = {h: m.predict_proba(texts, features=Z) for h, m in fit.items()}
+    both = proba["linear+mlp"]
+    assert np.allclose(both, (proba["linear"] + proba["mlp"]) / 2, atol=1e-6)
     d = TECHNIQUES.index("Doubt")
     assert ((both[:, d] > 0.5) == (Z[:, 0] > 0)).mean() > 0.9
 
 
 def test_unknown_head_and_mismatched_mlp_weights_are_refused(tmp_path):
     with pytest.raises(InputError, match="head must be one of"):
-        FramingClassifier("techniques", head="forest").fit(["a b c"] * 6, [["Doubt"]] * 6, _features=np.ones((6, 4)))
+        FramingClassifier("techniques", head="forest").fit(["a b c"] * 6, [["Doubt"]] * 6, features=np.ones((6, 4)))
     rows = _techniques_rows()
     Z = np.random.default_rng(0).normal(size=(len(rows), 8)).astype(np.float32)
     clf = FramingClassifier("techniques", head="mlp", hidden_size=4, epochs=2, min_positive=3)
-    clf.fit([r["text"] for r in rows], [r["label"] for r in rows], _features=Z)
+    clf.fit([r["text"] for r in rows], [r["label"] for r in rows], features=Z)
     out = clf.save(tmp_path / "t")
     card = json.loads((out / "card.json").read_text())
     card["hyperparameters"]["hidden_size"] = 5

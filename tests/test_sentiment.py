@@ -41,7 +41,7 @@ def test_shipped_model_card(model):
 
 @pytest.mark.parametrize("text,lang,label", CLEAR)
 def test_clear_sentences(model, text, lang, label):
-    (s,) = model.score([text], [lang])
+    (s,) = model.score_texts([text], [lang])
     assert s.label == label
     assert -1 <= s.score <= 1
     assert set(s.probabilities) == set(LABELS)
@@ -57,7 +57,7 @@ def test_language_is_detected_when_not_given(model):
 
 def test_lexicon_backend():
     lex = SentimentModel.load("lexicon")
-    out = lex.score(["What a wonderful, happy day!", "这个结果太糟糕了，令人失望。", "The report was published on Monday."],
+    out = lex.score_texts(["What a wonderful, happy day!", "这个结果太糟糕了，令人失望。", "The report was published on Monday."],
                     ["en", "zh", "en"])
     assert [s.label for s in out] == ["positive", "negative", "neutral"]
     assert out[2].score == 0
@@ -75,7 +75,7 @@ def test_document_aggregates(model, post_doc):
 
 
 def test_aggregate_is_length_weighted(model):
-    s = model.score(["Wonderful.", "A dreadful, boring, painful and utterly pointless waste of two long hours."], ["en", "en"])
+    s = model.score_texts(["Wonderful.", "A dreadful, boring, painful and utterly pointless waste of two long hours."], ["en", "en"])
     agg = aggregate(s, [1, 12])
     assert agg.score < (s[0].score + s[1].score) / 2
     assert agg.shares["negative"] == pytest.approx(12 / 13)
@@ -84,7 +84,7 @@ def test_aggregate_is_length_weighted(model):
 @pytest.mark.parametrize("bad,err", [([], InputError), (["ok", None], InputError), ("a string", InputError)])
 def test_bad_input(model, bad, err):
     with pytest.raises(err):
-        model.score(bad)
+        model.score_texts(bad)
 
 
 def test_missing_model_folder(tmp_path):
@@ -141,10 +141,11 @@ def test_model_from_other_version_warns(tmp_path, model):
 
 
 def test_extreme_logits_do_not_overflow():
-    from xhs_nlp.sentiment import _LinearHead
-
-    head = _LinearHead(np.zeros(2), np.ones(2), np.array([[1000.0, 0.0]]), np.array([0.0]))
+    m = SentimentModel(blend=0.0, languages=())
+    m.heads_ = {"all": {"mean": np.zeros(2, np.float32), "scale": np.ones(2, np.float32),
+                        "coef": np.array([[1000.0, 0.0]], np.float32), "intercept": np.zeros(1, np.float32)}}
+    m.ngram_heads_, m.classes_ = {}, np.array(LABELS)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # np.exp overflow would raise here
-        p = head.p_positive(np.array([[-5.0, 0.0], [5.0, 0.0], [0.0, 0.0]]))
+        p = m.p_positive(["a", "b", "c"], ["en"] * 3, features=np.array([[-5.0, 0.0], [5.0, 0.0], [0.0, 0.0]]))
     assert p[0] < 1e-20 and p[1] == 1.0 and p[2] == 0.5

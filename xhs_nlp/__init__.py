@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
 from .document import Document, Paragraph, Section, Sentence, Token
 from .segment import segment
-
-__version__ = "0.1.0"
 
 if TYPE_CHECKING:  # pragma: no cover
     from .analysis import Analysis, Failure, analyze, analyze_many

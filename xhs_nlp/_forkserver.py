@@ -15,11 +15,10 @@ def _preload() -> None:
     import torch
 
     torch.set_num_threads(1)
-    from .analysis import _default_models
+    from .analysis import default_models
     from .segment.tokens import get_jieba
 
-    models = _default_models()
-    models.claims._encoder()._load()
+    default_models().encoder.load()
     get_jieba()
     gc.collect()
     gc.freeze()  # the collector leaves the preloaded objects alone: fewer pages copied

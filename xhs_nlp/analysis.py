@@ -16,7 +16,7 @@ Example:
     >>> a = xhs_nlp.analyze("I. Costs\\nRevenue fell 20% in 2024. This is a disaster for everyone!")
     >>> [s.label for s in a.claims]
     ['claim', 'rhetoric']
-    >>> sorted(a.to_frames())
+    >>> sorted(a.to_dataframes())
     ['documents', 'sections', 'sentences']
 """
 
@@ -26,20 +26,29 @@ import hashlib
 import json
 import os
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
+from .claims import classify_document
 from .document import Document
+from .errors import EmptyDocumentError, InputError
+from .framing import document_framing
+from .report import render_html
+from .sentiment import score_document
+from .tables import analysis_rows, dataframes
+from .tasks import TASKS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from .claims import ClaimClassifier, SentenceClaim
+    from .encoder import Encoder
     from .framing import DocumentFraming, FramingClassifier
     from .sentiment import DocumentSentiment, SentimentModel
 
-__all__ = ["Analysis", "Failure", "Models", "analyze", "analyze_many", "document_id"]
+__all__ = ["Analysis", "Failure", "Models", "Source", "analyze", "analyze_many", "default_models", "document_id"]
 
 
 def document_id(text: str) -> str:
@@ -49,7 +58,7 @@ def document_id(text: str) -> str:
 
 @dataclass
 class Models:
-    """The four models :func:`analyze` runs (each a loaded model; ``None`` = shipped)."""
+    """The models :func:`analyze` runs, one per task of :data:`xhs_nlp.tasks.TASKS`."""
 
     sentiment: SentimentModel
     claims: ClaimClassifier
@@ -58,27 +67,28 @@ class Models:
 
     @classmethod
     def load(cls, sentiment: Any = None, claims: Any = None, frames: Any = None, techniques: Any = None) -> Models:
-        """Load models from folders (``None``: the shipped default of each)."""
-        from .claims import ClaimClassifier
-        from .framing import FramingClassifier
-        from .sentiment import SentimentModel
+        """Load models from folders (``None``: the shipped default of each; a loaded
+        model is used as it is)."""
+        given = {"sentiment": sentiment, "claims": claims, "frames": frames, "techniques": techniques}
+        return cls(**{name: TASKS[name].load(spec) for name, spec in given.items()})
 
-        return cls(
-            sentiment if isinstance(sentiment, SentimentModel) else SentimentModel.load(sentiment),
-            claims if isinstance(claims, ClaimClassifier) else ClaimClassifier.load(claims),
-            frames if isinstance(frames, FramingClassifier) else FramingClassifier.load(frames, scheme="frames"),
-            techniques if isinstance(techniques, FramingClassifier) else FramingClassifier.load(techniques, scheme="techniques"),
-        )
+    @property
+    def encoder(self) -> Encoder:
+        """The encoder the models share (the claims model's)."""
+        return self.claims.shared_encoder()
 
 
 _DEFAULT: Models | None = None
+_DEFAULT_LOCK = threading.Lock()
 
 
-def _default_models() -> Models:
+def default_models() -> Models:
+    """The shipped models, loaded once per process (thread-safe)."""
     global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = Models.load()
-    return _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = Models.load()
+        return _DEFAULT
 
 
 @dataclass
@@ -140,18 +150,18 @@ class Analysis:
 
     def claim_share(self, section: int | None = None) -> float:
         """Share of sentences labelled ``claim`` (in one section, or the document)."""
-        items = self._claims_of(section)
+        items = self.claims_of(section)
         return sum(c.label == "claim" for c in items) / len(items) if items else 0.0
 
-    def _claims_of(self, section: int | None) -> list[SentenceClaim]:
+    def claims_of(self, section: int | None = None) -> list[SentenceClaim]:
+        """The claim results of one section's sentences (or of the document's)."""
         if section is None:
             return self.claims
-        sec = self.doc.sections[section]
-        return [c for c in self.claims if sec.start <= c.start < sec.end]
+        return [self.claims[i] for i in self.doc.section_sentences()[section]]
 
     def check_worthy(self, section: int | None = None, k: int | None = None) -> list[SentenceClaim]:
         """Claims that name a quantity or an organisation, most confident first."""
-        out = [c for c in self._claims_of(section)
+        out = [c for c in self.claims_of(section)
                if c.label == "claim" and c.facts is not None and (c.facts.quantities or c.facts.organisations)]
         out.sort(key=lambda c: -c.p_claim)
         return out[:k] if k is not None else out
@@ -200,21 +210,22 @@ class Analysis:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, default=str)
 
     def rows(self) -> dict[str, list[dict[str, Any]]]:
-        """The rows of the three tidy tables (see :mod:`xhs_nlp.batch` for the columns)."""
-        from .batch import analysis_rows
-
+        """The rows of the three tidy tables (see :mod:`xhs_nlp.tables` for the columns)."""
         return analysis_rows(self)
 
-    def to_frames(self) -> dict[str, pd.DataFrame]:
+    def to_dataframes(self) -> dict[str, pd.DataFrame]:
         """Three pandas DataFrames: ``documents`` (one row), ``sections``, ``sentences``."""
-        from .batch import frames_from_rows
+        return dataframes(self.rows())
 
-        return frames_from_rows(self.rows())
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """Deprecated alias of :meth:`to_dataframes` (removed in the next release)."""
+        import warnings
+
+        warnings.warn("Analysis.to_frames() is renamed to_dataframes()", DeprecationWarning, stacklevel=2)
+        return self.to_dataframes()
 
     def to_html(self) -> str:
         """A single self-contained HTML report (no external files or scripts)."""
-        from .report import render_html
-
         return render_html(self)
 
 
@@ -241,7 +252,7 @@ def _encode_batch(models: Models, docs: Sequence[Document]) -> None:
     """One encoder call for every sentence and paragraph of ``docs`` (fills the cache)."""
     texts = [s.text for d in docs for s in d.sentences] + [p.text for d in docs for p in d.paragraphs]
     if texts:
-        enc = models.claims._encoder()
+        enc = models.encoder
         need = len(set(texts))
         if enc.cache_size and enc.cache_size < need:
             enc.cache_size = need  # the batch must fit, or the scorers re-encode
@@ -249,22 +260,17 @@ def _encode_batch(models: Models, docs: Sequence[Document]) -> None:
 
 
 def _analyze_doc(doc: Document, models: Models, source: str, metadata: dict | None = None, position: int = -1) -> Analysis:
-    from .claims import classify_document
-    from .errors import EmptyDocumentError
-    from .framing import framing
-    from .sentiment import score_document
-
     if not doc.sentences:
         raise EmptyDocumentError("the document has no sentences (empty, or only forum chrome)")
     return Analysis(doc=doc, id=document_id(doc.text), source=source,
                     sentiment=score_document(doc, models.sentiment),
                     claims=classify_document(doc, models.claims),
-                    framing=framing(doc, frames_model=models.frames, techniques_model=models.techniques),
+                    framing=document_framing(doc, frames_model=models.frames, techniques_model=models.techniques),
                     metadata=dict(metadata or {}), position=position, encoder=_encoder_record(models))
 
 
 def _encoder_record(models: Models) -> dict[str, str]:
-    enc = models.claims._encoder()
+    enc = models.encoder
     return {"name": enc.name, "fingerprint": enc.fingerprint, "precision": enc.precision}
 
 
@@ -286,7 +292,7 @@ def analyze(source: str | bytes | os.PathLike[str] | Document, *, models: Models
         >>> a.claims[0].label, [q.text for q in a.claims[0].facts.quantities]
         ('claim', ['2024年', '20%'])
     """
-    m = models or _default_models()
+    m = models or default_models()
     doc = _segment(source, encoding)
     _encode_batch(m, [doc])
     return _analyze_doc(doc, m, _source_name(source))
@@ -296,24 +302,28 @@ def analyze(source: str | bytes | os.PathLike[str] | Document, *, models: Models
 
 
 @dataclass
-class _Item:
+class Source:
+    """One input of :func:`analyze_many` with what the results carry about it: its
+    place in the input (``position``), its name (``name``: a path, ``file.jsonl:row``,
+    ``<text>``) and extra ``metadata`` (e.g. a table's other columns)."""
+
     position: int
     source: Any
     name: str
-    metadata: dict[str, Any]
+    metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def _as_item(i: int, x: Any) -> _Item:
-    if isinstance(x, _Item):
+def _as_source(i: int, x: Any) -> Source:
+    if isinstance(x, Source):
         return x
-    return _Item(i, x, _source_name(x), {})
+    return Source(i, x, _source_name(x), {})
 
 
-def _run_batch(items: list[_Item], models: Models | None, errors: str, *,
+def _run_batch(items: list[Source], models: Models | None, errors: str, *,
                drop_cache: bool = False) -> list[Analysis | Failure]:
     """Segment a batch, encode all its text in one call, score each document; with
     ``drop_cache`` the encoder's cache is emptied before the heap is trimmed."""
-    m = models or _default_models()
+    m = models or default_models()
     docs: list[Document | Failure] = []
     for it in items:
         try:
@@ -335,7 +345,7 @@ def _run_batch(items: list[_Item], models: Models | None, errors: str, *,
                 raise
             out.append(_failure(it, err))
     if drop_cache:
-        m.claims._encoder().clear_cache()
+        m.encoder.clear_cache()
     _release_memory()
     return out
 
@@ -351,7 +361,7 @@ def _release_memory() -> None:
         pass
 
 
-def _failure(it: _Item, err: BaseException) -> Failure:
+def _failure(it: Source, err: BaseException) -> Failure:
     return Failure(it.name, type(err).__name__, str(err) or type(err).__name__, it.position, it.metadata)
 
 
@@ -379,7 +389,7 @@ def _worker_init(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def _worker_batch(items: list[_Item], errors: str) -> list[Analysis | Failure]:
+def _worker_batch(items: list[Source], errors: str) -> list[Analysis | Failure]:
     # a worker's batches rarely share a text: its cache would only hold memory
     return _run_batch(items, None, errors, drop_cache=True)
 
@@ -393,7 +403,7 @@ def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int
     reads the cached vectors.
 
     Args:
-        sources: texts, bytes, paths or :class:`Document` objects.
+        sources: texts, bytes, paths, :class:`Document` objects or :class:`Source` items.
         batch_size: documents per encoder batch.
         n_process: worker processes (each runs the shipped models with
             ``cores // n_process`` torch threads); ``1`` runs in this process. On Linux
@@ -407,8 +417,6 @@ def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int
         >>> [a.claims[0].label for a in analyze_many(["Sales rose 5% in 2023.", "What a shame!"])]
         ['claim', 'rhetoric']
     """
-    from .errors import InputError
-
     if batch_size < 1 or n_process < 1:
         raise InputError("batch_size and n_process must be >= 1")
     if errors not in ("raise", "return"):
@@ -416,10 +424,10 @@ def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int
     if n_process > 1 and models is not None:
         raise InputError("models= applies to n_process=1; worker processes load the shipped models")
 
-    def batches() -> Iterator[list[_Item]]:
-        chunk: list[_Item] = []
+    def batches() -> Iterator[list[Source]]:
+        chunk: list[Source] = []
         for i, x in enumerate(sources):
-            chunk.append(_as_item(i, x))
+            chunk.append(_as_source(i, x))
             if len(chunk) == batch_size:
                 yield chunk
                 chunk = []

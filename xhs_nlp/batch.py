@@ -1,17 +1,8 @@
 """Many documents into tidy tables: :func:`score_files` (the ``xhs-nlp score`` command)
 and :func:`score_dataset` (a Hugging Face ``datasets.Dataset``).
 
-Three tables, keyed by ``doc_id`` (:func:`~xhs_nlp.analysis.document_id`, a content
-hash) and ``source``:
-
-* ``documents``: one row per document: metadata, the encoder precision that scored it,
-  sentiment, claim share, frame,
-  technique, category and cue columns (``frame_Economic``, ``technique_Doubt``,
-  ``category_call``, ``cue_metaphor`` …), plus every extra input column;
-* ``sections``: one row per section, same score columns, plus title and evidence;
-* ``sentences``: one row per sentence: offsets, language, sentiment, claim label and
-  probability, quantities, organisations, techniques carried;
-* ``errors``: one row per document that failed, with the reason.
+The tables (``documents``, ``sections``, ``sentences``, ``errors``) and their columns
+are defined in :mod:`xhs_nlp.tables`.
 
 Example:
     >>> import tempfile, pathlib
@@ -32,131 +23,22 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
+from .analysis import Failure, Source, analyze_many
 from .errors import DataError, InputError, SourceNotFoundError
+from .framing import FRAMES, TECHNIQUES
+from .tables import TABLES, analysis_rows, dataframes, failure_row
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .analysis import Analysis
+__all__ = ["score_files", "score_dataset", "score_batch", "expand_inputs", "output_plan", "TABLES", "FORMATS",
+           "DATASET_COLUMNS"]
 
-__all__ = ["score_files", "score_dataset", "analysis_rows", "frames_from_rows", "TABLES", "FORMATS"]
-
-TABLES = ("documents", "sections", "sentences", "errors")
 FORMATS = ("parquet", "csv", "jsonl")
 TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm")
 TABLE_SUFFIXES = (".jsonl", ".csv", ".parquet")
 #: documents larger than this (bytes) become an error row, not a run out of memory
 MAX_BYTES = 5_000_000
-
-
-def _score_columns(prefix: str, names: Sequence[str]) -> list[str]:
-    return [f"{prefix}_{n}" for n in names]
-
-
-def _schema() -> dict[str, list[tuple[str, str]]]:
-    from .framing import CATEGORIES, FRAMES, RHETORICAL_CUES, TECHNIQUES
-
-    scores = ([(c, "float64") for c in _score_columns("frame", FRAMES)]
-              + [(c, "float64") for c in _score_columns("technique", TECHNIQUES)]
-              + [(c, "float64") for c in _score_columns("category", CATEGORIES)]
-              + [(c, "float64") for c in _score_columns("cue", RHETORICAL_CUES)])
-    common = [("sentiment_score", "float64"), ("sentiment_label", "string"), ("share_negative", "float64"),
-              ("share_neutral", "float64"), ("share_positive", "float64"), ("n_sentences", "int64"),
-              ("tokens", "int64"), ("claim_share", "float64"), ("n_claims", "int64"), ("n_check_worthy", "int64"),
-              ("top_frame", "string"), ("frames_on", "string"), ("top_technique", "string"),
-              ("techniques_on", "string")]
-    return {
-        "documents": [("doc_id", "string"), ("source", "string"), ("position", "int64"), ("author", "string"),
-                      ("posted_at", "string"), ("encoding", "string"), ("n_sections", "int64"), ("chars", "int64"),
-                      ("lang", "string"), ("precision", "string"), *common, *scores, ("metadata", "string")],
-        "sections": [("doc_id", "string"), ("source", "string"), ("section", "int64"), ("number", "string"),
-                     ("title", "string"), ("kind", "string"), ("start", "int64"), ("end", "int64"), *common,
-                     ("evidence", "string"), ("empty_reason", "string"), *scores],
-        "sentences": [("doc_id", "string"), ("source", "string"), ("section", "int64"), ("paragraph", "int64"),
-                      ("sentence", "int64"), ("start", "int64"), ("end", "int64"), ("lang", "string"),
-                      ("text", "string"), ("sentiment_score", "float64"), ("sentiment_label", "string"),
-                      ("p_negative", "float64"), ("p_neutral", "float64"), ("p_positive", "float64"),
-                      ("claim", "string"), ("p_claim", "float64"), ("quantities", "string"),
-                      ("organisations", "string"), ("techniques", "string")],
-        "errors": [("source", "string"), ("position", "int64"), ("error", "string"), ("reason", "string"),
-                   ("metadata", "string")],
-    }
-
-
-def _scores(fr: Any) -> dict[str, Any]:
-    from .framing import CATEGORIES, FRAMES, RHETORICAL_CUES, TECHNIQUES
-
-    out: dict[str, Any] = {}
-    for prefix, names, d in (("frame", FRAMES, fr.frames), ("technique", TECHNIQUES, fr.techniques),
-                             ("category", CATEGORIES, fr.categories), ("cue", RHETORICAL_CUES, fr.cues_per_1000_tokens)):
-        for n in names:
-            out[f"{prefix}_{n}"] = float(d[n]) if n in d else None
-    return out
-
-
-def _common(a: Analysis, agg: Any, fr: Any, section: int | None) -> dict[str, Any]:
-    claims = a._claims_of(section)
-    return {"sentiment_score": agg.score, "sentiment_label": agg.label,
-            **{f"share_{k}": v for k, v in agg.shares.items()}, "n_sentences": agg.n_sentences, "tokens": fr.tokens,
-            "claim_share": a.claim_share(section), "n_claims": sum(c.label == "claim" for c in claims),
-            "n_check_worthy": len(a.check_worthy(section)),
-            "top_frame": fr.top_frames(1)[0][0] if fr.frames else None, "frames_on": "|".join(fr.frames_on),
-            "top_technique": fr.top_techniques(1)[0][0] if fr.techniques else None,
-            "techniques_on": "|".join(fr.techniques_on)}
-
-
-def analysis_rows(a: Analysis) -> dict[str, list[dict[str, Any]]]:
-    """The rows of the ``documents``, ``sections`` and ``sentences`` tables for one analysis."""
-    from collections import Counter
-
-    doc = a.doc
-    langs = Counter(s.lang for s in doc.sentences)
-    m = doc.meta
-    d = {"doc_id": a.id, "source": a.source, "position": a.position, "author": m.author,
-         "posted_at": m.posted_at.isoformat() if m.posted_at else None, "encoding": m.encoding,
-         "n_sections": len(doc.sections), "chars": len(doc.text), "lang": langs.most_common(1)[0][0] if langs else None,
-         "precision": a.encoder.get("precision"),
-         **_common(a, a.sentiment.document, a.framing.document, None), **_scores(a.framing.document),
-         "metadata": json.dumps(a.metadata, ensure_ascii=False, default=str) if a.metadata else None}
-    sections = []
-    for sec, agg, fr in zip(doc.sections, a.sentiment.sections, a.framing.sections):
-        top = fr.top_frames(1)[0][0] if fr.frames else None
-        ev = fr.evidence.get(top, []) if top else []
-        sections.append({"doc_id": a.id, "source": a.source, "section": sec.index, "number": sec.number,
-                         "title": sec.title, "kind": sec.kind, "start": sec.start, "end": sec.end,
-                         **_common(a, agg, fr, sec.index), "evidence": ev[0].text if ev else None,
-                         "empty_reason": fr.empty_reason, **_scores(fr)})
-    sentences = []
-    i = 0
-    for sec in doc.sections:
-        for pj, p in enumerate(sec.paragraphs):
-            for s in p.sentences:
-                sen, cl, tech = a.sentiment.sentences[i], a.claims[i], a.framing.sentence_techniques[i]
-                facts = cl.facts
-                sentences.append({
-                    "doc_id": a.id, "source": a.source, "section": sec.index, "paragraph": pj, "sentence": i,
-                    "start": s.start, "end": s.end, "lang": s.lang, "text": s.text, "sentiment_score": sen.score,
-                    "sentiment_label": sen.label, **{f"p_{k}": v for k, v in sen.probabilities.items()},
-                    "claim": cl.label, "p_claim": cl.p_claim,
-                    "quantities": "|".join(f"{q.kind}:{q.text}" for q in facts.quantities) if facts else "",
-                    "organisations": "|".join(dict.fromkeys(o[0] for o in facts.organisations)) if facts else "",
-                    "techniques": "|".join(tech)})
-                i += 1
-    return {"documents": [d], "sections": sections, "sentences": sentences}
-
-
-def frames_from_rows(rows: dict[str, list[dict[str, Any]]]) -> dict[str, pd.DataFrame]:
-    """DataFrames with the fixed column order and dtypes of each table."""
-    import pandas as pd
-
-    out = {}
-    for name, cols in _schema().items():
-        if name not in rows:
-            continue
-        extra = [k for r in rows[name] for k in r if k not in dict(cols)]
-        df = pd.DataFrame(rows[name], columns=[c for c, _ in cols] + list(dict.fromkeys(extra)))
-        out[name] = df.astype({c: t for c, t in cols})
-    return out
 
 
 # -- inputs ---------------------------------------------------------------------------------------
@@ -352,8 +234,6 @@ def score_files(
     """
     import pandas as pd
 
-    from .analysis import Failure, _Item, analyze_many
-
     folder, fmt, prefix = output_plan(out, fmt)
     items = expand_inputs(inputs)
     parts = folder / ".parts"
@@ -373,7 +253,7 @@ def score_files(
                 done.update(_read_part(p)["source"].astype(str).tolist())
     start_chunk = 1 + max([int(p.stem.split("-")[1]) for p in parts.glob("*.parquet")] or [0])
     t0 = time.perf_counter()
-    todo: list[_Item] = []
+    todo: list[Source] = []
     pre_failed: list[Failure] = []
     skipped = 0
     for pos, (name, src, meta) in enumerate(_iter_items(items)):
@@ -383,7 +263,7 @@ def score_files(
         if isinstance(src, _Bad):
             pre_failed.append(Failure(name, src.error, src.reason, pos, meta))
         else:
-            todo.append(_Item(pos, src, name, meta))
+            todo.append(Source(pos, src, name, meta))
     total = len(todo) + len(pre_failed)
     bar = _Progress(total, progress)
     n_docs = n_failed = 0
@@ -395,7 +275,7 @@ def score_files(
         nonlocal chunk_no, in_chunk
         if not in_chunk:
             return
-        frames = frames_from_rows(chunk_rows)
+        frames = dataframes(chunk_rows)
         # errors last: a chunk counts as done once its errors file exists
         for t in ("sentences", "sections", "documents", "errors"):
             _write_table(frames[t], parts / f"{t}-{chunk_no:06d}.parquet", "parquet")
@@ -406,8 +286,7 @@ def score_files(
 
     def add_failure(f: Failure) -> None:
         nonlocal n_failed, in_chunk
-        chunk_rows["errors"].append({**f.to_dict(), "metadata": json.dumps(f.metadata, ensure_ascii=False, default=str)
-                                     if f.metadata else None})
+        chunk_rows["errors"].append(failure_row(f.source, f.position, f.error, f.reason, f.metadata))
         n_failed += 1
         in_chunk += 1
 
@@ -430,7 +309,7 @@ def score_files(
     frames = {}
     for t in TABLES:
         dfs = [_read_part(p) for p in sorted(parts.glob(f"{t}-*.parquet"))]
-        frames[t] = pd.concat(dfs, ignore_index=True) if dfs else frames_from_rows({t: []})[t]
+        frames[t] = pd.concat(dfs, ignore_index=True) if dfs else dataframes({t: []})[t]
     # input order: documents and errors by position; sections and sentences by their
     # document's position, then by their place within it
     order = dict(zip(frames["documents"]["source"], frames["documents"]["position"]))
@@ -484,9 +363,6 @@ def score_batch(batch: dict[str, list], text_column: str = "text") -> dict[str, 
     """The pure, picklable per-batch function of :func:`score_dataset`: a dict of
     columns in, the analysis columns out (failures give ``error`` and empty scores).
     Any engine that maps a function over batches of rows can run it."""
-    from .analysis import Failure, analyze_many
-    from .framing import FRAMES, TECHNIQUES
-
     out: dict[str, list] = {c: [] for c in DATASET_COLUMNS}
     for res in analyze_many(batch[text_column], errors="return"):
         if isinstance(res, Failure):

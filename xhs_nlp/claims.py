@@ -45,11 +45,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
 
-from ._corpora import corpus_name, dedupe, drop_held_out_copies, fit_idf, source_record, sublinear_tf, text_groups, tfidf
+from .labelled import (LabelledRow, dedupe, drop_held_out_copies, parse_label_map, read_labelled,
+                   source_record, text_groups)
 from .errors import DataError, InputError, ModelError
-from .persist import load_model_folder, save_model_folder
+from .heads import Anything, Boolean, EncoderHead, Integer, Real, check_texts, take_rows
+from .metrics import reports_by
+from .ops import fit_ngram_logit, fit_standardiser, ngram_logit, sigmoid, standardise
+from .persist import shipped_model_dir
+from .schemes import CLAIM_LABELS
+from .thresholds import tune_threshold as tune_threshold_
 
 if TYPE_CHECKING:  # pragma: no cover
     from .document import Document
@@ -62,13 +67,16 @@ __all__ = [
     "extract_facts",
     "classify_document",
     "train_claims",
+    "read_claim_rows",
+    "split_rows",
+    "labels_at",
     "DEFAULT_MODEL_DIR",
     "LABELS",
 ]
 
-LABELS = ("claim", "rhetoric")
+LABELS = CLAIM_LABELS
 KIND = "claims"
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "claims"
+DEFAULT_MODEL_DIR = shipped_model_dir("claims")
 QuantityKind = Literal["percent", "money", "date", "number"]
 
 
@@ -91,41 +99,23 @@ def _ngram_analyzer(text: str) -> list[str]:
 _HASH_FEATURES = 2**20
 
 
-def _hashed(texts: Sequence[str]):
+def _hasher():
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    hv = HashingVectorizer(analyzer=_ngram_analyzer, n_features=_HASH_FEATURES, alternate_sign=False, norm=None)
-    return sublinear_tf(hv, texts)
+    return HashingVectorizer(analyzer=_ngram_analyzer, n_features=_HASH_FEATURES, alternate_sign=False, norm=None)
 
 
-def _labels(p_claim: np.ndarray, threshold: float) -> np.ndarray:
+def labels_at(p_claim: np.ndarray, threshold: float) -> np.ndarray:
     """``"claim"`` where ``P(claim) > threshold``, else ``"rhetoric"``."""
     return np.where(np.asarray(p_claim) > float(threshold), "claim", "rhetoric")
 
 
-def _tune_threshold(p_claim: np.ndarray, y: np.ndarray, langs: np.ndarray) -> float:
-    """The threshold in 0.30…0.70 (step 0.01) that maximises the mean per-language
-    macro-F1 of ``p_claim`` against ``y``; ties go to the one nearest 0.5."""
-    from sklearn.metrics import f1_score
-
-    masks = [langs == lg for lg in sorted(set(langs.tolist()))]
-
-    def score(th: float) -> float:
-        return float(np.mean([f1_score(y[m], _labels(p_claim[m], th), average="macro") for m in masks]))
-
-    grid = np.round(np.arange(0.30, 0.705, 0.01), 2)
-    return float(max(grid, key=lambda th: (score(th), -abs(th - 0.5))))
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
-
-
-class ClaimClassifier(ClassifierMixin, BaseEstimator):
+class ClaimClassifier(EncoderHead):
     """Sentence classifier: ``claim`` (checkable statement) or ``rhetoric``.
 
-    A scikit-learn estimator: works in ``Pipeline``, ``GridSearchCV``,
-    ``cross_validate`` and ``clone``. ``X`` is a sequence of sentences.
+    A scikit-learn estimator (:class:`~xhs_nlp.heads.EncoderHead`): works in
+    ``Pipeline``, ``GridSearchCV``, ``cross_validate`` and ``clone``. ``X`` is a
+    sequence of sentences.
 
     Args:
         encoder: the shared encoder's name or a local model folder.
@@ -155,6 +145,18 @@ class ClaimClassifier(ClassifierMixin, BaseEstimator):
         >>> clf.predict(["Profit fell 8% in 2022."]).tolist(), clone(clf).get_params()["ngrams"]
         (['claim'], True)
     """
+
+    kind = KIND
+    default_model = "claims"
+    _parameter_constraints = {
+        "encoder": Anything("an encoder name or folder"), "embeddings": Boolean(), "layers": Anything("layer indices"),
+        "cues": Boolean(), "ngrams": Boolean(), "ngram_weight": Real(0, 1), "C": Real(0, None), "ngram_C": Real(0, None),
+        "threshold": Real(0, 1), "domain": Anything("a domain name"), "language_weights": Boolean(),
+        "class_weight": Anything("None, 'balanced' or a dict"), "max_iter": Integer(1, None),
+        "random_state": Integer(None, None, none=True),
+    }
+    _fitted_arrays = ("mean", "scale", "coef", "ngram_idf", "ngram_coef")
+    _fitted_values = ("domains", "languages", "intercept", "ngram_intercept")
 
     def __init__(
         self,
@@ -189,65 +191,47 @@ class ClaimClassifier(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.random_state = random_state
 
-    # -- sklearn plumbing -------------------------------------------------------------
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.non_deterministic = False
-        return tags
-
     def _check_params(self) -> None:
         if not (self.embeddings or self.cues or self.ngrams):
             raise InputError("ClaimClassifier needs at least one of embeddings, cues, ngrams")
-        if not 0.0 <= float(self.threshold) <= 1.0:
-            raise InputError(f"threshold must be in [0, 1], got {self.threshold}")
-        if not 0.0 <= float(self.ngram_weight) <= 1.0:
-            raise InputError(f"ngram_weight must be in [0, 1], got {self.ngram_weight}")
 
-    def _layer_list(self) -> list[int] | None:
-        if self.layers is None:
-            return None
-        return [int(self.layers)] if isinstance(self.layers, (int, np.integer)) else [int(x) for x in self.layers]
+    def _what(self) -> str:
+        return "claim classifier"
 
     # -- features ------------------------------------------------------------------------
 
-    def _encoder(self):
-        from .encoder import get_encoder
+    def _needs_features(self) -> bool:
+        return bool(self.embeddings or self.cues)
 
-        return get_encoder(self.encoder)
+    def _reads_encoder(self) -> bool:
+        return bool(self.embeddings)
 
-    def _dense(self, texts: list[str], emb: np.ndarray | None = None) -> np.ndarray | None:
-        """The dense block (embeddings and/or cue counts), before standardising."""
+    def features(self, X: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        """The dense block the head reads: the encoder's layer features (``embeddings``)
+        and/or cue counts (``cues``), before standardising."""
+        texts = check_texts(X)
         parts = []
         if self.embeddings:
-            if emb is None:
-                from .encoder import layer_features
-
-                emb = layer_features(self._encoder(), texts, self._layer_list(),
-                                     trained_on=getattr(self, "encoder_fingerprint_", None), what="claim classifier")
-            parts.append(np.asarray(emb, dtype=np.float32))
+            parts.append(np.asarray(self._layer_features(texts, progress=progress), dtype=np.float32))
         if self.cues:
             from .cues import CLAIM_CUES, cue_counts
 
             parts.append(cue_counts(texts, CLAIM_CUES))
-        return np.hstack(parts) if parts else None
+        if not parts:
+            return np.zeros((len(texts), 0), dtype=np.float32)
+        return np.hstack(parts)
 
-    def _augment(self, Z: np.ndarray, domains: np.ndarray | Sequence[str],
-                 langs: np.ndarray | None = None) -> np.ndarray:
+    def _augment(self, Z: np.ndarray, domains: np.ndarray, langs: np.ndarray | None) -> np.ndarray:
         """Shared block, one copy per extra domain (zero except in that domain's rows)
         and one per language of :attr:`languages_` (zero except in that language's rows
         of ``domain``)."""
-        extra = list(getattr(self, "domains_", []))
-        languages = list(getattr(self, "languages_", []))
+        extra, languages = list(self.domains_), list(self.languages_)
         if not extra and not languages:
             return Z
-        d = np.asarray(domains)
-        blocks = [Z] + [Z * (d == name)[:, None] for name in extra]
+        blocks = [Z] + [Z * (domains == name)[:, None] for name in extra]
         if languages:
-            own = d == self.domain
-            tags = np.asarray(langs, dtype=object) if langs is not None else np.full(len(d), None, dtype=object)
+            own = domains == self.domain
+            tags = langs if langs is not None else np.full(len(domains), None, dtype=object)
             blocks += [Z * (own & (tags == lg))[:, None] for lg in languages]
         return np.hstack(blocks)
 
@@ -266,14 +250,22 @@ class ClaimClassifier(ClassifierMixin, BaseEstimator):
             raise DataError(f"{len(texts)} texts but {len(out)} language tags")
         return np.array([str(lg) if lg else detect_lang(t) for t, lg in zip(texts, out)], dtype=object)
 
+    def _domains(self, n: int, domains: str | Sequence[str] | None) -> np.ndarray:
+        if domains is None or isinstance(domains, str):
+            return np.full(n, self.domain if domains is None else domains, dtype=object)
+        d = np.asarray([str(x) for x in domains], dtype=object)
+        if len(d) != n:
+            raise DataError(f"{n} texts but {len(d)} domains")
+        return d
+
     def _n_blocks(self) -> int:
-        return 1 + len(getattr(self, "domains_", [])) + len(getattr(self, "languages_", []))
+        return 1 + len(self.domains_) + len(self.languages_)
 
     # -- fit / predict -----------------------------------------------------------------------
 
     def fit(self, X: Sequence[str], y: Sequence[str], *, domains: Sequence[str] | None = None,
             langs: str | Sequence[str | None] | None = None, sample_weight: Sequence[float] | None = None,
-            _embeddings: np.ndarray | None = None) -> ClaimClassifier:
+            features: np.ndarray | None = None) -> ClaimClassifier:
         """Fit on sentences ``X`` labelled ``claim``/``rhetoric``.
 
         Args:
@@ -283,36 +275,31 @@ class ClaimClassifier(ClassifierMixin, BaseEstimator):
             langs: language tag per sentence, read when ``language_weights``
                 (default: detected).
             sample_weight: optional weight per sentence.
+            features: ``self.features(X)`` computed earlier (optional).
 
         Raises:
             DataError: an empty text, a label other than claim/rhetoric (the row is
                 named), only one class, or lengths that do not match.
         """
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.preprocessing import StandardScaler
+        return super().fit(X, y, features=features, domains=domains, langs=langs, sample_weight=sample_weight)
 
-        self._check_params()
-        texts = _check_X(X)
+    def _fit(self, texts: list[str], y: Any, Z: np.ndarray | None, *, domains: Any = None, langs: Any = None,
+             sample_weight: Any = None) -> None:
+        from sklearn.linear_model import LogisticRegression
+
         yy = _check_y(y, len(texts))
-        if domains is None:
-            dom = np.full(len(texts), self.domain, dtype=object)
-        else:
-            dom = np.asarray([str(d) for d in domains], dtype=object)
-            if len(dom) != len(texts):
-                raise DataError(f"{len(texts)} texts but {len(dom)} domains")
+        dom = self._domains(len(texts), domains)
         sw = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
         self.classes_ = np.array(LABELS)
         target = (yy == "claim").astype(int)
         self.domains_ = sorted(set(dom.tolist()) - {self.domain})
         lg = self._langs(texts, langs) if self.language_weights else None
         self.languages_ = sorted(set(lg[dom == self.domain].tolist())) if lg is not None else []
-        Z = self._dense(texts, _embeddings)
-        self.mean_ = self.scale_ = self.coef_ = self.intercept_ = None
-        if Z is not None:
-            sc = StandardScaler().fit(Z, sample_weight=sw)
-            self.mean_ = sc.mean_.astype(np.float32)
-            self.scale_ = sc.scale_.astype(np.float32)
-            Za = self._augment(((Z - self.mean_) / self.scale_).astype(np.float32), dom, lg)
+        self.mean_ = self.scale_ = self.coef_ = None
+        self.intercept_ = 0.0
+        if Z is not None and Z.shape[1]:
+            self.mean_, self.scale_ = fit_standardiser(Z, sw)
+            Za = self._augment(standardise(Z, self.mean_, self.scale_), dom, lg)
             lr = LogisticRegression(C=self.C, max_iter=self.max_iter, class_weight=self.class_weight,
                                     random_state=self.random_state).fit(Za, target, sample_weight=sw)
             self.coef_ = lr.coef_.ravel().astype(np.float32)
@@ -320,135 +307,78 @@ class ClaimClassifier(ClassifierMixin, BaseEstimator):
         self.ngram_idf_ = self.ngram_coef_ = None
         self.ngram_intercept_ = 0.0
         if self.ngrams:
-            H = _hashed(texts)
-            self.ngram_idf_ = fit_idf(H, _HASH_FEATURES)
-            lr = LogisticRegression(C=self.ngram_C, max_iter=self.max_iter, class_weight=self.class_weight,
-                                    random_state=self.random_state).fit(tfidf(H, self.ngram_idf_), target, sample_weight=sw)
-            self.ngram_coef_ = lr.coef_.ravel().astype(np.float32)
-            self.ngram_intercept_ = float(lr.intercept_[0])
-        return self
+            self.ngram_idf_, self.ngram_coef_, self.ngram_intercept_ = fit_ngram_logit(
+                _hasher(), texts, target, C=self.ngram_C, seed=self.random_state, max_iter=self.max_iter,
+                class_weight=self.class_weight, sample_weight=sw)
 
-    def _p_claim(self, texts: list[str], domain: str | None = None, _embeddings: np.ndarray | None = None,
-                 langs: str | Sequence[str | None] | None = None) -> np.ndarray:
-        from sklearn.utils.validation import check_is_fitted
-
-        check_is_fitted(self, "classes_")
-        dom = self.domain if domain is None else domain
-        if dom != self.domain and dom not in self.domains_:
-            raise InputError(f"unknown domain {dom!r}; this model knows {[self.domain, *self.domains_]}")
+    def _p_claim(self, texts: list[str], Z: np.ndarray | None, domain: str | Sequence[str] | None,
+                 langs: str | Sequence[str | None] | None) -> np.ndarray:
+        dom = self._domains(len(texts), domain)
+        unknown = sorted(set(dom.tolist()) - {self.domain, *self.domains_})
+        if unknown:
+            raise InputError(f"unknown domain {unknown[0]!r}; this model knows {[self.domain, *self.domains_]}")
         p = None
         if self.coef_ is not None:
-            Z = self._dense(texts, _embeddings)
-            Zs = ((Z - self.mean_) / self.scale_).astype(np.float32)
-            lg = self._langs(texts, langs) if getattr(self, "languages_", []) and dom == self.domain else None
-            Za = self._augment(Zs, np.full(len(texts), dom, dtype=object), lg)
-            p = _sigmoid(Za @ self.coef_ + self.intercept_)
+            own = dom == self.domain
+            lg = None
+            if self.languages_ and own.any():
+                lg = np.full(len(texts), None, dtype=object)
+                given = langs if langs is None or isinstance(langs, str) else list(langs)
+                if given is not None and not isinstance(given, str) and len(given) != len(texts):
+                    raise DataError(f"{len(texts)} texts but {len(given)} language tags")
+                idx = np.flatnonzero(own)
+                lg[idx] = self._langs([texts[i] for i in idx], take_rows(given, idx))
+            Za = self._augment(standardise(Z, self.mean_, self.scale_), dom, lg)
+            p = sigmoid(Za @ self.coef_ + self.intercept_)
         if self.ngram_coef_ is not None:
-            q = _sigmoid(tfidf(_hashed(texts), self.ngram_idf_) @ self.ngram_coef_ + self.ngram_intercept_)
-            q = np.asarray(q).ravel()
+            q = sigmoid(ngram_logit(_hasher(), texts, self.ngram_idf_, self.ngram_coef_, self.ngram_intercept_))
             p = q if p is None else (1 - self.ngram_weight) * p + self.ngram_weight * q
         return np.asarray(p, dtype=float)
 
-    def predict_proba(self, X: Sequence[str], *, domain: str | None = None,
-                      langs: str | Sequence[str | None] | None = None) -> np.ndarray:
-        """``(n, 2)`` probabilities in the order of :attr:`classes_` (``claim``, ``rhetoric``).
-
-        ``langs`` (one tag, or one per sentence) picks the language weights of a model
-        with ``language_weights``; by default each sentence's language is detected.
-        """
-        p = self._p_claim(_check_X(X), domain, langs=langs)
+    def _proba(self, texts: list[str], Z: np.ndarray | None, *, domain: Any = None, langs: Any = None) -> np.ndarray:
+        p = self._p_claim(texts, Z, domain, langs)
         return np.column_stack([p, 1 - p])
 
-    def decision_function(self, X: Sequence[str], *, domain: str | None = None,
-                          langs: str | Sequence[str | None] | None = None) -> np.ndarray:
-        """``P(claim) - threshold``: positive for claims."""
-        return self._p_claim(_check_X(X), domain, langs=langs) - float(self.threshold)
+    def predict_proba(self, X: Sequence[str], *, domain: str | Sequence[str] | None = None,
+                      langs: str | Sequence[str | None] | None = None,
+                      features: np.ndarray | None = None) -> np.ndarray:
+        """``(n, 2)`` probabilities in the order of :attr:`classes_` (``claim``, ``rhetoric``).
 
-    def predict(self, X: Sequence[str], *, domain: str | None = None,
-                langs: str | Sequence[str | None] | None = None) -> np.ndarray:
+        ``domain`` (one name, or one per sentence) picks the domain weights; ``langs``
+        (one tag, or one per sentence) picks the language weights of a model with
+        ``language_weights``; by default each sentence's language is detected.
+        """
+        return super().predict_proba(X, features=features, domain=domain, langs=langs)
+
+    def decision_function(self, X: Sequence[str], *, domain: str | Sequence[str] | None = None,
+                          langs: str | Sequence[str | None] | None = None,
+                          features: np.ndarray | None = None) -> np.ndarray:
+        """``P(claim) - threshold``: positive for claims."""
+        return self.predict_proba(X, domain=domain, langs=langs, features=features)[:, 0] - float(self.threshold)
+
+    def predict(self, X: Sequence[str], *, domain: str | Sequence[str] | None = None,
+                langs: str | Sequence[str | None] | None = None, features: np.ndarray | None = None) -> np.ndarray:
         """``"claim"`` or ``"rhetoric"`` per sentence."""
-        return _labels(self._p_claim(_check_X(X), domain, langs=langs), self.threshold)
+        return labels_at(self.predict_proba(X, domain=domain, langs=langs, features=features)[:, 0], self.threshold)
 
     # -- persistence ------------------------------------------------------------------------
 
-    def save(self, path: str | os.PathLike[str], *, card: dict[str, Any] | None = None) -> Path:
-        """Write a model folder: ``card.json`` (hyper-parameters, training data, metrics,
-        versions) and ``weights.safetensors`` (arrays only; loading runs no code)."""
-        from sklearn.utils.validation import check_is_fitted
-
-        check_is_fitted(self, "classes_")
-        arrays: dict[str, np.ndarray] = {}
-        for name in ("mean_", "scale_", "coef_", "ngram_idf_", "ngram_coef_"):
-            v = getattr(self, name)
-            if v is not None:
-                arrays[name.rstrip("_")] = np.asarray(v, dtype=np.float32)
-        full = dict(card if card is not None else getattr(self, "card_", {}))
-        params = self.get_params()
-        if params["layers"] is not None:
-            params["layers"] = self._layer_list()
-        full.update(
-            kind=KIND,
-            labels=list(LABELS),
-            hyperparameters=params,
-            fitted={"domains": list(self.domains_), "languages": list(self.languages_), "intercept": self.intercept_,
-                    "ngram_intercept": self.ngram_intercept_, "arrays": sorted(arrays)},
-        )
-        if self.embeddings:
-            enc = self._encoder()
-            full.setdefault("encoder", {"name": enc.name, "fingerprint": enc.fingerprint, "precision": enc.precision,
-                                        **{k: enc.info.get(k) for k in ("source_package", "source_sha256")}})
-        return save_model_folder(path, full, arrays)
+    def _check_loaded(self, folder: Path) -> None:
+        self.domains_ = [str(d) for d in self.domains_]
+        self.languages_ = [str(lg) for lg in self.languages_]
+        self.intercept_ = float(self.intercept_)
+        self.ngram_intercept_ = float(self.ngram_intercept_)
+        if self.coef_ is not None and (self.mean_ is None or self.coef_.size != self.mean_.size * self._n_blocks()):
+            raise ModelError(f"{folder}: coef has {self.coef_.size} weights, the card describes "
+                             f"{0 if self.mean_ is None else self.mean_.size} features x {self._n_blocks()} blocks "
+                             "(shared, domains, languages)")
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None) -> ClaimClassifier:
-        """Load a model folder (default: the model shipped in ``models/claims``).
-
-        Raises:
-            ModelError: missing, damaged or tampered folder, or not a claims model.
-        """
-        folder = Path(path) if path is not None else DEFAULT_MODEL_DIR
-        card, arrays = load_model_folder(folder, kind=KIND)
-        try:
-            clf = cls(**card["hyperparameters"])
-            fitted = card["fitted"]
-            clf.classes_ = np.array(LABELS)
-            clf.domains_ = list(fitted["domains"])
-            clf.languages_ = [str(lg) for lg in fitted.get("languages", [])]
-            clf.intercept_ = fitted["intercept"]
-            clf.ngram_intercept_ = float(fitted["ngram_intercept"])
-            for name in ("mean", "scale", "coef", "ngram_idf", "ngram_coef"):
-                setattr(clf, name + "_", arrays.get(name))
-            if name_missing := [n for n in fitted["arrays"] if n not in arrays]:
-                raise ModelError(f"{folder}: weights lack arrays {name_missing}")
-            if clf.coef_ is not None and (clf.mean_ is None or clf.coef_.size != clf.mean_.size * clf._n_blocks()):
-                raise ModelError(f"{folder}: coef has {clf.coef_.size} weights, the card describes "
-                                 f"{0 if clf.mean_ is None else clf.mean_.size} features x {clf._n_blocks()} blocks "
-                                 "(shared, domains, languages)")
-        except (KeyError, TypeError) as err:
-            raise ModelError(f"{folder}: the card does not describe a claim classifier ({err})") from None
-        clf.card_ = card
-        clf.encoder_fingerprint_ = card.get("encoder", {}).get("fingerprint")
-        clf.path_ = folder
-        return clf
-
-
-def _check_X(X: Any) -> list[str]:
-    if isinstance(X, str):
-        raise DataError("X must be a list of sentences, not one string")
-    try:
-        texts = list(X)
-    except TypeError:
-        raise DataError(f"X must be a list of sentences, got {type(X).__name__}") from None
-    if not texts:
-        raise DataError("no sentences given")
-    for i, t in enumerate(texts):
-        if isinstance(t, np.ndarray) and t.ndim == 1 and t.size == 1:
-            t = texts[i] = t[0]  # a column of a 2-d array of texts
-        if not isinstance(t, str):
-            raise DataError(f"row {i}: text is {type(t).__name__}, not a string")
-        if not t.strip():
-            raise DataError(f"row {i}: text is empty")
-    return texts
+    def _legacy_card(cls, card: dict[str, Any]) -> dict[str, Any]:
+        fitted = card.get("fitted")
+        if isinstance(fitted, dict):
+            fitted.setdefault("languages", [])  # cards written before language weights
+        return card
 
 
 def _check_y(y: Any, n: int) -> np.ndarray:
@@ -573,7 +503,8 @@ class SentenceClaim:
 def classify_document(doc: Document, model: ClaimClassifier | str | os.PathLike[str] | None = None) -> list[SentenceClaim]:
     """Label every body sentence of ``doc``; claims carry their quantities and organisations.
 
-    Offsets are into ``doc.text``.
+    The result is aligned with ``doc.sentences`` (item ``i`` is sentence ``i``); offsets
+    are into ``doc.text``.
 
     Raises:
         InputError: the document has no sentences.
@@ -582,9 +513,9 @@ def classify_document(doc: Document, model: ClaimClassifier | str | os.PathLike[
     sents = doc.sentences
     if not sents:
         raise InputError("the document has no sentences to classify")
-    p = clf._p_claim([s.text for s in sents], langs=[s.lang for s in sents])
+    p = clf.predict_proba([s.text for s in sents], langs=[s.lang for s in sents])[:, 0]
     out = []
-    for s, pc, label in zip(sents, p, _labels(p, clf.threshold)):
+    for s, pc, label in zip(sents, p, labels_at(p, clf.threshold)):
         out.append(SentenceClaim(s.text, s.start, s.end, str(label), float(pc), extract_facts(s.text) if label == "claim" else None))
     return out
 
@@ -597,8 +528,8 @@ def train_claims(
     out: str | os.PathLike[str] | None = None,
     *,
     label_map: dict[str, str] | str | None = None,
-    domains: dict[str, str] | None = None,
-    holdout_splits: Sequence[str] = ("dev_test", "test"),
+    domains: dict[str, str] | str | None = None,
+    holdout_splits: Sequence[str] | str = ("dev_test", "test"),
     tune_threshold: bool = True,
     folds: int = 5,
     seed: int = 0,
@@ -618,9 +549,10 @@ def train_claims(
             ``split``, ``domain``.
         out: model folder to write (nothing is written if training fails).
         label_map: e.g. ``"OBJ=claim,SUBJ=rhetoric,CFS=claim,UFS=claim,NFS=rhetoric"``.
-        domains: corpus (folder) name → domain, e.g. ``{"claimbuster": "speech"}``;
-            rows without a ``domain`` field and unmapped corpora are ``news``.
-        holdout_splits: splits never trained on, reported in the card.
+        domains: corpus (folder) name → domain, e.g. ``{"claimbuster": "speech"}`` (or
+            ``"claimbuster=speech"``); rows without a ``domain`` field and unmapped
+            corpora are ``news``.
+        holdout_splits: splits never trained on, reported in the card (or ``"dev_test,test"``).
         tune_threshold: choose the threshold that maximises the mean per-language
             macro-F1 of the cross-validated predictions (news domain).
         folds: cross-validation folds.
@@ -635,56 +567,54 @@ def train_claims(
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
-    from .evaluate import parse_label_map
-
     t0 = time.perf_counter()
     log = (lambda *a: print(*a, flush=True)) if verbose else (lambda *a: None)
     paths = [data] if isinstance(data, (str, os.PathLike)) else list(data)
     if not paths:
         raise DataError("no training data given")
     lm = parse_label_map(label_map)
-    dmap = dict(domains or {})
+    dmap = parse_label_map(domains)
+    if isinstance(holdout_splits, str):
+        holdout_splits = tuple(x.strip() for x in holdout_splits.split(",") if x.strip())
     clf = ClaimClassifier(random_state=seed, **params)
-    clf._check_params()
-    rows, sources = _load_rows(paths, lm, dmap)
-    train, held, stats = _split_rows(rows, holdout_splits)
+    clf._validate_hyperparameters()
+    rows, sources = [], []
+    for path in paths:
+        rs = read_claim_rows([path], lm, dmap)
+        rows += rs
+        sources.append(source_record(path, len(rs)))
+    train, held, stats = split_rows(rows, holdout_splits)
     log(f"claims: {stats['rows']} training rows -> {stats['deduplicated']} after dedup/conflicts -> {len(train)} "
         f"after dropping copies of {len(held)} held-out rows")
-    texts = [r[0] for r in train]
-    y = np.array([r[1] for r in train], dtype=object)
+    texts = [r.text for r in train]
+    y = np.array([r.label for r in train], dtype=object)
     _check_y(y, len(y))
-    langs = np.array([r[2] for r in train])
-    corpora = np.array([r[4] for r in train])
-    dom = np.array([r[5] for r in train], dtype=object)
-    emb = None
-    if clf.embeddings:
-        from .encoder import layer_features
-
-        enc = clf._encoder()
-        log(f"claims: encoding {len(texts)} training sentences with {enc.name} ({len(held)} held-out ones after training)")
-        emb = layer_features(enc, texts, clf._layer_list(), progress=verbose)
-    groups = text_groups(texts)
+    langs = np.array([r.lang for r in train], dtype=object)
+    corpora = np.array([r.corpus for r in train])
+    dom = np.array([r.domain for r in train], dtype=object)
+    Z = None
+    if clf._needs_features():
+        if clf._reads_encoder():
+            log(f"claims: encoding {len(texts)} training sentences with {clf.shared_encoder().name} "
+                f"({len(held)} held-out ones after training)")
+        Z = clf.features(texts, progress=verbose)
     strata = np.array([f"{a}-{b}" for a, b in zip(y, corpora)])
-    oof = np.zeros(len(texts))
-    cv = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for k, (a, b) in enumerate(cv.split(texts, strata, groups)):
-        m = ClaimClassifier(**clf.get_params()).fit([texts[i] for i in a], y[a], domains=dom[a], langs=langs[a],
-                                                    _embeddings=None if emb is None else emb[a])
-        for d in set(dom[b].tolist()):
-            idx = b[dom[b] == d]
-            oof[idx] = m._p_claim([texts[i] for i in idx], d, None if emb is None else emb[idx], langs=langs[idx])
-        log(f"claims: fold {k + 1}/{folds} done ({time.perf_counter() - t0:.0f} s)")
+    splits = list(StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(
+        texts, strata, text_groups(texts)))
+    oof = clf.out_of_fold(texts, y, splits, features=Z, fit_params={"domains": dom, "langs": langs},
+                          predict_params={"domain": dom, "langs": langs},
+                          on_fold=lambda k: log(f"claims: fold {k + 1}/{folds} done ({time.perf_counter() - t0:.0f} s)"))[:, 0]
     if tune_threshold:
         news = dom == clf.domain
-        clf.threshold = _tune_threshold(oof[news], y[news], langs[news])
+        clf.threshold = tune_threshold_(oof[news], y[news] == "claim", langs[news])
         log(f"claims: threshold {clf.threshold:.2f} (mean per-language macro-F1 of CV predictions)")
-    pred = _labels(oof, clf.threshold)
-    cv_metrics = _metrics_by(y, pred, {"all": np.ones(len(y), bool),
-                                       **{f"lang:{lg}": langs == lg for lg in sorted(set(langs.tolist()))},
-                                       **{f"corpus:{c}": corpora == c for c in sorted(set(corpora.tolist()))},
-                                       **{f"{c}:{lg}": (corpora == c) & (langs == lg)
-                                          for c in sorted(set(corpora.tolist())) for lg in sorted(set(langs.tolist()))}})
-    clf.fit(texts, y, domains=dom, langs=langs, _embeddings=emb)
+    pred = labels_at(oof, clf.threshold)
+    masks = {"all": np.ones(len(y), bool), **{f"lang:{lg}": langs == lg for lg in sorted(set(langs.tolist()))},
+             **{f"corpus:{c}": corpora == c for c in sorted(set(corpora.tolist()))},
+             **{f"{c}:{lg}": (corpora == c) & (langs == lg)
+                for c in sorted(set(corpora.tolist())) for lg in sorted(set(langs.tolist()))}}
+    cv_metrics = reports_by(y, pred, LABELS, masks)
+    clf.fit(texts, y, domains=dom, langs=langs, features=Z)
     card: dict[str, Any] = {
         "name": "xhs_nlp claim-vs-rhetoric classifier",
         "task": "sentence: claim (checkable statement of fact) vs rhetoric (opinion, evaluation, prediction, "
@@ -701,28 +631,27 @@ def train_claims(
                           "each row predicted with the weights of its own domain"},
     }
     if held:
-        hp = clf._p_claim([r[0] for r in held], langs=[r[2] for r in held])
-        hy = np.array([r[1] for r in held], dtype=object)
-        hpred = _labels(hp, clf.threshold)
-        hl = np.array([f"{r[4]}:{r[2]}" for r in held])
-        card["metrics"]["held_out"] = _metrics_by(hy, hpred, {k: hl == k for k in sorted(set(hl.tolist()))})
+        hpred = clf.predict([r.text for r in held], langs=[r.lang for r in held])
+        hy = np.array([r.label for r in held], dtype=object)
+        hl = np.array([f"{r.corpus}:{r.lang}" for r in held])
+        card["metrics"]["held_out"] = reports_by(hy, hpred, LABELS, {k: hl == k for k in sorted(set(hl.tolist()))})
     if check:
-        crows, csources = [], []
+        crows: list[tuple[LabelledRow, str]] = []
+        csources = []
         for path in check:  # reported per file name
-            rs, src = _load_rows([path], lm, dmap)
+            rs = read_claim_rows([path], lm, dmap)
             crows += [(r, Path(path).name) for r in rs]
-            csources += src
-        cy = np.array([r[1] for r, _ in crows], dtype=object)
-        cpred = clf.predict([r[0] for r, _ in crows], langs=[r[2] for r, _ in crows])
+            csources.append(source_record(path, len(rs)))
+        cy = np.array([r.label for r, _ in crows], dtype=object)
+        cpred = clf.predict([r.text for r, _ in crows], langs=[r.lang for r, _ in crows])
         cn = np.array([name for _, name in crows])
-        card["metrics"]["check"] = _metrics_by(cy, cpred, {k: cn == k for k in sorted(set(cn.tolist()))})
+        card["metrics"]["check"] = reports_by(cy, cpred, LABELS, {k: cn == k for k in sorted(set(cn.tolist()))})
         card["check_data"] = csources
     card["training_seconds"] = round(time.perf_counter() - t0, 1)
     clf.card_ = card
     clf.cv_predictions_ = {"text": texts, "label": y.tolist(), "lang": langs.tolist(), "corpus": corpora.tolist(),
                            "domain": dom.tolist(), "p_claim": oof}
-    log("claims: cross-validated macro-F1 " + ", ".join(
-        f"{k} {v['macro_f1']:.3f}" for k, v in cv_metrics.items()))
+    log("claims: cross-validated macro-F1 " + ", ".join(f"{k} {v['macro_f1']:.3f}" for k, v in cv_metrics.items()))
     for key in ("held_out", "check"):
         if key in card["metrics"]:
             log(f"claims: {key} macro-F1 " + ", ".join(f"{k} {v['macro_f1']:.3f}" for k, v in card["metrics"][key].items()))
@@ -733,55 +662,21 @@ def train_claims(
     return clf
 
 
-Row = tuple[str, str, str, str, str, str]  # text, label, lang, split, corpus, domain
+def read_claim_rows(paths: Sequence[Any], label_map: dict[str, str] | str | None = None,
+                    domains: dict[str, str] | None = None) -> list[LabelledRow]:
+    """Checked claim/rhetoric rows of ``paths`` (labels renamed by ``label_map``; the
+    domain from the row, else ``domains[corpus]``, else ``news``)."""
+    return read_labelled(paths, label_map=label_map, labels=LABELS, domains=domains, default_domain="news",
+                         label_hint=" (e.g. --label-map OBJ=claim,SUBJ=rhetoric)")
 
 
-def _load_rows(paths: Sequence[str | os.PathLike[str]], lm: dict[str, str], dmap: dict[str, str]) -> tuple[list[Row], list[dict]]:
-    """Read labelled rows, map labels, check every row (the bad row is named)."""
-    from .evaluate import _rows
-    from .segment.language import detect_lang
-
-    rows: list[Row] = []
-    sources = []
-    for path in paths:
-        raw = _rows(path)
-        corpus = corpus_name(path)
-        for i, r in enumerate(raw):
-            for key in ("text", "label"):
-                if key not in r or r[key] is None:
-                    raise DataError(f"{path}: row {i} has no {key!r} field")
-            text = r["text"]
-            if not isinstance(text, str) or not text.strip():
-                raise DataError(f"{path}: row {i}: text is empty or not a string")
-            label = lm.get(str(r["label"]), str(r["label"]))
-            if label not in LABELS:
-                raise DataError(f"{path}: row {i}: label {r['label']!r} is not claim/rhetoric and the label map "
-                                f"does not rename it (e.g. --label-map OBJ=claim,SUBJ=rhetoric)")
-            lang = str(r.get("lang") or detect_lang(text))
-            dom = str(r.get("domain") or dmap.get(corpus, "news"))
-            rows.append((text, label, lang, str(r.get("split") or "train"), corpus, dom))
-        sources.append(source_record(path, len(raw)))
-    return rows, sources
-
-
-def _split_rows(rows: list[Row], holdout_splits: Sequence[str]) -> tuple[list[Row], list[Row], dict[str, int]]:
+def split_rows(rows: list[LabelledRow], holdout_splits: Sequence[str]) -> tuple[list[LabelledRow], list[LabelledRow],
+                                                                                 dict[str, int]]:
     """Held-out rows; training rows deduplicated (conflicting labels dropped) and
     cleared of copies of held-out rows."""
-    held = [r for r in rows if r[3] in holdout_splits]
-    train_all = [r for r in rows if r[3] not in holdout_splits]
-    train = dedupe(train_all, label=lambda r: r[1])
+    held = [r for r in rows if r.split in holdout_splits]
+    train_all = [r for r in rows if r.split not in holdout_splits]
+    train = dedupe(train_all, label=lambda r: r.label)
     n_dedup = len(train)
     train = drop_held_out_copies(train, held) if held else train
     return train, held, {"rows": len(train_all), "deduplicated": n_dedup}
-
-
-def _metrics_by(y: np.ndarray, pred: np.ndarray, masks: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
-    from sklearn.metrics import accuracy_score, f1_score
-
-    out = {}
-    for name, m in masks.items():
-        if m.sum() == 0:
-            continue
-        out[name] = {"n": int(m.sum()), "accuracy": float(accuracy_score(y[m], pred[m])),
-                     "macro_f1": float(f1_score(y[m], pred[m], labels=list(LABELS), average="macro", zero_division=0))}
-    return out

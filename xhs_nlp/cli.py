@@ -14,7 +14,7 @@ import textwrap
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import __version__
+from ._version import __version__
 from .document import Document
 from .errors import XhsNlpError
 
@@ -97,13 +97,12 @@ def _cmd_claims(args: argparse.Namespace) -> int:
         return 0
     n_claims = sum(r.label == "claim" for r in res)
     print(f"{n_claims} claims, {len(res) - n_claims} rhetoric, of {len(res)} sentences")
-    by_start = {r.start: r for r in res}
-    for sec in doc.sections:
+    for sec, ids in zip(doc.sections, doc.section_sentences()):
         head = f"{sec.number}. {sec.title}" if sec.number else (sec.title or "(introduction)")
         print(f"\n[{sec.index}] {head}")
-        for s in sec.sentences:
-            r = by_start.get(s.start)
-            if r is None or (args.claims_only and r.label != "claim"):
+        for i in ids:
+            r = res[i]
+            if args.claims_only and r.label != "claim":
                 continue
             print(f"  {r.label:<8} {r.p_claim:.2f}  " + textwrap.shorten(r.text, 96))
             if r.facts is not None:
@@ -119,11 +118,11 @@ def _cmd_claims(args: argparse.Namespace) -> int:
 def _cmd_framing(args: argparse.Namespace) -> int:
     import json
 
-    from .framing import framing
+    from .framing import document_framing
     from .segment import segment
 
     doc = segment(Path(args.path), encoding=args.encoding)
-    res = framing(doc, frames_model=args.frames_model, techniques_model=args.techniques_model)
+    res = document_framing(doc, frames_model=args.frames_model, techniques_model=args.techniques_model)
     if args.format == "json":
         print(json.dumps(res.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -224,28 +223,11 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from .evaluate import parse_label_map
+    from .tasks import TRAINERS
 
-    if args.task == "sentiment":
-        from .sentiment import train_sentiment
-
-        train_sentiment(args.data, args.out, seed=args.seed, label_map=parse_label_map(args.label_map))
-        return 0
-    if args.task == "claims":
-        from .claims import train_claims
-
-        train_claims(args.data, args.out, seed=args.seed, label_map=args.label_map,
-                     domains=parse_label_map(args.domains), holdout_splits=tuple(args.holdout.split(",")),
-                     check=args.check or (), cues=args.cues, ngrams=args.ngrams,
-                     language_weights=args.language_weights)
-        return 0
-    if args.task == "framing":
-        from .framing import train_framing
-
-        train_framing(args.data, args.out, seed=args.seed, folds=args.folds,
-                      **({"head": args.head} if args.head else {}))
-        return 0
-    raise XhsNlpError(f"training for {args.task!r} is not available in this version")
+    trainer = TRAINERS[args.task]
+    trainer.function()(args.data, args.out, **trainer.kwargs(vars(args)))
+    return 0
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -260,6 +242,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .tasks import TASKS, TRAINERS
+
     p = argparse.ArgumentParser(
         prog="xhs-nlp",
         description="Segment and score opinion writing about platforms and markets (English and Chinese).",
@@ -319,30 +303,31 @@ def _parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_framing)
 
     s = sub.add_parser("train", help="train a model reproducibly (fixed seed)")
-    s.add_argument("task", choices=["sentiment", "claims", "framing"],
-                   help="what to train (framing: frames and/or techniques, told apart by the labels)")
+    s.add_argument("task", choices=list(TRAINERS),
+                   help="what to train: " + "; ".join(f"{t.name}: {t.description}" for t in TRAINERS.values()))
     s.add_argument("--data", nargs="+", required=True, metavar="PATH", help="labelled JSONL/CSV/Parquet files")
     s.add_argument("--out", required=True, help="model folder to write (framing: DIR/frames, DIR/techniques)")
     s.add_argument("--label-map", default=None, metavar="FROM=TO,...", help="rename labels first")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=int, default=0, help="the seed of folds and solvers (default 0)")
     s.add_argument("--domains", default=None, metavar="CORPUS=DOMAIN,...",
                    help="claims: domain of a corpus (its folder name), e.g. claimbuster=speech; others are news")
-    s.add_argument("--holdout", default="dev_test,test", metavar="SPLIT,...",
+    s.add_argument("--holdout", default=None, metavar="SPLIT,...",
                    help="claims: splits held out and reported, never trained on (default: dev_test,test)")
     s.add_argument("--check", nargs="+", default=None, metavar="PATH",
                    help="claims: labelled files never trained on, scored and recorded in the card")
-    s.add_argument("--cues", action="store_true", help="claims: add cue-count features")
-    s.add_argument("--ngrams", action="store_true", help="claims: blend in the n-gram model")
-    s.add_argument("--language-weights", action="store_true",
+    s.add_argument("--cues", action="store_true", default=None, help="claims: add cue-count features")
+    s.add_argument("--ngrams", action="store_true", default=None, help="claims: blend in the n-gram model")
+    s.add_argument("--language-weights", action="store_true", default=None,
                    help="claims: news rows get language-specific weights on top of the shared ones")
-    s.add_argument("--folds", type=int, default=5, help="framing: cross-validation folds, grouped by article")
+    s.add_argument("--folds", type=int, default=None, help="framing: cross-validation folds, grouped by article (5)")
     s.add_argument("--head", choices=["linear", "mlp", "linear+mlp"], default=None,
                    help="framing: the head of every scheme trained (default: linear for frames, linear+mlp for "
                         "techniques)")
     s.set_defaults(func=_cmd_train)
 
     s = sub.add_parser("evaluate", help="evaluate a model on a labelled corpus")
-    s.add_argument("task", choices=["sentiment", "claims", "frames", "techniques"])
+    s.add_argument("task", choices=list(TASKS),
+                   help="; ".join(f"{t.name}: {t.description}" for t in TASKS.values()))
     s.add_argument("--data", nargs="+", required=True, metavar="PATH", help="JSONL/CSV/Parquet with text,label[,lang]")
     s.add_argument("--model", default=None, help="model folder ('lexicon' for sentiment); default: the shipped model")
     s.add_argument("--label-map", default=None, metavar="FROM=TO,...", help="rename labels first")

@@ -345,6 +345,41 @@ class Document:
         """Body sentences of all sections, in order (the epigraph is not body)."""
         return [s for p in self.paragraphs for s in p.sentences]
 
+    def section_paragraphs(self) -> list[range]:
+        """For each section, the indices of its paragraphs in :attr:`paragraphs`.
+
+        Per-paragraph and per-sentence results are lists aligned with
+        :attr:`paragraphs` and :attr:`sentences`; these ranges attach them to sections.
+
+        Example:
+            >>> from xhs_nlp import segment
+            >>> doc = segment("一、甲\\n第一句。第二句。\\n\\n二、乙\\n第三句。")
+            >>> doc.section_paragraphs(), doc.section_sentences(), doc.paragraph_sentences()
+            ([range(0, 1), range(1, 2)], [range(0, 2), range(2, 3)], [range(0, 2), range(2, 3)])
+        """
+        out, k = [], 0
+        for sec in self.sections:
+            out.append(range(k, k + len(sec.paragraphs)))
+            k += len(sec.paragraphs)
+        return out
+
+    def section_sentences(self) -> list[range]:
+        """For each section, the indices of its sentences in :attr:`sentences`."""
+        out, k = [], 0
+        for sec in self.sections:
+            n = sum(len(p.sentences) for p in sec.paragraphs)
+            out.append(range(k, k + n))
+            k += n
+        return out
+
+    def paragraph_sentences(self) -> list[range]:
+        """For each paragraph of :attr:`paragraphs`, the indices of its sentences in :attr:`sentences`."""
+        out, k = [], 0
+        for p in self.paragraphs:
+            out.append(range(k, k + len(p.sentences)))
+            k += len(p.sentences)
+        return out
+
     def iter_spans(self) -> Iterator[Span]:
         """Every span the document holds (for checking the offsets invariant)."""
         yield from self.chrome

@@ -194,6 +194,11 @@ class Encoder:
 
     # -- loading -------------------------------------------------------------------
 
+    def load(self) -> Encoder:
+        """Load the model and tokenizer now (they are otherwise loaded on first use)."""
+        self._load()
+        return self
+
     def _load(self) -> None:
         if self._model is not None:
             return

@@ -56,7 +56,8 @@ class SourceNotFoundError(InputError, FileNotFoundError):
 
 
 class DataError(InputError):
-    """A labelled data set is malformed (missing field, unknown label, one class)."""
+    """Data given to a model is malformed: texts that are not a list of strings, a
+    labelled data set with a missing field, an unknown label or one class."""
 
 
 class ModelError(XhsNlpError, RuntimeError):
@@ -67,17 +68,36 @@ class ModelVersionWarning(UserWarning):
     """A model folder was written by different library versions than those loaded."""
 
 
-def check_texts(texts: object, noun: str = "text") -> list[str]:
-    """Return ``texts`` as a list, or raise :class:`InputError` naming what is wrong.
+def check_texts(texts: object, noun: str = "text", *, allow_empty: bool = True) -> list[str]:
+    """Return ``texts`` as a list of strings, or raise :class:`DataError` naming what is wrong.
 
-    A single string, an empty sequence and non-string items are refused.
+    A single string, an empty sequence, non-string items and (unless ``allow_empty``)
+    blank strings are refused, the row named. A 2-d array with one text per row is
+    read as its column.
+
+    Example:
+        >>> check_texts(["a", "b"])
+        ['a', 'b']
+        >>> check_texts(["a", 5])
+        Traceback (most recent call last):
+        ...
+        xhs_nlp.errors.DataError: row 1: text is int, not a string
     """
     if isinstance(texts, str):
-        raise InputError(f"give a list of {noun}s, not one string")
-    items = list(texts)  # type: ignore[call-overload]
+        raise DataError(f"give a list of {noun}s, not one string")
+    try:
+        items = list(texts)  # type: ignore[call-overload]
+    except TypeError:
+        raise DataError(f"give a list of {noun}s, not a {type(texts).__name__}") from None
     if not items:
-        raise InputError(f"the {noun} list is empty")
+        raise DataError(f"the {noun} list is empty")
     for i, t in enumerate(items):
+        if not isinstance(t, str) and getattr(t, "ndim", None) == 1 and getattr(t, "size", None) == 1:
+            t = items[i] = t[0]  # a row of a 2-d array holding one text per row
         if not isinstance(t, str):
-            raise InputError(f"{noun} #{i} is {type(t).__name__}, not str")
+            raise DataError(f"row {i}: text is {type(t).__name__}, not a string")
+        if type(t) is not str:
+            t = items[i] = str(t)  # numpy.str_ and other subclasses
+        if not allow_empty and not t.strip():
+            raise DataError(f"row {i}: text is empty")
     return items

@@ -18,9 +18,9 @@ say. Evidence sentences are the section's sentences the same heads score highest
 
 Example:
     >>> import xhs_nlp
-    >>> from xhs_nlp.framing import framing
+    >>> from xhs_nlp.framing import document_framing
     >>> doc = xhs_nlp.segment("I. Money\\nThe platform's ad revenue fell 20% as advertisers cut budgets.")
-    >>> sec = framing(doc).sections[0]
+    >>> sec = document_framing(doc).sections[0]
     >>> sec.title, max(sec.frames, key=sec.frames.get)
     ('Money', 'Economic')
 """
@@ -34,11 +34,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Literal, Sequence
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
 
-from .claims import _sigmoid
+from .labelled import LabelledRow, dedupe, read_labelled, source_record
 from .errors import DataError, InputError, ModelError
-from .persist import load_model_folder, save_model_folder
+from .heads import Anything, EncoderHead, Integer, Options, Real, check_texts
+from .metrics import micro_f1, multilabel_report
+from .ops import fit_standardiser, sigmoid, standardise
+from .schemes import CATEGORIES, FRAMES, RHETORICAL_CUES, TECHNIQUES
+from .thresholds import cross_fitted, tune_thresholds
 
 if TYPE_CHECKING:  # pragma: no cover
     from .document import Document, Sentence
@@ -52,44 +55,16 @@ __all__ = [
     "Evidence",
     "SectionFraming",
     "DocumentFraming",
+    "document_framing",
     "framing",
     "train_framing",
+    "read_framing_rows",
     "scheme_of",
 ]
 
 Scheme = Literal["frames", "techniques"]
 Head = Literal["linear", "mlp", "linear+mlp"]
 
-#: The 14 frames of SemEval-2023 Task 3, subtask 2.
-FRAMES: tuple[str, ...] = (
-    "Economic", "Capacity_and_resources", "Morality", "Fairness_and_equality",
-    "Legality_Constitutionality_and_jurisprudence", "Policy_prescription_and_evaluation",
-    "Crime_and_punishment", "Security_and_defense", "Health_and_safety", "Quality_of_life",
-    "Cultural_identity", "Public_opinion", "Political", "External_regulation_and_reputation",
-)
-
-#: SemEval-2023's six categories of persuasion techniques.
-CATEGORIES: dict[str, tuple[str, ...]] = {
-    "attack_on_reputation": ("Name_Calling-Labeling", "Guilt_by_Association", "Doubt", "Appeal_to_Hypocrisy",
-                             "Questioning_the_Reputation"),
-    "justification": ("Flag_Waving", "Appeal_to_Authority", "Appeal_to_Popularity", "Appeal_to_Values",
-                      "Appeal_to_Fear-Prejudice"),
-    "distraction": ("Straw_Man", "Red_Herring", "Whataboutism"),
-    "simplification": ("Causal_Oversimplification", "False_Dilemma-No_Choice", "Consequential_Oversimplification"),
-    "call": ("Slogans", "Conversation_Killer", "Appeal_to_Time"),
-    "manipulative_wording": ("Loaded_Language", "Obfuscation-Vagueness-Confusion", "Exaggeration-Minimisation",
-                             "Repetition"),
-}
-
-#: The 23 persuasion techniques of SemEval-2023 Task 3, subtask 3 (category order).
-TECHNIQUES: tuple[str, ...] = tuple(t for ts in CATEGORIES.values() for t in ts)
-
-#: Rhetorical cues counted per section (names from :data:`xhs_nlp.cues.CUES`, plus
-#: ``statistics``: percentages, money, dates and counts together).
-RHETORICAL_CUES: tuple[str, ...] = (
-    "question", "quotation", "attribution", "authority", "statistics", "hedge", "booster", "metaphor",
-    "historical_analogy", "obligation", "contrast", "exclamation", "superlative", "first_person", "second_person",
-)
 _STATISTICS = ("percent", "money", "date", "number")
 
 KINDS: dict[str, tuple[str, ...]] = {"frames": FRAMES, "techniques": TECHNIQUES}
@@ -97,7 +72,6 @@ KINDS: dict[str, tuple[str, ...]] = {"frames": FRAMES, "techniques": TECHNIQUES}
 #: linear+MLP average beat either head alone in cross-validation, see the README; frames,
 #: ~1k articles, keep the linear head)
 DEFAULT_HEADS: dict[str, Head] = {"frames": "linear", "techniques": "linear+mlp"}
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 #: languages of the SemEval-2023 training articles (everything else is cross-lingual)
 TRAINED_LANGS = ("en", "de", "fr", "it", "pl", "ru")
 
@@ -144,16 +118,26 @@ def pooled_features(enc, parts: Sequence[Sequence[str]], layers: Sequence[int] |
     return out
 
 
-class FramingClassifier(ClassifierMixin, BaseEstimator):
+_LINEAR_ARRAYS = ("coef", "intercept")
+_MLP_ARRAYS = ("hidden_weight", "hidden_bias", "output_weight", "output_bias")
+_HEAD_ARRAYS: dict[str, tuple[str, ...]] = {"linear": _LINEAR_ARRAYS, "mlp": _MLP_ARRAYS,
+                                            "linear+mlp": _LINEAR_ARRAYS + _MLP_ARRAYS}
+
+
+class FramingClassifier(EncoderHead):
     """Multi-label frames or persuasion techniques over the shared encoder.
 
-    A head on standardised encoder features, with one decision threshold per label
-    (``thresholds_``; :func:`train_framing` tunes them by cross-validation, :meth:`fit`
-    alone leaves them at 0.5). The head is one logistic regression per label
-    (``head="linear"``, the shipped frames model), a network with one hidden layer
-    shared by all labels (``head="mlp"``), or the average of the two heads'
-    probabilities (``head="linear+mlp"``, the shipped techniques model; see the README
-    for what each scored).
+    A head on standardised encoder features (:class:`~xhs_nlp.heads.EncoderHead`), with
+    one decision threshold per label (``thresholds_``; :func:`train_framing` tunes them
+    by cross-validation, :meth:`fit` alone leaves them at 0.5). The head is one logistic
+    regression per label (``head="linear"``, the shipped frames model), a network with
+    one hidden layer shared by all labels (``head="mlp"``), or the average of the two
+    heads' probabilities (``head="linear+mlp"``, the shipped techniques model; see the
+    README for what each scored).
+
+    ``y`` is one list of label names per text, or an indicator matrix with one column
+    per entry of :attr:`classes_`; :meth:`predict` returns the indicator matrix (0/1)
+    and :meth:`predict_labels` the label names per text.
 
     Args:
         scheme: ``"frames"`` (texts are articles or sections: scored per line, pooled)
@@ -174,10 +158,23 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
 
     Example:
         >>> clf = FramingClassifier.load(scheme="frames")
-        >>> p = clf.predict_proba(["Inflation hit 9% and wages fell behind prices."])[0]
-        >>> clf.labels[p.argmax()], "Economic" in clf.predict(["Inflation hit 9% and wages fell behind prices."])[0]
+        >>> X = ["Inflation hit 9% and wages fell behind prices."]
+        >>> p = clf.predict_proba(X)[0]
+        >>> clf.labels[p.argmax()], "Economic" in clf.predict_labels(X)[0]
         ('Economic', True)
     """
+
+    kind = "frames"
+    _parameter_constraints = {
+        "scheme": Options(("frames", "techniques")), "encoder": Anything("an encoder name or folder"),
+        "layers": Anything("layer indices"), "head": Options(tuple(_HEAD_ARRAYS)), "C": Real(0, None),
+        "class_weight": Options((None, "balanced")), "min_positive": Integer(1, None), "max_iter": Integer(1, None),
+        "hidden_size": Integer(1, None), "dropout": Real(0, 1), "epochs": Integer(1, None),
+        "learning_rate": Real(0, None), "weight_decay": Real(0, None), "random_state": Integer(None, None),
+    }
+    _fitted_arrays = ("mean", "scale", "thresholds") + _HEAD_ARRAYS["linear+mlp"]
+    _fitted_values = ("trained_labels",)
+    _fitted_marker = "thresholds_"
 
     def __init__(self, scheme: Scheme = "frames", *, encoder: str | None = None, layers: Sequence[int] | None = None,
                  head: Head = "linear", C: float = 0.001, class_weight: str | None = None, min_positive: int = 5,
@@ -200,8 +197,6 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = False
         return tags
@@ -213,64 +208,89 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
             raise InputError(f"scheme must be 'frames' or 'techniques', got {self.scheme!r}")
         return KINDS[self.scheme]
 
-    def _encoder(self):
-        from .encoder import get_encoder
+    def _card_kind(self) -> str:
+        return self.scheme
 
-        return get_encoder(self.encoder)
+    @classmethod
+    def _expected_kind(cls, scheme: Scheme = "frames") -> str:
+        if scheme not in KINDS:
+            raise InputError(f"scheme must be 'frames' or 'techniques', got {scheme!r}")
+        return scheme
 
-    def _features(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
-        enc = self._encoder()
-        trained_on = getattr(self, "encoder_fingerprint_", None)
-        layers = list(self.layers) if self.layers is not None else None
+    def _what(self) -> str:
+        return f"{self.scheme} model"
+
+    def features(self, X: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        """Encoder features: per text (techniques), or for frames the length-weighted
+        mean over the text's lines (a line is a paragraph; nothing is truncated)."""
+        texts = check_texts(X)
         if self.scheme == "frames":
-            return pooled_features(enc, [_paragraphs(t) for t in texts], layers, trained_on=trained_on,
-                                   what=f"{self.scheme} model", progress=progress)
-        from .encoder import layer_features
+            return pooled_features(self.shared_encoder(), [_paragraphs(t) for t in texts], self._layer_list(),
+                                   trained_on=getattr(self, "encoder_fingerprint_", None), what=self._what(),
+                                   progress=progress)
+        return self._layer_features(texts, progress=progress)
 
-        return layer_features(enc, texts, layers, trained_on=trained_on, what=f"{self.scheme} model", progress=progress)
+    def paragraph_features(self, paragraphs: Sequence[Sequence[str]]) -> np.ndarray:
+        """Frames features of texts given as their paragraphs (one list per text): the
+        same pooling as :meth:`features`, from paragraphs already split."""
+        return pooled_features(self.shared_encoder(), paragraphs, self._layer_list(),
+                               trained_on=getattr(self, "encoder_fingerprint_", None), what=self._what())
 
-    def _indicator(self, y: Any, n: int) -> np.ndarray:
-        if len(y) != n:
-            raise DataError(f"{n} texts but {len(y)} label lists")
-        Y = np.zeros((n, len(self.labels)), dtype=bool)
-        index = {lab: j for j, lab in enumerate(self.labels)}
-        for i, ls in enumerate(y):
-            if isinstance(ls, str):
-                raise DataError(f"row {i}: labels must be a list of {self.scheme} names, got the string {ls!r}")
-            for lab in ls:
-                if lab not in index:
-                    raise DataError(f"row {i}: {lab!r} is not one of the {len(self.labels)} {self.scheme} "
-                                    f"(see xhs_nlp.framing.{self.scheme.upper()})")
-                Y[i, index[lab]] = True
+    def sentence_features(self, texts: Sequence[str]) -> np.ndarray:
+        """Features of ``texts`` each read as one unit (never split into lines)."""
+        return self._layer_features(texts)
+
+    def indicator(self, y: Any, n: int | None = None) -> np.ndarray:
+        """``y`` (label-name lists, or an indicator matrix) as a boolean indicator matrix.
+
+        Raises:
+            DataError: unknown label names (the row is named), a string instead of a
+                list, or a row count other than ``n``.
+        """
+        if isinstance(y, np.ndarray) and y.ndim == 2:
+            if y.shape[1] != len(self.labels):
+                raise DataError(f"an indicator matrix needs {len(self.labels)} columns ({self.scheme}), got {y.shape[1]}")
+            Y = y.astype(bool)
+        else:
+            Y = np.zeros((len(y), len(self.labels)), dtype=bool)
+            index = {lab: j for j, lab in enumerate(self.labels)}
+            for i, ls in enumerate(y):
+                if isinstance(ls, str):
+                    raise DataError(f"row {i}: labels must be a list of {self.scheme} names, got the string {ls!r}")
+                for lab in ls:
+                    if lab not in index:
+                        raise DataError(f"row {i}: {lab!r} is not one of the {len(self.labels)} {self.scheme} "
+                                        f"(see xhs_nlp.framing.{self.scheme.upper()})")
+                    Y[i, index[lab]] = True
+        if n is not None and len(Y) != n:
+            raise DataError(f"{n} texts but {len(Y)} label lists")
         return Y
 
-    def fit(self, X: Sequence[str], y: Sequence[Sequence[str]], *, _features: np.ndarray | None = None) -> FramingClassifier:
+    def fit(self, X: Sequence[str], y: Any, *, features: np.ndarray | None = None) -> FramingClassifier:
         """Fit the head: logistic regressions per label and/or the shared-hidden-layer MLP.
 
         Args:
             X: texts (articles or sections for frames, paragraphs for techniques).
-            y: one list of label names per text (an empty list: no label).
+            y: one list of label names per text (an empty list: no label), or an
+                indicator matrix.
+            features: ``self.features(X)`` computed earlier (optional).
 
         Raises:
             DataError: unknown label names, mismatched lengths, empty texts.
         """
+        return super().fit(X, y, features=features)
+
+    def _fit(self, texts: list[str], y: Any, Z: np.ndarray | None, **_: Any) -> None:
         from sklearn.linear_model import LogisticRegression
 
-        if self.head not in _HEAD_ARRAYS:
-            raise InputError(f"head must be one of {tuple(_HEAD_ARRAYS)}, got {self.head!r}")
-        texts = _check_texts(X)
-        Y = self._indicator(y, len(texts))
-        Z = _features if _features is not None else self._features(texts)
-        mean = Z.mean(0)
-        scale = Z.std(0)
-        scale[scale < 1e-8] = 1.0
-        Zs = (Z - mean) / scale
+        Y = self.indicator(y, len(texts))
+        self.mean_, self.scale_ = fit_standardiser(Z)
+        Zs = standardise(Z, self.mean_, self.scale_)
         pos = Y.sum(0)
         trained = [j for j in range(len(self.labels)) if self.min_positive <= pos[j] < len(Y)]
         untrained = [j for j in range(len(self.labels)) if j not in trained]
-        self.mean_, self.scale_ = mean.astype(np.float32), scale.astype(np.float32)
-        self.coef_ = self.intercept_ = self.hidden_weight_ = self.hidden_bias_ = None
-        self.output_weight_ = self.output_bias_ = None
+        for name in _HEAD_ARRAYS["linear+mlp"]:
+            setattr(self, name + "_", None)
         if self.head in ("linear", "linear+mlp"):
             coef = np.zeros((len(self.labels), Z.shape[1]), dtype=np.float32)
             intercept = np.full(len(self.labels), -30.0, dtype=np.float32)  # untrained labels: never predicted
@@ -290,151 +310,67 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
         self.thresholds_ = np.full(len(self.labels), 0.5, dtype=np.float32)
         self.trained_labels_ = [self.labels[j] for j in trained]
         self.classes_ = np.array(self.labels)
-        if _features is None or not hasattr(self, "encoder_fingerprint_"):
-            self.encoder_fingerprint_ = self._encoder().fingerprint
-        return self
 
-    def predict_proba(self, X: Sequence[str], *, _features: np.ndarray | None = None) -> np.ndarray:
-        """``(len(X), len(labels))`` probabilities, one independent column per label."""
-        from sklearn.utils.validation import check_is_fitted
-
-        check_is_fitted(self, "thresholds_")
-        texts = _check_texts(X)
-        Z = _features if _features is not None else self._features(texts)
-        return self._proba(Z)
-
-    def _proba(self, Z: np.ndarray) -> np.ndarray:
-        Zs = (Z - self.mean_) / self.scale_
+    def _proba(self, texts: list[str], Z: np.ndarray | None, **_: Any) -> np.ndarray:
+        Zs = standardise(Z, self.mean_, self.scale_)
         probs = []
         if self.coef_ is not None:
-            probs.append(_sigmoid(Zs @ self.coef_.T + self.intercept_))
+            probs.append(sigmoid(Zs @ self.coef_.T + self.intercept_))
         if self.hidden_weight_ is not None:
             from ._mlp import mlp_logits
 
-            probs.append(_sigmoid(mlp_logits(Zs, self.hidden_weight_, self.hidden_bias_, self.output_weight_,
-                                             self.output_bias_)))
+            probs.append(sigmoid(mlp_logits(Zs, self.hidden_weight_, self.hidden_bias_, self.output_weight_,
+                                            self.output_bias_)))
         return probs[0] if len(probs) == 1 else np.mean(probs, axis=0)
 
-    def predict(self, X: Sequence[str]) -> list[list[str]]:
-        """The labels above their thresholds, per text."""
-        P = self.predict_proba(X)
+    def predict_proba(self, X: Sequence[str], *, features: np.ndarray | None = None) -> np.ndarray:
+        """``(len(X), len(labels))`` probabilities, one independent column per label."""
+        return super().predict_proba(X, features=features)
+
+    def predict(self, X: Sequence[str], *, features: np.ndarray | None = None) -> np.ndarray:
+        """The indicator matrix (0/1, columns :attr:`classes_`) of labels at or above
+        their thresholds."""
+        return (self.predict_proba(X, features=features) >= self.thresholds_).astype(np.int64)
+
+    def predict_labels(self, X: Sequence[str], *, features: np.ndarray | None = None) -> list[list[str]]:
+        """The label names at or above their thresholds, per text."""
+        P = self.predict_proba(X, features=features)
         return [[self.labels[j] for j in np.flatnonzero(row >= self.thresholds_)] for row in P]
 
-    def score(self, X: Sequence[str], y: Sequence[Sequence[str]], sample_weight: Any = None) -> float:
+    def score(self, X: Sequence[str], y: Any, sample_weight: Any = None) -> float:
         """Micro-F1 of :meth:`predict` against ``y``."""
-        Y = self._indicator(y, len(X))
-        P = self.predict_proba(X) >= self.thresholds_
-        return _micro_f1(Y, P)
+        return micro_f1(self.indicator(y, len(X)), self.predict(X).astype(bool))
 
     # -- persistence ------------------------------------------------------------------------
 
-    def save(self, path: str | os.PathLike[str], *, card: dict[str, Any] | None = None) -> Path:
-        """Write a model folder (JSON card + safetensors arrays; loading runs no code)."""
-        from sklearn.utils.validation import check_is_fitted
+    def _card_extra(self) -> dict[str, Any]:
+        return {"thresholds": {lab: float(t) for lab, t in zip(self.labels, self.thresholds_)},
+                "trained_labels": list(self.trained_labels_)}
 
-        check_is_fitted(self, "thresholds_")
-        arrays = {"mean": self.mean_, "scale": self.scale_, "thresholds": self.thresholds_}
-        for name in _HEAD_ARRAYS[self.head]:
-            arrays[name] = getattr(self, name + "_")
-        full = dict(card if card is not None else getattr(self, "card_", {}))
-        params = self.get_params()
-        if params["layers"] is not None:
-            params["layers"] = [int(x) for x in params["layers"]]
-        enc = self._encoder()
-        full.update(kind=self.scheme, labels=list(self.labels), hyperparameters=params,
-                    thresholds={lab: float(t) for lab, t in zip(self.labels, self.thresholds_)},
-                    trained_labels=list(self.trained_labels_))
-        full.setdefault("encoder", {"name": enc.name, "fingerprint": self.encoder_fingerprint_,
-                                    "precision": enc.precision,
-                                    **{k: enc.info.get(k) for k in ("source_package", "source_sha256")}})
-        return save_model_folder(path, full, {k: np.asarray(v, dtype=np.float32) for k, v in arrays.items()})
+    def _set_arrays(self, arrays: dict[str, np.ndarray], fitted: dict[str, Any], folder: Path) -> None:
+        if self.head not in _HEAD_ARRAYS:
+            raise ModelError(f"{folder}: unknown head {self.head!r}")
+        wanted = ("mean", "scale", "thresholds", *_HEAD_ARRAYS[self.head])
+        if missing := [n for n in wanted if n not in arrays]:
+            raise ModelError(f"{folder}: weights lack arrays {missing}")
+        for name in self._fitted_arrays:
+            setattr(self, name + "_", arrays[name] if name in wanted else None)
+
+    def _check_loaded(self, folder: Path) -> None:
+        n, d, h = len(self.labels), self.mean_.shape[0], self.hidden_size
+        shapes = {"mean": (d,), "scale": (d,), "thresholds": (n,), "coef": (n, d), "intercept": (n,),
+                  "hidden_weight": (h, d), "hidden_bias": (h,), "output_weight": (n, h), "output_bias": (n,)}
+        for name in ("mean", "scale", "thresholds", *_HEAD_ARRAYS[self.head]):
+            a = getattr(self, name + "_")
+            if a.shape != shapes[name]:
+                raise ModelError(f"{folder}: array {name} has shape {a.shape}, expected {shapes[name]}")
+        self.trained_labels_ = [str(x) for x in self.trained_labels_]
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None, *, scheme: Scheme = "frames") -> FramingClassifier:
-        """Load a model folder (default: the shipped ``models/frames`` or ``models/techniques``).
-
-        Raises:
-            ModelError: missing, damaged or tampered folder, or a model of another kind.
-        """
-        if scheme not in KINDS:
-            raise InputError(f"scheme must be 'frames' or 'techniques', got {scheme!r}")
-        folder = Path(path) if path is not None else MODELS_DIR / scheme
-        card, arrays = load_model_folder(folder, kind=scheme)
-        try:
-            clf = cls(**card["hyperparameters"])
-            if clf.head not in _HEAD_ARRAYS:
-                raise ModelError(f"{folder}: unknown head {clf.head!r}")
-            n, d, h = len(clf.labels), arrays["mean"].shape[0], clf.hidden_size
-            shapes = {"mean": (d,), "scale": (d,), "thresholds": (n,), "coef": (n, d), "intercept": (n,),
-                      "hidden_weight": (h, d), "hidden_bias": (h,), "output_weight": (n, h), "output_bias": (n,)}
-            for name in ("mean", "scale", "thresholds", *_HEAD_ARRAYS[clf.head]):
-                if arrays[name].shape != shapes[name]:
-                    raise ModelError(f"{folder}: array {name} has shape {arrays[name].shape}, expected {shapes[name]}")
-            for name in ("mean", "scale", "thresholds"):
-                setattr(clf, name + "_", arrays[name])
-            for name in _ALL_HEAD_ARRAYS:
-                setattr(clf, name + "_", arrays[name] if name in _HEAD_ARRAYS[clf.head] else None)
-            clf.trained_labels_ = list(card["trained_labels"])
-        except KeyError as err:
-            raise ModelError(f"{folder}: the card or weights lack {err}") from None
-        clf.classes_ = np.array(clf.labels)
-        clf.card_ = card
-        clf.encoder_fingerprint_ = card.get("encoder", {}).get("fingerprint")
-        clf.path_ = folder
-        return clf
-
-
-_LINEAR_ARRAYS = ("coef", "intercept")
-_MLP_ARRAYS = ("hidden_weight", "hidden_bias", "output_weight", "output_bias")
-_ALL_HEAD_ARRAYS = _LINEAR_ARRAYS + _MLP_ARRAYS
-_HEAD_ARRAYS: dict[str, tuple[str, ...]] = {"linear": _LINEAR_ARRAYS, "mlp": _MLP_ARRAYS, "linear+mlp": _ALL_HEAD_ARRAYS}
-
-
-def _check_texts(X: Any) -> list[str]:
-    if isinstance(X, str):
-        raise DataError("X must be a list of texts, not one string")
-    texts = list(X)
-    if not texts:
-        raise DataError("no texts given")
-    for i, t in enumerate(texts):
-        if not isinstance(t, str) or not t.strip():
-            raise DataError(f"text {i} is empty or not a string")
-    return texts
-
-
-def _micro_f1(Y: np.ndarray, P: np.ndarray) -> float:
-    tp = int((Y & P).sum())
-    return 2 * tp / max(2 * tp + int((~Y & P).sum()) + int((Y & ~P).sum()), 1)
-
-
-def tune_thresholds(P: np.ndarray, Y: np.ndarray, *, min_positive: int = 5, passes: int = 2) -> np.ndarray:
-    """Per-label thresholds that maximise the micro-F1 of ``P >= t`` against ``Y``.
-
-    Starts from the best single threshold for all labels (grid 0.05–0.90), then moves
-    each label's threshold in turn to the value that maximises the micro-F1 of all
-    labels together (``passes`` rounds). Maximising each label's own F1 instead
-    over-predicts rare labels and lowers micro-F1 (measured on SemEval techniques:
-    0.415 against 0.449 for one shared threshold). Labels with fewer than
-    ``min_positive`` positives keep the shared threshold.
-    """
-    grid = np.round(np.arange(0.05, 0.901, 0.025), 3)
-    Y = Y.astype(bool)
-    pred = P[:, :, None] >= grid[None, None, :]  # n, L, G
-    tp = (pred & Y[:, :, None]).sum(0)  # L, G
-    npred = pred.sum(0)
-    npos = Y.sum(0)  # L
-    f1_shared = 2 * tp.sum(0) / np.maximum(npred.sum(0) + npos.sum(), 1)
-    g = int(np.argmax(f1_shared))
-    idx = np.full(Y.shape[1], g)
-    free = np.flatnonzero(npos >= min_positive)
-    for _ in range(passes):
-        for j in free:
-            cols = np.arange(Y.shape[1])
-            t_other = tp[cols != j, idx[cols != j]].sum()
-            p_other = npred[cols != j, idx[cols != j]].sum()
-            f1 = 2 * (t_other + tp[j]) / np.maximum(p_other + npred[j] + npos.sum(), 1)
-            idx[j] = int(np.argmax(f1))
-    return grid[idx].astype(np.float32)
+    def _legacy_card(cls, card: dict[str, Any]) -> dict[str, Any]:
+        if "fitted" not in card and "trained_labels" in card:  # cards of xhs_nlp 0.1.0
+            card = {**card, "fitted": {"trained_labels": card["trained_labels"]}}
+        return card
 
 
 # -- per-section framing ---------------------------------------------------------------------
@@ -521,19 +457,22 @@ class DocumentFraming:
                 "sentence_techniques": self.sentence_techniques, "models": self.models}
 
 
-def _cue_hits(sentences: Sequence[Sentence], offset_index: dict[int, int]) -> tuple[list[dict], int]:
-    """The rhetorical cue hits of ``sentences`` (offsets into the document) and their word tokens."""
+def _cue_hits(doc: Document, ids: Sequence[int]) -> tuple[list[dict], int]:
+    """The rhetorical cue hits of the sentences ``ids`` of ``doc.sentences`` (offsets
+    into the document) and their word tokens."""
     from .cues import find_cues
 
     names = [c for c in RHETORICAL_CUES if c != "statistics"] + list(_STATISTICS)
+    sentences = doc.sentences
     hits = []
     n_tokens = 0
-    for s in sentences:
+    for i in ids:
+        s = sentences[i]
         n_tokens += sum(1 for t in s.tokens if t.kind != "punct")
         for h in find_cues(s.text, names):
             cue = "statistics" if h.cue in _STATISTICS else h.cue
             hits.append({"cue": cue, "kind": h.cue, "start": s.start + h.start, "end": s.start + h.end, "text": h.text,
-                         "sentence": offset_index[s.start]})
+                         "sentence": i})
     return hits, n_tokens
 
 
@@ -544,9 +483,9 @@ def _cue_rates(hits: list[dict], n_tokens: int) -> dict[str, float]:
     return {k: 1000.0 * v / max(n_tokens, 1) for k, v in counts.items()}
 
 
-def framing(doc: Document, *, frames_model: FramingClassifier | str | os.PathLike[str] | None = None,
-            techniques_model: FramingClassifier | str | os.PathLike[str] | None = None,
-            evidence: int = 2, top: int = 3) -> DocumentFraming:
+def document_framing(doc: Document, *, frames_model: FramingClassifier | str | os.PathLike[str] | None = None,
+                     techniques_model: FramingClassifier | str | os.PathLike[str] | None = None,
+                     evidence: int = 2, top: int = 3) -> DocumentFraming:
     """Frames, persuasion techniques, categories, rhetorical cues and evidence per section.
 
     Args:
@@ -563,7 +502,7 @@ def framing(doc: Document, *, frames_model: FramingClassifier | str | os.PathLik
     Example:
         >>> import xhs_nlp
         >>> doc = xhs_nlp.segment("一、监管\\n监管部门对平台处以罚款，要求整改。")
-        >>> framing(doc).sections[0].cues_per_1000_tokens["statistics"]
+        >>> document_framing(doc).sections[0].cues_per_1000_tokens["statistics"]
         0.0
     """
     fm = frames_model if isinstance(frames_model, FramingClassifier) else FramingClassifier.load(frames_model, scheme="frames")
@@ -571,84 +510,76 @@ def framing(doc: Document, *, frames_model: FramingClassifier | str | os.PathLik
           else FramingClassifier.load(techniques_model, scheme="techniques"))
     if fm.scheme != "frames" or tm.scheme != "techniques":
         raise ModelError("frames_model must be a frames model and techniques_model a techniques model")
-    sentences = doc.sentences
-    sent_index = {s.start: i for i, s in enumerate(sentences)}
-    scorable = [sec for sec in doc.sections if any(s.lang != "und" for s in sec.sentences)]
-    # one encoder call per granularity for the whole document: paragraphs, then sentences
-    para_texts = [p.text for sec in scorable for p in sec.paragraphs]
-    sent_texts = [s.text for sec in scorable for s in sec.sentences]
-    if para_texts:
-        p_tech = tm.predict_proba(para_texts)
-        sent_f = fm._proba(_layer_feats(fm, sent_texts))
-        sent_t = tm._proba(_layer_feats(tm, sent_texts))
+    sentences, paragraphs = doc.sentences, doc.paragraphs
+    sec_sents, sec_paras, para_sents = doc.section_sentences(), doc.section_paragraphs(), doc.paragraph_sentences()
+    scorable = [i for i, sec in enumerate(doc.sections) if any(sentences[j].lang != "und" for j in sec_sents[i])]
+    para_ids = [j for i in scorable for j in sec_paras[i]]
+    sent_ids = [j for i in scorable for j in sec_sents[i]]
+    # results by index into doc.paragraphs / doc.sentences; one encoder call per granularity
+    p_tech = np.zeros((len(paragraphs), len(tm.labels)))
+    sent_f = np.zeros((len(sentences), len(fm.labels)))
+    sent_t = np.zeros((len(sentences), len(tm.labels)))
+    if para_ids:
+        p_tech[para_ids] = tm.predict_proba([paragraphs[j].text for j in para_ids])
+        texts = [sentences[j].text for j in sent_ids]
+        sent_f[sent_ids] = fm.predict_proba(texts, features=fm.sentence_features(texts))
+        sent_t[sent_ids] = tm.predict_proba(texts, features=tm.sentence_features(texts))
+
+    def frames_of(pids: Sequence[int]) -> np.ndarray:
+        # the paragraphs' own texts, so the encoder's cache serves frames and techniques alike
+        ps = [paragraphs[j].text for j in pids]
+        return fm.predict_proba(["\n".join(ps)], features=fm.paragraph_features([ps]))[0]
+
     out: list[SectionFraming] = []
-    pi = si = 0
-    for sec in doc.sections:
+    for i, sec in enumerate(doc.sections):
         res = SectionFraming(sec.index, sec.number, sec.title, sec.start, sec.end)
-        sents = sec.sentences
-        if not sents:
+        if not sec_sents[i]:
             res.empty_reason = "the section has no sentences"
             out.append(res)
             continue
-        res.cue_hits, res.tokens = _cue_hits(sents, sent_index)
+        res.cue_hits, res.tokens = _cue_hits(doc, sec_sents[i])
         res.cues_per_1000_tokens = _cue_rates(res.cue_hits, res.tokens)
-        if sec not in scorable:
+        if i not in scorable:
             res.empty_reason = "no sentence is in a language the encoder covers (no letters)"
             out.append(res)
             continue
-        paras = sec.paragraphs
-        pf = fm._proba(_section_feats(fm, [paras]))[0]
-        pt = p_tech[pi : pi + len(paras)]
-        sf = sent_f[si : si + len(sents)]
-        st = sent_t[si : si + len(sents)]
-        pi += len(paras)
-        si += len(sents)
-        _fill(res, fm, tm, pf, pt, paras, sf, st, sents, sent_index, evidence, top)
+        _fill(res, doc, fm, tm, frames_of(sec_paras[i]), p_tech, list(sec_paras[i]), sent_f, sent_t,
+              list(sec_sents[i]), evidence, top)
         out.append(res)
     whole = SectionFraming(None, None, None, 0, len(doc.text))
     if scorable:
-        all_paras = [p for sec in scorable for p in sec.paragraphs]
-        all_sents = [s for sec in scorable for s in sec.sentences]
         # every body sentence belongs to one section: the document's cues are the sections' together
         whole.cue_hits = [h for sec in out for h in sec.cue_hits]
         whole.tokens = sum(sec.tokens for sec in out)
         whole.cues_per_1000_tokens = _cue_rates(whole.cue_hits, whole.tokens)
-        pf = fm._proba(_section_feats(fm, [all_paras]))[0]
-        _fill(whole, fm, tm, pf, p_tech, all_paras, sent_f, sent_t, all_sents, sent_index, evidence, top)
+        _fill(whole, doc, fm, tm, frames_of(para_ids), p_tech, para_ids, sent_f, sent_t, sent_ids, evidence, top)
         whole.paragraphs = []  # listed per section
     else:
         whole.empty_reason = "the document has no sentence in a language the encoder covers"
     carried: list[list[str]] = [[] for _ in sentences]
-    if scorable:
-        k = 0  # row of the scorable sentences in sent_t
-        for pj, p in enumerate(q for sec in scorable for q in sec.paragraphs):
-            rows = range(k, k + len(p.sentences))
-            k += len(p.sentences)
-            for j in np.flatnonzero(p_tech[pj] >= tm.thresholds_):
-                best = max(rows, key=lambda r: sent_t[r, j])
-                carried[sent_index[p.sentences[best - rows.start].start]].append(tm.labels[j])
+    for pj in para_ids:
+        rows = list(para_sents[pj])
+        for j in np.flatnonzero(p_tech[pj] >= tm.thresholds_):
+            carried[max(rows, key=lambda r: sent_t[r, j])].append(tm.labels[j])
     models = {"frames": str(getattr(fm, "path_", "in memory")), "techniques": str(getattr(tm, "path_", "in memory"))}
     return DocumentFraming(out, whole, models, carried)
 
 
-def _layer_feats(model: FramingClassifier, texts: list[str]) -> np.ndarray:
-    from .encoder import layer_features
+def framing(doc: Document, **kwargs: Any) -> DocumentFraming:
+    """Deprecated alias of :func:`document_framing` (removed in the next release)."""
+    import warnings
 
-    layers = list(model.layers) if model.layers is not None else None
-    return layer_features(model._encoder(), texts, layers, trained_on=model.encoder_fingerprint_,
-                          what=f"{model.scheme} model")
-
-
-def _section_feats(model: FramingClassifier, sections: list[Sequence[Any]]) -> np.ndarray:
-    # the paragraphs' own texts, so the encoder's cache serves frames and techniques alike
-    layers = list(model.layers) if model.layers is not None else None
-    return pooled_features(model._encoder(), [[p.text for p in paras] for paras in sections], layers,
-                           trained_on=model.encoder_fingerprint_, what=f"{model.scheme} model")
+    warnings.warn("xhs_nlp.framing.framing() is renamed document_framing()", DeprecationWarning, stacklevel=2)
+    return document_framing(doc, **kwargs)
 
 
-def _fill(res: SectionFraming, fm: FramingClassifier, tm: FramingClassifier, pf: np.ndarray, pt: np.ndarray,
-          paras: Sequence[Any], sf: np.ndarray, st: np.ndarray, sents: Sequence[Sentence], sent_index: dict[int, int],
+def _fill(res: SectionFraming, doc: Document, fm: FramingClassifier, tm: FramingClassifier, pf: np.ndarray,
+          p_tech: np.ndarray, para_ids: list[int], sent_f: np.ndarray, sent_t: np.ndarray, sent_ids: list[int],
           n_evidence: int, top: int) -> None:
+    """Fill ``res`` from the span's frame probabilities ``pf`` and the per-paragraph and
+    per-sentence rows (``para_ids``/``sent_ids`` index ``doc.paragraphs``/``doc.sentences``)."""
+    paragraphs, sentences = doc.paragraphs, doc.sentences
+    pt = p_tech[para_ids]
     res.frames = {lab: float(p) for lab, p in zip(fm.labels, pf)}
     res.frames_on = [fm.labels[j] for j in np.argsort(-pf) if pf[j] >= fm.thresholds_[j]]
     sec_t = pt.max(0)
@@ -656,109 +587,38 @@ def _fill(res: SectionFraming, fm: FramingClassifier, tm: FramingClassifier, pf:
     on = pt >= tm.thresholds_[None, :]
     res.techniques_on = [tm.labels[j] for j in np.argsort(-sec_t) if on[:, j].any()]
     res.categories = {cat: max(res.techniques[t] for t in ts) for cat, ts in CATEGORIES.items()}
-    res.paragraphs = [{"start": p.start, "end": p.end,
+    res.paragraphs = [{"start": paragraphs[pj].start, "end": paragraphs[pj].end,
                        "techniques_on": [tm.labels[j] for j in np.argsort(-pt[k]) if on[k, j]],
                        "top_technique": tm.labels[int(np.argmax(pt[k]))],
-                       "top_probability": round(float(pt[k].max()), 4)} for k, p in enumerate(paras)]
+                       "top_probability": round(float(pt[k].max()), 4)} for k, pj in enumerate(para_ids)]
 
     def pick(on_labels: list[str], probs: np.ndarray, S: np.ndarray, all_labels: tuple[str, ...]) -> None:
         want = list(dict.fromkeys([*on_labels, *[all_labels[j] for j in np.argsort(-probs)[:top]]]))
         for lab in want:
             j = all_labels.index(lab)
             best = np.argsort(-S[:, j])[:n_evidence]
-            res.evidence[lab] = [Evidence(lab, sent_index[sents[b].start], sents[b].start, sents[b].end, sents[b].text,
-                                          float(S[b, j])) for b in best]
+            res.evidence[lab] = [Evidence(lab, sent_ids[b], sentences[sent_ids[b]].start, sentences[sent_ids[b]].end,
+                                          sentences[sent_ids[b]].text, float(S[b, j])) for b in best]
 
-    pick(res.frames_on, pf, sf, fm.labels)
-    pick(res.techniques_on, sec_t, st, tm.labels)
+    pick(res.frames_on, pf, sent_f[sent_ids], fm.labels)
+    pick(res.techniques_on, sec_t, sent_t[sent_ids], tm.labels)
 
 
 # -- training ---------------------------------------------------------------------------------
 
 
-def _load_multilabel(path: str | os.PathLike[str]) -> tuple[Scheme, list[tuple[str, list[str], str, str]], dict]:
-    """Rows ``(text, labels, lang, group)`` of one file, its scheme and its card record.
+def read_framing_rows(path: Any) -> tuple[Scheme, list[LabelledRow], dict]:
+    """Rows of one labelled source, the scheme its labels belong to and its card record.
 
     Raises:
         DataError: a missing field, an empty text, labels that are not a list, or label
             names outside the scheme (the row is named).
     """
-    from ._corpora import source_record
-    from .evaluate import _rows
-    from .segment.language import detect_lang
-
-    raw = _rows(path)
-    if not raw:
+    rows = read_labelled([path], multilabel=True)
+    if not rows:
         raise DataError(f"{path}: no rows")
-    labels = []
-    for i, r in enumerate(raw):
-        for key in ("text", "label"):
-            if key not in r or r[key] is None:
-                raise DataError(f"{path}: row {i} has no {key!r} field")
-        lab = r["label"]
-        if isinstance(lab, str):
-            lab = [x.strip() for x in lab.split(",") if x.strip()]
-        if not isinstance(lab, (list, tuple)):
-            raise DataError(f"{path}: row {i}: label must be a list of names (or a comma-separated string)")
-        labels.append([str(x) for x in lab])
-    scheme = scheme_of(labels)
-    allowed = set(KINDS[scheme])
-    rows = []
-    for i, (r, lab) in enumerate(zip(raw, labels)):
-        bad = [x for x in lab if x not in allowed]
-        if bad:
-            raise DataError(f"{path}: row {i}: {bad} are not {scheme} labels")
-        text = r["text"]
-        if not isinstance(text, str) or not text.strip():
-            raise DataError(f"{path}: row {i}: text is empty or not a string")
-        sid = str(r.get("source_id") or f"row{i}")
-        group = sid.split(":")[0]  # SemEval paragraphs: "<lang>/article<ID>:line<n>" → the article
-        rows.append((text, lab, str(r.get("lang") or detect_lang(text)), group))
-    return scheme, rows, source_record(path, len(raw))
-
-
-def multilabel_metrics(Y: np.ndarray, P: np.ndarray, labels: Sequence[str], langs: np.ndarray | None = None) -> dict:
-    """Micro-F1, macro-F1 (labels with support), exact-match accuracy and per-label
-    precision/recall/F1/support; the same per language when ``langs`` is given."""
-    from sklearn.metrics import precision_recall_fscore_support
-
-    def block(y: np.ndarray, p: np.ndarray) -> dict:
-        pr, rc, f1, sup = precision_recall_fscore_support(y, p, zero_division=0)
-        present = sup > 0
-        return {"n": int(len(y)), "micro_f1": _micro_f1(y, p),
-                "macro_f1": float(f1[present].mean()) if present.any() else 0.0,
-                "accuracy": float((y == p).all(1).mean()),
-                "per_label": {lab: {"precision": float(a), "recall": float(b), "f1": float(c), "support": int(d)}
-                              for lab, a, b, c, d in zip(labels, pr, rc, f1, sup)}}
-
-    out = block(Y, P)
-    if langs is not None:
-        out["per_lang"] = {lg: block(Y[langs == lg], P[langs == lg]) for lg in sorted(set(langs.tolist()))}
-    return out
-
-
-def out_of_fold(clf: FramingClassifier, texts: list[str], labels: Sequence[Sequence[str]], Z: np.ndarray,
-                splits: Sequence[tuple[np.ndarray, np.ndarray]], *,
-                on_fold: Callable[[int], None] | None = None) -> np.ndarray:
-    """Out-of-fold probabilities: a clone of ``clf`` fitted on each split's training rows
-    (features ``Z``, one row per text) scores its held-out rows."""
-    oof = np.zeros((len(texts), len(clf.labels)), dtype=np.float64)
-    for k, (a, b) in enumerate(splits):
-        m = FramingClassifier(**clf.get_params()).fit([texts[i] for i in a], [labels[i] for i in a], _features=Z[a])
-        oof[b] = m._proba(Z[b])
-        if on_fold is not None:
-            on_fold(k)
-    return oof
-
-
-def cross_fitted(oof: np.ndarray, Y: np.ndarray, splits: Sequence[tuple[np.ndarray, np.ndarray]], *,
-                 min_positive: int = 5) -> np.ndarray:
-    """Each split's held-out predictions at thresholds tuned (:func:`tune_thresholds`) on
-    the other rows' out-of-fold probabilities, so no row is judged by thresholds it set."""
-    P = np.zeros_like(Y, dtype=bool)
-    for a, b in splits:
-        P[b] = oof[b] >= tune_thresholds(oof[a], Y[a], min_positive=min_positive)
-    return P
+    scheme = scheme_of([r.label for r in rows])
+    return scheme, rows, source_record(path, len(rows))
 
 
 def train_framing(
@@ -795,8 +655,6 @@ def train_framing(
     """
     from sklearn.model_selection import GroupKFold
 
-    from ._corpora import dedupe
-
     t0 = time.perf_counter()
     log = (lambda *a: print(*a, flush=True)) if verbose else (lambda *a: None)
     paths = [data] if isinstance(data, (str, os.PathLike)) else list(data)
@@ -804,33 +662,34 @@ def train_framing(
         raise DataError("no training data given")
     by_scheme: dict[str, tuple[list, list]] = {}
     for path in paths:
-        scheme, rows, src = _load_multilabel(path)
+        scheme, rows, src = read_framing_rows(path)
         log(f"framing: {path}: {len(rows)} {scheme} rows")
         rs, srcs = by_scheme.setdefault(scheme, ([], []))
         rs += rows
         srcs.append(src)
     models: dict[str, FramingClassifier] = {}
     for scheme, (rows, sources) in by_scheme.items():
-        train = dedupe(rows, label=lambda r: tuple(sorted(r[1])))
-        if len({r[3] for r in train}) < folds:
-            raise DataError(f"{scheme}: {len({r[3] for r in train})} articles, fewer than {folds} folds")
+        train = dedupe(rows, label=lambda r: tuple(sorted(r.label)))
+        if len({r.group for r in train}) < folds:
+            raise DataError(f"{scheme}: {len({r.group for r in train})} articles, fewer than {folds} folds")
         clf = FramingClassifier(scheme, random_state=seed,  # type: ignore[arg-type]
                                 **{"head": DEFAULT_HEADS[scheme], **params})
-        texts = [r[0] for r in train]
-        Y = clf._indicator([r[1] for r in train], len(train))
-        langs = np.array([r[2] for r in train])
-        groups = np.array([r[3] for r in train])
+        clf._validate_hyperparameters()
+        texts = [r.text for r in train]
+        Y = clf.indicator([r.label for r in train], len(train))
+        langs = np.array([r.lang for r in train])
+        groups = np.array([r.group for r in train])
         log(f"framing: {scheme}: {len(rows)} rows -> {len(train)} after dedup/conflicts, {len(set(groups))} articles; "
             f"encoding{' paragraph by paragraph' if scheme == 'frames' else ''}")
-        Z = clf._features(texts, progress=verbose)
+        Z = clf.features(texts, progress=verbose)
         splits = list(GroupKFold(n_splits=folds).split(texts, groups=groups))
-        oof = out_of_fold(clf, texts, [r[1] for r in train], Z, splits,
-                          on_fold=lambda k: log(f"framing: {scheme}: fold {k + 1}/{folds} done "
-                                                f"({time.perf_counter() - t0:.0f} s)"))
-        cv = multilabel_metrics(Y, cross_fitted(oof, Y, splits, min_positive=clf.min_positive), clf.labels, langs)
-        clf.fit(texts, [r[1] for r in train], _features=Z)
+        oof = clf.out_of_fold(texts, Y, splits, features=Z,
+                              on_fold=lambda k: log(f"framing: {scheme}: fold {k + 1}/{folds} done "
+                                                    f"({time.perf_counter() - t0:.0f} s)"))
+        cv = multilabel_report(Y, cross_fitted(oof, Y, splits, min_positive=clf.min_positive), clf.labels, langs)
+        clf.fit(texts, Y, features=Z)
         clf.thresholds_ = tune_thresholds(oof, Y, min_positive=clf.min_positive)
-        at_half = _micro_f1(Y, oof >= 0.5)
+        at_half = micro_f1(Y, oof >= 0.5)
         clf.card_ = {
             "name": f"xhs_nlp {scheme} classifier (SemEval-2023 Task 3 scheme)",
             "task": ("article/section: 14 policy frames, multi-label" if scheme == "frames"

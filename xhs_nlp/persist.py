@@ -36,11 +36,24 @@ import numpy as np
 
 from .errors import ModelError, ModelVersionWarning
 
-__all__ = ["save_model_folder", "load_model_folder", "file_sha256", "library_versions", "CARD", "WEIGHTS"]
+__all__ = ["save_model_folder", "load_model_folder", "file_sha256", "library_versions", "shipped_model_dir", "CARD",
+           "WEIGHTS"]
 
 CARD = "card.json"
 WEIGHTS = "weights.safetensors"
 FORMAT_VERSION = 1
+
+
+def shipped_model_dir(name: str) -> Path:
+    """The folder of a model shipped with the library: ``xhs_nlp/models/NAME`` inside an
+    installed package (the wheel maps the repository's ``models/`` there), else the
+    repository's top-level ``models/NAME`` (a checkout or an editable install)."""
+    here = Path(__file__).resolve().parent
+    for base in (here / "models", here.parent / "models"):
+        if (base / name).is_dir():
+            return base / name
+    # missing: load_model_folder names the folder where it should be
+    return (here.parent if (here.parent / "pyproject.toml").is_file() else here) / "models" / name
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
@@ -56,7 +69,7 @@ def library_versions() -> dict[str, str]:
     """Versions of the libraries a model's numbers depend on."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from . import __version__
+    from ._version import __version__
 
     out = {"xhs_nlp": __version__}
     for dist in ("scikit-learn", "transformers", "torch", "numpy", "tokenizers"):

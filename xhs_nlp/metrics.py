@@ -1,0 +1,98 @@
+"""The metrics the field reports, computed one way for model cards and ``xhs-nlp evaluate``.
+
+* :func:`classification_report`: single-label (binary or multi-class): accuracy,
+  macro-F1 over the labels present in the gold data, per-label precision/recall/F1/support,
+  and the same per language;
+* :func:`multilabel_report`: multi-label: micro-F1, macro-F1 over labels with support,
+  exact-match accuracy, per label, per language;
+* :func:`reports_by`: either report for named subsets of the rows (per corpus, per
+  language, per corpus and language), the blocks a model card stores.
+
+Example:
+    >>> rep = classification_report(["claim", "rhetoric", "claim"], ["claim", "claim", "claim"],
+    ...                             ["claim", "rhetoric"], ["en", "en", "zh"])
+    >>> round(rep["accuracy"], 3), round(rep["macro_f1"], 3), rep["per_lang"]["zh"]["n"]
+    (0.667, 0.4, 1)
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+
+__all__ = ["classification_report", "multilabel_report", "reports_by", "micro_f1"]
+
+
+def _single_block(t: np.ndarray, p: np.ndarray, labels: Sequence[str], per_label: bool) -> dict:
+    from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+
+    labels = list(labels)
+    present = [lab for lab in labels if lab in set(t.tolist())]
+    out = {"n": int(len(t)), "accuracy": float(accuracy_score(t, p)),
+           "macro_f1": float(f1_score(t, p, labels=present or labels, average="macro", zero_division=0))}
+    if per_label:
+        pr, rc, f1, sup = precision_recall_fscore_support(t, p, labels=labels, zero_division=0)
+        out["per_label"] = {lab: {"precision": float(a), "recall": float(b), "f1": float(c), "support": int(d)}
+                            for lab, a, b, c, d in zip(labels, pr, rc, f1, sup)}
+    return out
+
+
+def classification_report(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str],
+                          langs: Sequence[str] | None = None, *, per_label: bool = True) -> dict:
+    """Accuracy, macro-F1 (labels present in ``y_true``), per-label P/R/F1/support, and
+    the same per language (``per_lang``) when ``langs`` is given."""
+    t, p = np.asarray(y_true, dtype=object), np.asarray(y_pred, dtype=object)
+    out = _single_block(t, p, labels, per_label)
+    if langs is not None:
+        lg = np.asarray(langs, dtype=object)
+        out["per_lang"] = {x: _single_block(t[lg == x], p[lg == x], labels, per_label) for x in sorted(set(lg.tolist()))}
+    return out
+
+
+def micro_f1(Y: np.ndarray, P: np.ndarray) -> float:
+    """Micro-averaged F1 of boolean indicator matrices."""
+    Y, P = np.asarray(Y, dtype=bool), np.asarray(P, dtype=bool)
+    tp = int((Y & P).sum())
+    return 2 * tp / max(2 * tp + int((~Y & P).sum()) + int((Y & ~P).sum()), 1)
+
+
+def _multi_block(Y: np.ndarray, P: np.ndarray, labels: Sequence[str], per_label: bool) -> dict:
+    from sklearn.metrics import precision_recall_fscore_support
+
+    pr, rc, f1, sup = precision_recall_fscore_support(Y, P, zero_division=0)
+    present = sup > 0
+    out = {"n": int(len(Y)), "micro_f1": micro_f1(Y, P),
+           "macro_f1": float(f1[present].mean()) if present.any() else 0.0,
+           "accuracy": float((Y == P).all(1).mean()) if len(Y) else 0.0}
+    if per_label:
+        out["per_label"] = {lab: {"precision": float(a), "recall": float(b), "f1": float(c), "support": int(d)}
+                            for lab, a, b, c, d in zip(labels, pr, rc, f1, sup)}
+    return out
+
+
+def multilabel_report(Y: np.ndarray, P: np.ndarray, labels: Sequence[str], langs: Sequence[str] | None = None, *,
+                      per_label: bool = True) -> dict:
+    """Micro-F1, macro-F1 (labels with support), exact-match accuracy and per-label
+    precision/recall/F1/support of indicator matrices; the same per language
+    (``per_lang``) when ``langs`` is given."""
+    Y, P = np.asarray(Y, dtype=bool), np.asarray(P, dtype=bool)
+    out = _multi_block(Y, P, labels, per_label)
+    if langs is not None:
+        lg = np.asarray(langs, dtype=object)
+        out["per_lang"] = {x: _multi_block(Y[lg == x], P[lg == x], labels, per_label) for x in sorted(set(lg.tolist()))}
+    return out
+
+
+def reports_by(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str], masks: Mapping[str, np.ndarray], *,
+               multilabel: bool = False, per_label: bool = False) -> dict[str, dict]:
+    """:func:`classification_report` (or :func:`multilabel_report`) of each named subset
+    of rows (empty subsets are left out), without the per-language breakdown."""
+    out = {}
+    for name, m in masks.items():
+        m = np.asarray(m, dtype=bool)
+        if not m.any():
+            continue
+        out[name] = (multilabel_report(y_true[m], y_pred[m], labels, per_label=per_label) if multilabel
+                     else classification_report(y_true[m], y_pred[m], labels, per_label=per_label))
+    return out

@@ -1,0 +1,158 @@
+"""The tidy tables: the library's output contract for many documents.
+
+Four tables, keyed by ``doc_id`` (:func:`~xhs_nlp.analysis.document_id`, a content
+hash) and ``source``, with the fixed columns and dtypes of :func:`schema`:
+
+* ``documents``: one row per document: metadata, the encoder precision that scored it,
+  sentiment, claim share, frame, technique, category and cue columns
+  (``frame_Economic``, ``technique_Doubt``, ``category_call``, ``cue_metaphor`` …), plus
+  every extra input column (``metadata``, JSON);
+* ``sections``: one row per section, same score columns, plus title and evidence;
+* ``sentences``: one row per sentence: offsets, language, sentiment, claim label and
+  probability, quantities, organisations, techniques carried;
+* ``errors``: one row per document that failed, with the reason.
+
+:func:`analysis_rows` turns one :class:`~xhs_nlp.analysis.Analysis` into rows,
+:func:`dataframes` rows into DataFrames; ``xhs-nlp score``, ``Analysis.to_dataframes``
+and the ``datasets`` integration all use them.
+
+Example:
+    >>> [c for c, _ in schema()["errors"]]
+    ['source', 'position', 'error', 'reason', 'metadata']
+    >>> len(dataframes({"sections": []})["sections"].columns) == len(schema()["sections"])
+    True
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import TYPE_CHECKING, Any, Sequence
+
+from .schemes import CATEGORIES, FRAMES, RHETORICAL_CUES, TECHNIQUES
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .analysis import Analysis
+
+__all__ = ["TABLES", "schema", "analysis_rows", "failure_row", "dataframes"]
+
+TABLES = ("documents", "sections", "sentences", "errors")
+
+
+def _score_columns(prefix: str, names: Sequence[str]) -> list[str]:
+    return [f"{prefix}_{n}" for n in names]
+
+
+def schema() -> dict[str, list[tuple[str, str]]]:
+    """Column names and pandas dtypes of every table, in order."""
+    scores = ([(c, "float64") for c in _score_columns("frame", FRAMES)]
+              + [(c, "float64") for c in _score_columns("technique", TECHNIQUES)]
+              + [(c, "float64") for c in _score_columns("category", CATEGORIES)]
+              + [(c, "float64") for c in _score_columns("cue", RHETORICAL_CUES)])
+    common = [("sentiment_score", "float64"), ("sentiment_label", "string"), ("share_negative", "float64"),
+              ("share_neutral", "float64"), ("share_positive", "float64"), ("n_sentences", "int64"),
+              ("tokens", "int64"), ("claim_share", "float64"), ("n_claims", "int64"), ("n_check_worthy", "int64"),
+              ("top_frame", "string"), ("frames_on", "string"), ("top_technique", "string"),
+              ("techniques_on", "string")]
+    return {
+        "documents": [("doc_id", "string"), ("source", "string"), ("position", "int64"), ("author", "string"),
+                      ("posted_at", "string"), ("encoding", "string"), ("n_sections", "int64"), ("chars", "int64"),
+                      ("lang", "string"), ("precision", "string"), *common, *scores, ("metadata", "string")],
+        "sections": [("doc_id", "string"), ("source", "string"), ("section", "int64"), ("number", "string"),
+                     ("title", "string"), ("kind", "string"), ("start", "int64"), ("end", "int64"), *common,
+                     ("evidence", "string"), ("empty_reason", "string"), *scores],
+        "sentences": [("doc_id", "string"), ("source", "string"), ("section", "int64"), ("paragraph", "int64"),
+                      ("sentence", "int64"), ("start", "int64"), ("end", "int64"), ("lang", "string"),
+                      ("text", "string"), ("sentiment_score", "float64"), ("sentiment_label", "string"),
+                      ("p_negative", "float64"), ("p_neutral", "float64"), ("p_positive", "float64"),
+                      ("claim", "string"), ("p_claim", "float64"), ("quantities", "string"),
+                      ("organisations", "string"), ("techniques", "string")],
+        "errors": [("source", "string"), ("position", "int64"), ("error", "string"), ("reason", "string"),
+                   ("metadata", "string")],
+    }
+
+
+def _scores(fr: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for prefix, names, d in (("frame", FRAMES, fr.frames), ("technique", TECHNIQUES, fr.techniques),
+                             ("category", CATEGORIES, fr.categories), ("cue", RHETORICAL_CUES, fr.cues_per_1000_tokens)):
+        for n in names:
+            out[f"{prefix}_{n}"] = float(d[n]) if n in d else None
+    return out
+
+
+def _common(a: Analysis, agg: Any, fr: Any, section: int | None) -> dict[str, Any]:
+    claims = a.claims_of(section)
+    return {"sentiment_score": agg.score, "sentiment_label": agg.label,
+            **{f"share_{k}": v for k, v in agg.shares.items()}, "n_sentences": agg.n_sentences, "tokens": fr.tokens,
+            "claim_share": a.claim_share(section), "n_claims": sum(c.label == "claim" for c in claims),
+            "n_check_worthy": len(a.check_worthy(section)),
+            "top_frame": fr.top_frames(1)[0][0] if fr.frames else None, "frames_on": "|".join(fr.frames_on),
+            "top_technique": fr.top_techniques(1)[0][0] if fr.techniques else None,
+            "techniques_on": "|".join(fr.techniques_on)}
+
+
+def _metadata(meta: dict[str, Any]) -> str | None:
+    return json.dumps(meta, ensure_ascii=False, default=str) if meta else None
+
+
+def analysis_rows(a: Analysis) -> dict[str, list[dict[str, Any]]]:
+    """The rows of the ``documents``, ``sections`` and ``sentences`` tables for one analysis.
+
+    Every per-sentence result is read by its index into ``a.doc.sentences``.
+    """
+    doc = a.doc
+    langs = Counter(s.lang for s in doc.sentences)
+    m = doc.meta
+    d = {"doc_id": a.id, "source": a.source, "position": a.position, "author": m.author,
+         "posted_at": m.posted_at.isoformat() if m.posted_at else None, "encoding": m.encoding,
+         "n_sections": len(doc.sections), "chars": len(doc.text), "lang": langs.most_common(1)[0][0] if langs else None,
+         "precision": a.encoder.get("precision"),
+         **_common(a, a.sentiment.document, a.framing.document, None), **_scores(a.framing.document),
+         "metadata": _metadata(a.metadata)}
+    sections = []
+    for sec, agg, fr in zip(doc.sections, a.sentiment.sections, a.framing.sections):
+        top = fr.top_frames(1)[0][0] if fr.frames else None
+        ev = fr.evidence.get(top, []) if top else []
+        sections.append({"doc_id": a.id, "source": a.source, "section": sec.index, "number": sec.number,
+                         "title": sec.title, "kind": sec.kind, "start": sec.start, "end": sec.end,
+                         **_common(a, agg, fr, sec.index), "evidence": ev[0].text if ev else None,
+                         "empty_reason": fr.empty_reason, **_scores(fr)})
+    sentences = []
+    sents, para_sents = doc.sentences, doc.paragraph_sentences()
+    for sec, para_ids in zip(doc.sections, doc.section_paragraphs()):
+        for pj, p in enumerate(para_ids):
+            for i in para_sents[p]:
+                s, sen, cl, tech = sents[i], a.sentiment.sentences[i], a.claims[i], a.framing.sentence_techniques[i]
+                facts = cl.facts
+                sentences.append({
+                    "doc_id": a.id, "source": a.source, "section": sec.index, "paragraph": pj, "sentence": i,
+                    "start": s.start, "end": s.end, "lang": s.lang, "text": s.text, "sentiment_score": sen.score,
+                    "sentiment_label": sen.label, **{f"p_{k}": v for k, v in sen.probabilities.items()},
+                    "claim": cl.label, "p_claim": cl.p_claim,
+                    "quantities": "|".join(f"{q.kind}:{q.text}" for q in facts.quantities) if facts else "",
+                    "organisations": "|".join(dict.fromkeys(o[0] for o in facts.organisations)) if facts else "",
+                    "techniques": "|".join(tech)})
+    return {"documents": [d], "sections": sections, "sentences": sentences}
+
+
+def failure_row(source: str, position: int, error: str, reason: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    """The ``errors`` table's row of a document that failed."""
+    return {"source": source, "position": position, "error": error, "reason": reason, "metadata": _metadata(metadata)}
+
+
+def dataframes(rows: dict[str, list[dict[str, Any]]]) -> dict[str, pd.DataFrame]:
+    """DataFrames with the fixed column order and dtypes of each table in ``rows``
+    (extra keys become extra columns after the fixed ones)."""
+    import pandas as pd
+
+    out = {}
+    for name, cols in schema().items():
+        if name not in rows:
+            continue
+        extra = [k for r in rows[name] for k in r if k not in dict(cols)]
+        df = pd.DataFrame(rows[name], columns=[c for c, _ in cols] + list(dict.fromkeys(extra)))
+        out[name] = df.astype({c: t for c, t in cols})
+    return out

@@ -1,0 +1,153 @@
+"""The task registry: one table of every task the library trains, evaluates and runs.
+
+``xhs-nlp train``, :func:`~xhs_nlp.evaluate.evaluate`, the command line and
+:class:`~xhs_nlp.analysis.Models` look tasks up here instead of branching on names. A
+new scorer is a subclass of :class:`~xhs_nlp.heads.EncoderHead` plus one :class:`Task`
+line in :data:`TASKS` (and a :class:`Trainer` line if it has its own training command).
+
+The table names each model class and trainer by its place in the package
+(``"claims:ClaimClassifier"``), so reading the table (the command line's help, say)
+imports none of the heavy libraries; :meth:`Task.load` and :meth:`Trainer.function`
+import them when a model is needed.
+
+Example:
+    >>> sorted(TASKS)
+    ['claims', 'frames', 'sentiment', 'techniques']
+    >>> TASKS["techniques"].multilabel, TASKS["claims"].labels
+    (True, ('claim', 'rhetoric'))
+    >>> sorted(TRAINERS), type(TASKS["claims"].load(None)).__name__
+    (['claims', 'framing', 'sentiment'], 'ClaimClassifier')
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+from .errors import DataError
+from .schemes import CLAIM_LABELS, FRAMES, TECHNIQUES
+
+__all__ = ["Task", "Trainer", "TASKS", "TRAINERS", "get_task"]
+
+
+def _resolve(ref: str) -> Any:
+    module, _, name = ref.partition(":")
+    return getattr(importlib.import_module(f"{__package__}.{module}"), name)
+
+
+def _predict_sentiment(model: Any, texts: Sequence[str], langs: Sequence[str]) -> list[str]:
+    # binary gold data: the larger of the two probabilities (a tie is neutral)
+    probs = model.predict_proba(texts, langs)
+    neg, pos = probs[:, 0], probs[:, 2]
+    return ["positive" if p > n else "negative" if n > p else "neutral" for n, p in zip(neg, pos)]
+
+
+def _predict_claims(model: Any, texts: Sequence[str], langs: Sequence[str], domain: str | None = None) -> list[str]:
+    return model.predict(texts, domain=domain, langs=langs).tolist()
+
+
+def _predict_indicator(model: Any, texts: Sequence[str], langs: Sequence[str]) -> Any:
+    return model.predict(texts).astype(bool)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One task: its model class, the labels its data carry, how its model predicts them.
+
+    Attributes:
+        name: the task's name (``xhs-nlp evaluate NAME``).
+        labels: the gold labels the task's corpora may carry (after a label map).
+        multilabel: labels are lists (an indicator matrix per text).
+        model: the model class, as ``"module:Class"`` inside the package.
+        load_params: keywords of the class's ``load`` (e.g. the framing scheme).
+        predict: ``predict(model, texts, langs, **options)``: the predicted labels
+            (names, or an indicator matrix for multi-label tasks).
+        options: evaluation options the task accepts (e.g. ``domain`` for claims).
+        description: one line for help texts.
+    """
+
+    name: str
+    labels: tuple[str, ...]
+    multilabel: bool
+    model: str
+    predict: Callable[..., Any]
+    load_params: Mapping[str, Any] = field(default_factory=dict)
+    options: tuple[str, ...] = ()
+    description: str = ""
+
+    def model_class(self) -> type:
+        """The model class (imported on first use)."""
+        return _resolve(self.model)
+
+    def load(self, spec: Any = None) -> Any:
+        """The task's model: ``spec`` is a folder, ``None`` (the shipped model), a name the
+        class's ``load`` knows (``"lexicon"`` for sentiment), or a loaded model.
+
+        Raises:
+            ModelError: the folder does not hold a model of this task.
+            DataError: a loaded model of another scheme was given.
+        """
+        if spec is None or isinstance(spec, (str, os.PathLike)):
+            return self.model_class().load(spec, **self.load_params)
+        scheme = self.load_params.get("scheme")
+        if scheme is not None and getattr(spec, "scheme", scheme) != scheme:
+            raise DataError(f"the model is a {spec.scheme} model, not a {scheme} model")
+        return spec
+
+
+@dataclass(frozen=True)
+class Trainer:
+    """A training command (``xhs-nlp train NAME``): the function, as ``"module:function"``,
+    and the command-line options it reads (option name -> keyword of the function)."""
+
+    name: str
+    train: str
+    options: Mapping[str, str] = field(default_factory=dict)
+    description: str = ""
+
+    def function(self) -> Callable[..., Any]:
+        """The training function (imported on first use)."""
+        return _resolve(self.train)
+
+    def kwargs(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """The keywords of the training function from parsed options (``None`` ones left out)."""
+        return {kw: given[opt] for opt, kw in self.options.items() if given.get(opt) is not None}
+
+
+#: every task, by name
+TASKS: dict[str, Task] = {
+    "sentiment": Task("sentiment", ("negative", "positive"), False, "sentiment:SentimentModel", _predict_sentiment,
+                      description="sentence sentiment (labels positive/negative)"),
+    "claims": Task("claims", CLAIM_LABELS, False, "claims:ClaimClassifier", _predict_claims, options=("domain",),
+                   description="claim vs rhetoric per sentence"),
+    "frames": Task("frames", FRAMES, True, "framing:FramingClassifier", _predict_indicator, {"scheme": "frames"},
+                   description="the 14 SemEval-2023 frames of an article or section"),
+    "techniques": Task("techniques", TECHNIQUES, True, "framing:FramingClassifier", _predict_indicator,
+                       {"scheme": "techniques"}, description="the 23 SemEval-2023 persuasion techniques of a paragraph"),
+}
+
+#: every training command, by name
+TRAINERS: dict[str, Trainer] = {
+    "sentiment": Trainer("sentiment", "sentiment:train_sentiment", {"seed": "seed", "label_map": "label_map"},
+                         "sentiment heads (positive/negative corpora)"),
+    "claims": Trainer("claims", "claims:train_claims",
+                      {"seed": "seed", "label_map": "label_map", "domains": "domains", "holdout": "holdout_splits",
+                       "check": "check", "cues": "cues", "ngrams": "ngrams", "language_weights": "language_weights"},
+                      "claim-vs-rhetoric classifier"),
+    "framing": Trainer("framing", "framing:train_framing", {"seed": "seed", "folds": "folds", "head": "head"},
+                       "frames and/or techniques, told apart by the labels"),
+}
+
+
+def get_task(name: str) -> Task:
+    """The task called ``name``.
+
+    Raises:
+        DataError: no such task (the known ones are listed).
+    """
+    try:
+        return TASKS[name]
+    except KeyError:
+        raise DataError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}") from None
