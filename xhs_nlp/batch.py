@@ -16,7 +16,6 @@ Example:
 from __future__ import annotations
 
 import glob as _glob
-import json
 import os
 import sys
 import time
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from .analysis import Failure, Source, analyze_many
 from .errors import DataError, InputError, SourceNotFoundError
+from .labelled import iter_table, table_columns
 from .framing import FRAMES, TECHNIQUES
 from .tables import TABLES, analysis_rows, dataframes, failure_row
 
@@ -78,30 +78,9 @@ def expand_inputs(inputs: Sequence[str | os.PathLike[str]]) -> list[tuple[str, A
 
 
 def _check_table(path: Path) -> None:
-    cols = _table_columns(path)
+    cols = table_columns(path)
     if "text" not in cols:
         raise DataError(f"{path} has no 'text' column (columns: {', '.join(cols) or 'none'})")
-
-
-def _table_columns(path: Path) -> list[str]:
-    suf = path.suffix.lower()
-    if suf == ".parquet":
-        import pyarrow.parquet as pq
-
-        return list(pq.read_schema(path).names)
-    with open(path, encoding="utf-8", errors="replace") as f:
-        if suf == ".csv":
-            import csv
-
-            return next(csv.reader(f), [])
-        for line in f:
-            if line.strip():
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise DataError(f"{path}: first row is not JSON ({err})") from None
-                return list(row) if isinstance(row, dict) else []
-    return []
 
 
 def _iter_items(items: list[tuple[str, Any]]) -> Iterator[tuple[str, Any, dict[str, Any]]]:
@@ -118,7 +97,7 @@ def _iter_items(items: list[tuple[str, Any]]) -> Iterator[tuple[str, Any, dict[s
                 continue
             yield str(p), p, {}
             continue
-        for i, row in enumerate(_read_table(p)):
+        for i, row in enumerate(iter_table(p)):
             text = row.pop("text", None)
             meta = {k: v for k, v in row.items()}
             name = f"{p}:{i}"
@@ -128,27 +107,6 @@ def _iter_items(items: list[tuple[str, Any]]) -> Iterator[tuple[str, Any, dict[s
                 yield name, _Bad("InputError", f"text is over the {MAX_BYTES:,}-byte limit"), meta
             else:
                 yield name, text, meta
-
-
-def _read_table(path: Path) -> Iterator[dict[str, Any]]:
-    suf = path.suffix.lower()
-    if suf == ".jsonl":
-        with open(path, encoding="utf-8") as f:
-            for i, line in enumerate(f):
-                if line.strip():
-                    try:
-                        yield json.loads(line)
-                    except json.JSONDecodeError as err:
-                        yield {"text": None, "_error": f"line {i + 1} is not JSON: {err}"}
-    elif suf == ".csv":
-        import pandas as pd
-
-        yield from pd.read_csv(path, dtype=str, keep_default_na=False).to_dict("records")
-    else:
-        import pyarrow.parquet as pq
-
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
-            yield from batch.to_pylist()
 
 
 class _Bad:
@@ -330,6 +288,14 @@ def score_files(
     shutil.rmtree(parts, ignore_errors=True)
     return {"documents": n_docs, "failed": n_failed, "skipped": skipped,
             "seconds": round(time.perf_counter() - t0, 2), "tables": tables}
+
+
+def frames_from_rows(rows: dict[str, list[dict[str, Any]]]) -> dict[str, pd.DataFrame]:
+    """Deprecated alias of :func:`xhs_nlp.tables.dataframes` (removed in the next release)."""
+    import warnings
+
+    warnings.warn("xhs_nlp.batch.frames_from_rows() is xhs_nlp.tables.dataframes()", DeprecationWarning, stacklevel=2)
+    return dataframes(rows)
 
 
 class _Progress:

@@ -357,28 +357,15 @@ class Document:
             >>> doc.section_paragraphs(), doc.section_sentences(), doc.paragraph_sentences()
             ([range(0, 1), range(1, 2)], [range(0, 2), range(2, 3)], [range(0, 2), range(2, 3)])
         """
-        out, k = [], 0
-        for sec in self.sections:
-            out.append(range(k, k + len(sec.paragraphs)))
-            k += len(sec.paragraphs)
-        return out
+        return _ranges(len(sec.paragraphs) for sec in self.sections)
 
     def section_sentences(self) -> list[range]:
         """For each section, the indices of its sentences in :attr:`sentences`."""
-        out, k = [], 0
-        for sec in self.sections:
-            n = sum(len(p.sentences) for p in sec.paragraphs)
-            out.append(range(k, k + n))
-            k += n
-        return out
+        return _ranges(sum(len(p.sentences) for p in sec.paragraphs) for sec in self.sections)
 
     def paragraph_sentences(self) -> list[range]:
         """For each paragraph of :attr:`paragraphs`, the indices of its sentences in :attr:`sentences`."""
-        out, k = [], 0
-        for p in self.paragraphs:
-            out.append(range(k, k + len(p.sentences)))
-            k += len(p.sentences)
-        return out
+        return _ranges(len(p.sentences) for p in self.paragraphs)
 
     def iter_spans(self) -> Iterator[Span]:
         """Every span the document holds (for checking the offsets invariant)."""
@@ -416,3 +403,12 @@ class Document:
     def to_json(self, tokens: bool = False, indent: int | None = 2) -> str:
         """The :meth:`to_dict` output as a JSON string (UTF-8 characters kept)."""
         return json.dumps(self.to_dict(tokens), ensure_ascii=False, indent=indent)
+
+
+def _ranges(sizes: Iterator[int]) -> list[range]:
+    """Consecutive index ranges of the given sizes: ``[3, 0, 2]`` → ``[0:3, 3:3, 3:5]``."""
+    out, k = [], 0
+    for n in sizes:
+        out.append(range(k, k + n))
+        k += n
+    return out

@@ -31,7 +31,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 import numpy as np
 
@@ -44,7 +44,7 @@ from .schemes import CATEGORIES, FRAMES, RHETORICAL_CUES, TECHNIQUES
 from .thresholds import cross_fitted, tune_thresholds
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .document import Document, Sentence
+    from .document import Document
 
 __all__ = [
     "FRAMES",

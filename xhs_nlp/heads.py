@@ -332,6 +332,16 @@ class EncoderHead(ClassifierMixin, BaseEstimator):
         """A card of an older layout brought to this one (subclasses)."""
         return card
 
+    @classmethod
+    def _from_json(cls, params: dict[str, Any]) -> dict[str, Any]:
+        """Hyper-parameters read from a card: JSON has no tuples, so a list becomes a tuple
+        where the default is one (``get_params`` of the loaded model equals the saved one's)."""
+        import inspect
+
+        defaults = {n: p.default for n, p in inspect.signature(cls.__init__).parameters.items()}
+        return {k: tuple(v) if isinstance(v, list) and isinstance(defaults.get(k), tuple) else v
+                for k, v in params.items()}
+
     def encoder_record(self) -> dict[str, Any]:
         """The card's record of the encoder the head reads."""
         rec = encoder_record(self.shared_encoder())
@@ -368,7 +378,7 @@ class EncoderHead(ClassifierMixin, BaseEstimator):
         card, arrays = load_model_folder(folder, kind=kind)
         card = cls._legacy_card(card)
         try:
-            est = cls(**card["hyperparameters"])
+            est = cls(**cls._from_json(card["hyperparameters"]))
             fitted = card["fitted"]
             for name in cls._fitted_values:
                 setattr(est, name + "_", fitted[name])

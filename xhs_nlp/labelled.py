@@ -1,4 +1,4 @@
-"""Labelled data: one reader for the trainers, :func:`~xhs_nlp.evaluate.evaluate` and
+"""Data in tables: one reader for the trainers, :func:`~xhs_nlp.evaluate.evaluate` and
 ``xhs-nlp score``.
 
 Corpora are JSONL, CSV or Parquet files (read through Hugging Face ``datasets``), a
@@ -9,6 +9,8 @@ optionally ``lang``, ``split``, ``domain`` and ``source_id``.
 * :func:`load_labelled`: ``(texts, labels, langs)``, labels renamed by a label map;
 * :func:`read_labelled`: checked :class:`LabelledRow` records (text, label, language,
   split, corpus, domain, CV group), the bad row named in the error;
+* :func:`table_columns` and :func:`iter_table`: the columns and streamed rows of a
+  table of texts (the inputs of ``xhs-nlp score``);
 * helpers for training on them: :func:`dedupe`, :func:`drop_held_out_copies`,
   :func:`text_groups`, :func:`source_record`.
 
@@ -20,17 +22,19 @@ Example:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterable, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
 from .errors import DataError, SourceNotFoundError
 from .persist import file_sha256
 
-__all__ = ["LabelledRow", "read_rows", "load_labelled", "read_labelled", "parse_label_map", "corpus_name",
+__all__ = ["LabelledRow", "read_rows", "load_labelled", "read_labelled", "parse_label_map", "table_columns",
+           "iter_table", "corpus_name",
            "source_record", "norm_text", "text_groups", "dedupe", "drop_held_out_copies", "HELD_OUT_SPLITS"]
 
 #: splits never trained on by default
@@ -241,6 +245,60 @@ def _source_label(src: Any) -> str:
     if isinstance(src, (str, os.PathLike)):
         return os.fspath(src)
     return type(src).__name__
+
+
+# -- tables of texts (xhs-nlp score) -------------------------------------------------------
+
+
+def table_columns(path: str | os.PathLike[str]) -> list[str]:
+    """The column names of a JSONL (its first row), CSV or Parquet table, read cheaply.
+
+    Raises:
+        DataError: the first JSONL row is not JSON.
+    """
+    path = Path(path)
+    suf = path.suffix.lower()
+    if suf == ".parquet":
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(path).names)
+    with open(path, encoding="utf-8", errors="replace") as f:
+        if suf == ".csv":
+            import csv
+
+            return next(csv.reader(f), [])
+        for line in f:
+            if line.strip():
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as err:
+                    raise DataError(f"{path}: first row is not JSON ({err})") from None
+                return list(row) if isinstance(row, dict) else []
+    return []
+
+
+def iter_table(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
+    """The rows of a JSONL, CSV (all values strings) or Parquet table, streamed in order;
+    a JSONL line that is not JSON gives ``{"text": None, "_error": ...}``."""
+    path = Path(path)
+    suf = path.suffix.lower()
+    if suf == ".jsonl":
+        with open(path, encoding="utf-8") as f:
+            for i, line in enumerate(f):
+                if line.strip():
+                    try:
+                        yield json.loads(line)
+                    except json.JSONDecodeError as err:
+                        yield {"text": None, "_error": f"line {i + 1} is not JSON: {err}"}
+    elif suf == ".csv":
+        import pandas as pd
+
+        yield from pd.read_csv(path, dtype=str, keep_default_na=False).to_dict("records")
+    else:
+        import pyarrow.parquet as pq
+
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
+            yield from batch.to_pylist()
 
 
 # -- what trainers do with rows ---------------------------------------------------------------

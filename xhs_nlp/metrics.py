@@ -43,10 +43,16 @@ def classification_report(y_true: Sequence[str], y_pred: Sequence[str], labels: 
     """Accuracy, macro-F1 (labels present in ``y_true``), per-label P/R/F1/support, and
     the same per language (``per_lang``) when ``langs`` is given."""
     t, p = np.asarray(y_true, dtype=object), np.asarray(y_pred, dtype=object)
-    out = _single_block(t, p, labels, per_label)
+    return _with_langs(_single_block, t, p, labels, langs, per_label)
+
+
+def _with_langs(block, t: np.ndarray, p: np.ndarray, labels: Sequence[str], langs: Sequence[str] | None,
+                per_label: bool) -> dict:
+    """``block`` of all rows, plus ``per_lang``: the same block of each language's rows."""
+    out = block(t, p, labels, per_label)
     if langs is not None:
         lg = np.asarray(langs, dtype=object)
-        out["per_lang"] = {x: _single_block(t[lg == x], p[lg == x], labels, per_label) for x in sorted(set(lg.tolist()))}
+        out["per_lang"] = {x: block(t[lg == x], p[lg == x], labels, per_label) for x in sorted(set(lg.tolist()))}
     return out
 
 
@@ -76,12 +82,7 @@ def multilabel_report(Y: np.ndarray, P: np.ndarray, labels: Sequence[str], langs
     """Micro-F1, macro-F1 (labels with support), exact-match accuracy and per-label
     precision/recall/F1/support of indicator matrices; the same per language
     (``per_lang``) when ``langs`` is given."""
-    Y, P = np.asarray(Y, dtype=bool), np.asarray(P, dtype=bool)
-    out = _multi_block(Y, P, labels, per_label)
-    if langs is not None:
-        lg = np.asarray(langs, dtype=object)
-        out["per_lang"] = {x: _multi_block(Y[lg == x], P[lg == x], labels, per_label) for x in sorted(set(lg.tolist()))}
-    return out
+    return _with_langs(_multi_block, np.asarray(Y, dtype=bool), np.asarray(P, dtype=bool), labels, langs, per_label)
 
 
 def reports_by(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str], masks: Mapping[str, np.ndarray], *,

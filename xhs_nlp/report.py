@@ -96,9 +96,8 @@ def render_html(a: Analysis) -> str:
                "trained on SemEval-2023 news in six European languages; Chinese text is scored cross-lingually.</p>")
     out.append('<p class="legend lab"><span class=claim>claim sentence</span><span class=qty>quantity</span>'
                '<span class=tech>technique</span></p>')
-    sents = doc.sentences
-    index = {s.start: i for i, s in enumerate(sents)}
-    for sec, agg, fr in zip(doc.sections, a.sentiment.sections, a.framing.sections):
+    sents, para_sents = doc.sentences, doc.paragraph_sentences()
+    for sec, agg, fr, para_ids in zip(doc.sections, a.sentiment.sections, a.framing.sections, doc.section_paragraphs()):
         out.append(f'<h2 id="sec{sec.index}" class="section-title">{escape(_title(sec))}</h2>')
         if fr.empty_reason:
             out.append(f"<p class=lab>not scored: {escape(fr.empty_reason)}</p>")
@@ -114,11 +113,10 @@ def render_html(a: Analysis) -> str:
             if fr.evidence.get(top):
                 out.append(f'<p class="lab">evidence for {escape(top)}: <span class=ev>'
                            f"{escape(fr.evidence[top][0].text)}</span></p>")
-        for p in sec.paragraphs:
+        for pj in para_ids:
             html = []
-            for s in p.sentences:
-                i = index[s.start]
-                cl = a.claims[i]
+            for i in para_sents[pj]:
+                s, cl = sents[i], a.claims[i]
                 tip = f"claim {cl.p_claim:.2f} · sentiment {a.sentiment.sentences[i].score:+.2f}"
                 cls = "s claim" if cl.label == "claim" else "s"
                 extra = ""

@@ -8,7 +8,8 @@ Example:
     >>> p = np.array([0.2, 0.4, 0.6, 0.8]); y = np.array([False, False, True, True])
     >>> tune_threshold(p, y)
     0.5
-    >>> tune_thresholds(np.array([[0.9, 0.1], [0.2, 0.7]]), np.array([[1, 0], [0, 1]]), min_positive=1).round(3).tolist()
+    >>> t = tune_thresholds(np.array([[0.9, 0.1], [0.2, 0.7]]), np.array([[1, 0], [0, 1]]), min_positive=1)
+    >>> [round(float(x), 3) for x in t]
     [0.225, 0.125]
 """
 
