@@ -89,7 +89,8 @@ def test_interrupted_run_resumed_gives_the_same_tables(tmp_path, monkeypatch):
     monkeypatch.setattr(batch, "dataframes", real)
     assert len(list((part / ".parts").glob("documents-*.parquet"))) == 2  # two chunks survived
     res = score_files([src], part, chunk_size=2, resume=True, progress=False)
-    assert res["skipped"] == 4 and res["documents"] + res["failed"] == 3
+    assert res["skipped"] == 4 and res["scored_now"] + res["failed_now"] == 3
+    assert (res["documents"], res["failed"]) == (6, 1)  # the summary counts the whole tables
     for t in TABLES:
         pd.testing.assert_frame_equal(read(full, t), read(part, t), check_exact=False, atol=1e-6)
     docs = read(full, "documents")

@@ -149,8 +149,9 @@ class Analysis:
     # -- derived views ------------------------------------------------------------------------
 
     def claim_share(self, section: int | None = None) -> float:
-        """Share of sentences labelled ``claim`` (in one section, or the document)."""
-        items = self.claims_of(section)
+        """Share of the scored sentences labelled ``claim`` (in one section, or the
+        document); sentences without letters have no label and do not count."""
+        items = [c for c in self.claims_of(section) if c.label is not None]
         return sum(c.label == "claim" for c in items) / len(items) if items else 0.0
 
     def claims_of(self, section: int | None = None) -> list[SentenceClaim]:
@@ -194,7 +195,7 @@ class Analysis:
         for i, (s, sen, cl, tech) in enumerate(zip(self.doc.sentences, self.sentiment.sentences, self.claims,
                                                     self.framing.sentence_techniques)):
             sents.append({"index": i, "start": s.start, "end": s.end, "text": s.text, "lang": s.lang,
-                          "sentiment": sen.to_dict(), "claim": cl.label, "p_claim": round(cl.p_claim, 4),
+                          "sentiment": sen.to_dict(), "claim": cl.label, "p_claim": None if cl.p_claim is None else round(cl.p_claim, 4),
                           "facts": cl.facts.to_dict() if cl.facts else None, "techniques": tech})
         return {"id": self.id, "source": self.source, "metadata": self.metadata, "encoder": self.encoder,
                 "document": self.doc.to_dict(),
@@ -234,29 +235,59 @@ def _source_name(source: Any) -> str:
         return str(source)
     if isinstance(source, Document):
         return source.meta.source or "<document>"
-    if isinstance(source, str) and "\n" not in source and len(source) < 4096 and os.path.splitext(source)[1].lower() in (
-            ".txt", ".md", ".html", ".htm"):
+    if isinstance(source, str) and _looks_like_path(source):
         return source
     return "<bytes>" if isinstance(source, bytes) else "<text>"
 
 
-def _segment(source: Any, encoding: str | None = None) -> Document:
+#: documents larger than this (bytes of UTF-8) are refused by analyze and become error rows
+#: of analyze_many and xhs-nlp score: scoring runs at roughly a minute per MB on 2 cores
+MAX_BYTES = 5_000_000
+#: documents longer than this (characters) show the encoder's progress when progress=None
+PROGRESS_CHARS = 200_000
+
+
+def source_size(source: Any) -> int | None:
+    """The size in bytes of a source before it is read (``None``: a Document)."""
+    if isinstance(source, Document):
+        return None
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return len(source)
+    if isinstance(source, str) and not _looks_like_path(source):
+        return len(source.encode("utf-8", "surrogatepass"))
+    try:
+        return os.stat(source).st_size
+    except (OSError, TypeError, ValueError):
+        return None  # segment names the problem
+
+
+def _looks_like_path(source: str) -> bool:
+    return "\n" not in source and len(source) < 4096 and os.path.splitext(source)[1].lower() in (
+        ".txt", ".md", ".html", ".htm")
+
+
+def _segment(source: Any, encoding: str | None = None, max_bytes: int | None = MAX_BYTES) -> Document:
     from .segment import segment
 
     if isinstance(source, Document):
         return source
+    size = source_size(source)
+    if max_bytes is not None and size is not None and size > max_bytes:
+        raise InputError(f"the document is {size:,} bytes, over the {max_bytes:,}-byte limit "
+                         "(max_bytes=, --max-bytes: larger documents take minutes per MB to score)")
     return segment(source, encoding=encoding)
 
 
-def _encode_batch(models: Models, docs: Sequence[Document]) -> None:
-    """One encoder call for every sentence and paragraph of ``docs`` (fills the cache)."""
-    texts = [s.text for d in docs for s in d.sentences] + [p.text for d in docs for p in d.paragraphs]
+def _encode_batch(models: Models, docs: Sequence[Document], progress: bool = False) -> None:
+    """One encoder call for every sentence (with letters) and paragraph of ``docs`` (fills the cache)."""
+    texts = ([s.text for d in docs for s in d.sentences if s.lang != "und"]
+             + [p.text for d in docs for p in d.paragraphs])
     if texts:
         enc = models.encoder
         need = len(set(texts))
         if enc.cache_size and enc.cache_size < need:
             enc.cache_size = need  # the batch must fit, or the scorers re-encode
-        enc.features(texts)
+        enc.features(texts, progress=progress)
 
 
 def _analyze_doc(doc: Document, models: Models, source: str, metadata: dict | None = None, position: int = -1) -> Analysis:
@@ -275,7 +306,7 @@ def _encoder_record(models: Models) -> dict[str, str]:
 
 
 def analyze(source: str | bytes | os.PathLike[str] | Document, *, models: Models | None = None,
-            encoding: str | None = None) -> Analysis:
+            encoding: str | None = None, max_bytes: int | None = MAX_BYTES, progress: bool | None = None) -> Analysis:
     """Segment and score one document.
 
     Args:
@@ -283,9 +314,14 @@ def analyze(source: str | bytes | os.PathLike[str] | Document, *, models: Models
             ``.txt``/``.md``/``.html``) or an already segmented :class:`Document`.
         models: :class:`Models` to use (default: the shipped models, loaded once).
         encoding: force the input encoding.
+        max_bytes: refuse larger sources (:data:`MAX_BYTES`, as ``xhs-nlp score``;
+            ``None``: no limit).
+        progress: show the encoder's progress on stderr (``None``: for documents over
+            :data:`PROGRESS_CHARS` characters).
 
     Raises:
-        InputError: the source cannot be read or decoded, or holds no sentence.
+        InputError: the source cannot be read or decoded, is over ``max_bytes``, or
+            holds no sentence.
 
     Example:
         >>> a = analyze("一、现状\\n小红书2024年营收增长了20%。这是一条艰难的路。")
@@ -293,8 +329,8 @@ def analyze(source: str | bytes | os.PathLike[str] | Document, *, models: Models
         ('claim', ['2024年', '20%'])
     """
     m = models or default_models()
-    doc = _segment(source, encoding)
-    _encode_batch(m, [doc])
+    doc = _segment(source, encoding, max_bytes)
+    _encode_batch(m, [doc], progress=len(doc.text) > PROGRESS_CHARS if progress is None else progress)
     return _analyze_doc(doc, m, _source_name(source))
 
 
@@ -320,19 +356,29 @@ def _as_source(i: int, x: Any) -> Source:
 
 
 def _run_batch(items: list[Source], models: Models | None, errors: str, *,
-               drop_cache: bool = False) -> list[Analysis | Failure]:
+               drop_cache: bool = False, max_bytes: int | None = MAX_BYTES) -> list[Analysis | Failure]:
     """Segment a batch, encode all its text in one call, score each document; with
     ``drop_cache`` the encoder's cache is emptied before the heap is trimmed."""
     m = models or default_models()
     docs: list[Document | Failure] = []
     for it in items:
         try:
-            docs.append(_segment(it.source))
+            docs.append(_segment(it.source, max_bytes=max_bytes))
         except Exception as err:  # noqa: BLE001 (every failure becomes a row)
             if errors == "raise":
                 raise
             docs.append(_failure(it, err))
-    _encode_batch(m, [d for d in docs if isinstance(d, Document)])
+    try:
+        _encode_batch(m, [d for d in docs if isinstance(d, Document)])
+    except Exception:  # noqa: BLE001 - one document must not fail the batch: encode each alone
+        for k, (it, d) in enumerate(zip(items, docs)):
+            if isinstance(d, Document):
+                try:
+                    _encode_batch(m, [d])
+                except Exception as err:  # noqa: BLE001
+                    if errors == "raise":
+                        raise
+                    docs[k] = _failure(it, err)
     out: list[Analysis | Failure] = []
     for it, d in zip(items, docs):
         if isinstance(d, Failure):
@@ -389,13 +435,13 @@ def _worker_init(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def _worker_batch(items: list[Source], errors: str) -> list[Analysis | Failure]:
+def _worker_batch(items: list[Source], errors: str, max_bytes: int | None) -> list[Analysis | Failure]:
     # a worker's batches rarely share a text: its cache would only hold memory
-    return _run_batch(items, None, errors, drop_cache=True)
+    return _run_batch(items, None, errors, drop_cache=True, max_bytes=max_bytes)
 
 
 def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int = 1, models: Models | None = None,
-                 errors: str = "raise") -> Iterator[Analysis | Failure]:
+                 errors: str = "raise", max_bytes: int | None = MAX_BYTES) -> Iterator[Analysis | Failure]:
     """Analyse many documents; yields results in input order (like spaCy's ``nlp.pipe``).
 
     Each batch of ``batch_size`` documents is segmented, then all its sentences and
@@ -412,6 +458,7 @@ def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int
         models: models for ``n_process=1`` (workers always load the shipped models).
         errors: ``"raise"`` stops at the first failing document; ``"return"`` yields a
             :class:`Failure` in its place and goes on.
+        max_bytes: larger sources fail (:data:`MAX_BYTES`; ``None``: no limit).
 
     Example:
         >>> [a.claims[0].label for a in analyze_many(["Sales rose 5% in 2023.", "What a shame!"])]
@@ -436,7 +483,7 @@ def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int
 
     if n_process == 1:
         for chunk in batches():
-            yield from _run_batch(chunk, models, errors)
+            yield from _run_batch(chunk, models, errors, max_bytes=max_bytes)
         return
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
@@ -448,7 +495,7 @@ def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int
                                  initargs=(threads,)) as pool:
             pending: deque = deque()
             for chunk in batches():
-                pending.append(pool.submit(_worker_batch, chunk, errors))
+                pending.append(pool.submit(_worker_batch, chunk, errors, max_bytes))
                 if len(pending) >= 2 * n_process:  # bounded look-ahead keeps memory flat
                     yield from pending.popleft().result()
             while pending:

@@ -22,8 +22,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-from .analysis import Failure, Source, analyze_many
+from .analysis import MAX_BYTES, Failure, Source, analyze_many
 from .errors import DataError, InputError, SourceNotFoundError
+from .folderlock import FolderLock
 from .labelled import iter_table, table_columns
 from .framing import FRAMES, TECHNIQUES
 from .tables import TABLES, analysis_rows, dataframes, failure_row
@@ -37,8 +38,6 @@ __all__ = ["score_files", "score_dataset", "score_batch", "expand_inputs", "outp
 FORMATS = ("parquet", "csv", "jsonl")
 TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm")
 TABLE_SUFFIXES = (".jsonl", ".csv", ".parquet")
-#: documents larger than this (bytes) become an error row, not a run out of memory
-MAX_BYTES = 5_000_000
 
 
 # -- inputs ---------------------------------------------------------------------------------------
@@ -46,10 +45,15 @@ MAX_BYTES = 5_000_000
 
 def expand_inputs(inputs: Sequence[str | os.PathLike[str]]) -> list[tuple[str, Any]]:
     """Resolve files, folders (recursive), globs and tables into ``(kind, value)`` items,
-    before any work: ``("file", path)`` or ``("table", path)``.
+    before any work: ``("file", path)``, ``("table", path)`` or ``("bad", (path, reason))``.
+
+    Inside a folder, ``.jsonl``/``.csv``/``.parquet`` files are read as tables (as when
+    given directly), names starting with ``.`` are skipped, and anything that is not a
+    regular file (a FIFO, socket or device) becomes an error row instead of being read.
 
     Raises:
         SourceNotFoundError: a path does not exist or a glob matches nothing.
+        InputError: an input given by name is not a regular file.
         DataError: a table has no ``text`` column.
     """
     items: list[tuple[str, Any]] = []
@@ -64,17 +68,25 @@ def expand_inputs(inputs: Sequence[str | os.PathLike[str]]) -> list[tuple[str, A
             paths = [Path(s)]
         for p in paths:
             if p.is_dir():
-                files = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
-                items += [("file", f) for f in files]
+                for f in sorted(p.rglob("*")):
+                    if f.name.startswith(".") or f.is_dir():
+                        continue
+                    items.append(_classify(f) if f.is_file() else
+                                 ("bad", (f, "not a regular file (a FIFO, socket or device): not read")))
             elif p.is_file():
-                if p.suffix.lower() in TABLE_SUFFIXES:
-                    _check_table(p)
-                    items.append(("table", p))
-                else:
-                    items.append(("file", p))
+                items.append(_classify(p))
+            elif p.exists():
+                raise InputError(f"input {p} is not a regular file (a FIFO, socket or device): not read")
             else:
                 raise SourceNotFoundError(f"input {p} does not exist")
     return items
+
+
+def _classify(path: Path) -> tuple[str, Any]:
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        _check_table(path)
+        return ("table", path)
+    return ("file", path)
 
 
 def _check_table(path: Path) -> None:
@@ -83,28 +95,36 @@ def _check_table(path: Path) -> None:
         raise DataError(f"{path} has no 'text' column (columns: {', '.join(cols) or 'none'})")
 
 
-def _iter_items(items: list[tuple[str, Any]]) -> Iterator[tuple[str, Any, dict[str, Any]]]:
+def _iter_items(items: list[tuple[str, Any]], max_bytes: int | None = MAX_BYTES
+                ) -> Iterator[tuple[str, Any, dict[str, Any]]]:
     """``(source name, source, metadata)`` per document, in input order."""
     for kind, p in items:
+        if kind == "bad":
+            path, reason = p
+            yield str(path), _Bad("InputError", reason), {}
+            continue
         if kind == "file":
             try:
                 size = p.stat().st_size
             except OSError as err:
                 yield str(p), _Bad("SourceNotFoundError", str(err)), {}
                 continue
-            if size > MAX_BYTES:
-                yield str(p), _Bad("InputError", f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit"), {}
+            if max_bytes is not None and size > max_bytes:
+                yield str(p), _Bad("InputError", f"file is {size:,} bytes, over the {max_bytes:,}-byte limit"), {}
                 continue
             yield str(p), p, {}
             continue
         for i, row in enumerate(iter_table(p)):
             text = row.pop("text", None)
+            bad_line = row.pop("_error", None)
             meta = {k: v for k, v in row.items()}
             name = f"{p}:{i}"
-            if not isinstance(text, str) or not text.strip():
+            if bad_line is not None:
+                yield name, _Bad("DataError", bad_line), meta
+            elif not isinstance(text, str) or not text.strip():
                 yield name, _Bad("EmptyDocumentError", "the text field is empty or not a string"), meta
-            elif len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-                yield name, _Bad("InputError", f"text is over the {MAX_BYTES:,}-byte limit"), meta
+            elif max_bytes is not None and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+                yield name, _Bad("InputError", f"text is over the {max_bytes:,}-byte limit"), meta
             else:
                 yield name, text, meta
 
@@ -176,6 +196,7 @@ def score_files(
     chunk_size: int = 64,
     resume: bool = False,
     progress: bool = True,
+    max_bytes: int | None = MAX_BYTES,
 ) -> dict[str, Any]:
     """Score files, folders, globs and tables into the tidy tables under ``out``.
 
@@ -184,16 +205,35 @@ def score_files(
     the final tables are assembled (in input order) when all chunks are done. With
     ``resume=True`` documents whose source is already in a written chunk are skipped.
 
+    The output folder is locked for the run (:class:`~xhs_nlp.folderlock.FolderLock`): a
+    second run into it is refused with the holder named and nothing is deleted; a lock
+    left by a run that died is taken over.
+
     Returns:
-        ``{"documents", "failed", "skipped", "seconds", "tables"}``.
+        ``{"documents", "failed"}``: rows of the final ``documents`` and ``errors``
+        tables (with ``resume``, earlier runs' rows included), ``"scored_now"``,
+        ``"failed_now"`` (this run), ``"skipped"`` (already written), ``"seconds"``,
+        ``"tables"`` and ``"stale_lock"`` (what a dead earlier run left, or ``None``).
 
     Raises:
-        SourceNotFoundError, DataError, InputError: bad inputs or output, before any work.
+        SourceNotFoundError, DataError, InputError: bad arguments, inputs or output, or
+            a folder another run holds, all before anything is written.
     """
-    import pandas as pd
-
+    for name, value in (("jobs", jobs), ("batch_size", batch_size), ("chunk_size", chunk_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InputError(f"{name} must be an integer >= 1, got {value!r}")
     folder, fmt, prefix = output_plan(out, fmt)
     items = expand_inputs(inputs)
+    with FolderLock(folder, "xhs-nlp score") as lock:
+        res = _score_locked(items, folder, fmt, prefix, jobs=jobs, batch_size=batch_size, chunk_size=chunk_size,
+                            resume=resume, progress=progress, max_bytes=max_bytes)
+    return {**res, "stale_lock": lock.stale}
+
+
+def _score_locked(items: list[tuple[str, Any]], folder: Path, fmt: str, prefix: str, *, jobs: int, batch_size: int,
+                  chunk_size: int, resume: bool, progress: bool, max_bytes: int | None) -> dict[str, Any]:
+    import pandas as pd
+
     parts = folder / ".parts"
     if parts.exists() and not resume:
         import shutil
@@ -214,7 +254,7 @@ def score_files(
     todo: list[Source] = []
     pre_failed: list[Failure] = []
     skipped = 0
-    for pos, (name, src, meta) in enumerate(_iter_items(items)):
+    for pos, (name, src, meta) in enumerate(_iter_items(items, max_bytes)):
         if name in done:
             skipped += 1
             continue
@@ -251,7 +291,7 @@ def score_files(
     for f in pre_failed:
         add_failure(f)
         bar(1)
-    for res in analyze_many(todo, batch_size=batch_size, n_process=jobs, errors="return"):
+    for res in analyze_many(todo, batch_size=batch_size, n_process=jobs, errors="return", max_bytes=max_bytes):
         if isinstance(res, Failure):
             add_failure(res)
         else:
@@ -286,8 +326,8 @@ def score_files(
     import shutil
 
     shutil.rmtree(parts, ignore_errors=True)
-    return {"documents": n_docs, "failed": n_failed, "skipped": skipped,
-            "seconds": round(time.perf_counter() - t0, 2), "tables": tables}
+    return {"documents": len(frames["documents"]), "failed": len(frames["errors"]), "scored_now": n_docs,
+            "failed_now": n_failed, "skipped": skipped, "seconds": round(time.perf_counter() - t0, 2), "tables": tables}
 
 
 def frames_from_rows(rows: dict[str, list[dict[str, Any]]]) -> dict[str, pd.DataFrame]:

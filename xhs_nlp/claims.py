@@ -49,7 +49,7 @@ import numpy as np
 from .labelled import (LabelledRow, dedupe, drop_held_out_copies, parse_label_map, read_labelled,
                    source_record, text_groups)
 from .errors import DataError, InputError, ModelError
-from .heads import Anything, Boolean, EncoderHead, Integer, Real, check_texts, take_rows
+from .heads import Anything, Boolean, EncoderHead, Integer, Real, Strings, check_texts, take_rows
 from .metrics import reports_by
 from .ops import fit_ngram_logit, fit_standardiser, ngram_logit, sigmoid, standardise
 from .persist import shipped_model_dir
@@ -78,6 +78,8 @@ LABELS = CLAIM_LABELS
 KIND = "claims"
 DEFAULT_MODEL_DIR = shipped_model_dir("claims")
 QuantityKind = Literal["percent", "money", "date", "number"]
+#: why a sentence without letters (language ``und``) gets no label
+NOT_SCORED = "no letters (language 'und'): nothing to classify"
 
 
 # -- features ---------------------------------------------------------------------------
@@ -157,6 +159,7 @@ class ClaimClassifier(EncoderHead):
     }
     _fitted_arrays = ("mean", "scale", "coef", "ngram_idf", "ngram_coef")
     _fitted_values = ("domains", "languages", "intercept", "ngram_intercept")
+    _fitted_constraints = {"domains": Strings(), "languages": Strings(), "intercept": Real(), "ngram_intercept": Real()}
 
     def __init__(
         self,
@@ -364,6 +367,8 @@ class ClaimClassifier(EncoderHead):
     # -- persistence ------------------------------------------------------------------------
 
     def _check_loaded(self, folder: Path) -> None:
+        if list(self.classes_) != list(LABELS):
+            raise ModelError(f"{folder}: a claims model's labels are {list(LABELS)}, the card says {list(self.classes_)}")
         self.domains_ = [str(d) for d in self.domains_]
         self.languages_ = [str(lg) for lg in self.languages_]
         self.intercept_ = float(self.intercept_)
@@ -489,14 +494,18 @@ class SentenceClaim:
     text: str
     start: int
     end: int
-    label: str
-    p_claim: float
+    label: str | None
+    p_claim: float | None
     facts: Facts | None = None
+    #: why the sentence has no label (no letters), else ``None``
+    reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = {"text": self.text, "start": self.start, "end": self.end, "label": self.label, "p_claim": self.p_claim}
         if self.facts is not None:
             out["facts"] = self.facts.to_dict()
+        if self.reason is not None:
+            out["reason"] = self.reason
         return out
 
 
@@ -504,7 +513,8 @@ def classify_document(doc: Document, model: ClaimClassifier | str | os.PathLike[
     """Label every body sentence of ``doc``; claims carry their quantities and organisations.
 
     The result is aligned with ``doc.sentences`` (item ``i`` is sentence ``i``); offsets
-    are into ``doc.text``.
+    are into ``doc.text``. A sentence without letters (language ``und``: numbers,
+    punctuation) gets no label (``label``/``p_claim`` ``None``, ``reason`` set).
 
     Raises:
         InputError: the document has no sentences.
@@ -513,10 +523,14 @@ def classify_document(doc: Document, model: ClaimClassifier | str | os.PathLike[
     sents = doc.sentences
     if not sents:
         raise InputError("the document has no sentences to classify")
-    p = clf.predict_proba([s.text for s in sents], langs=[s.lang for s in sents])[:, 0]
-    out = []
-    for s, pc, label in zip(sents, p, labels_at(p, clf.threshold)):
-        out.append(SentenceClaim(s.text, s.start, s.end, str(label), float(pc), extract_facts(s.text) if label == "claim" else None))
+    out = [SentenceClaim(s.text, s.start, s.end, None, None, None, NOT_SCORED) for s in sents]
+    ids = [i for i, s in enumerate(sents) if s.lang != "und"]
+    if ids:
+        p = clf.predict_proba([sents[i].text for i in ids], langs=[sents[i].lang for i in ids])[:, 0]
+        for i, pc, label in zip(ids, p, labels_at(p, clf.threshold)):
+            s = sents[i]
+            out[i] = SentenceClaim(s.text, s.start, s.end, str(label), float(pc),
+                                   extract_facts(s.text) if label == "claim" else None)
     return out
 
 

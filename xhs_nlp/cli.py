@@ -21,6 +21,11 @@ from .errors import XhsNlpError
 __all__ = ["main"]
 
 
+def _num(x: float | None, spec: str = "+.2f") -> str:
+    """``x`` formatted, or ``n/a`` for a score that was not computed (no letters to score)."""
+    return "n/a" if x is None else format(x, spec)
+
+
 def _outline(doc: Document, width: int = 100) -> str:
     m = doc.meta
     out = []
@@ -75,11 +80,11 @@ def _cmd_sentiment(args: argparse.Namespace) -> int:
         print(json.dumps(res.to_dict(), ensure_ascii=False, indent=2))
         return 0
     d = res.document
-    print(f"document: score {d.score:+.3f}  " + "  ".join(f"{k} {v:.0%}" for k, v in d.shares.items())
+    print(f"document: score {_num(d.score, '+.3f')}  " + "  ".join(f"{k} {v:.0%}" for k, v in d.shares.items())
           + f"  ({d.n_sentences} sentences, backend {res.backend})")
     for sec, agg in zip(doc.sections, res.sections):
         head = f"{sec.number}. {sec.title}" if sec.number else (sec.title or "(introduction)")
-        print(f"  {textwrap.shorten(head, 60):<60} score {agg.score:+.3f}  "
+        print(f"  {textwrap.shorten(head, 60):<60} score {_num(agg.score, '+.3f')}  "
               + "  ".join(f"{k[:3]} {v:.0%}" for k, v in agg.shares.items()))
     return 0
 
@@ -104,7 +109,7 @@ def _cmd_claims(args: argparse.Namespace) -> int:
             r = res[i]
             if args.claims_only and r.label != "claim":
                 continue
-            print(f"  {r.label:<8} {r.p_claim:.2f}  " + textwrap.shorten(r.text, 96))
+            print(f"  {r.label or '-':<8} {_num(r.p_claim, '.2f'):>4}  " + textwrap.shorten(r.text, 96))
             if r.facts is not None:
                 q = "; ".join(q.text for q in r.facts.quantities)
                 o = ", ".join(dict.fromkeys(t for t, _, _ in r.facts.organisations))
@@ -162,7 +167,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             probe = probe.parent
         if not probe.is_dir() or not os.access(probe, os.W_OK):
             raise XhsNlpError(f"cannot write {out}: {probe} is not a writable folder")
-    a = analyze(Path(args.path), encoding=args.encoding)
+    a = analyze(Path(args.path), encoding=args.encoding, max_bytes=args.max_bytes or None)
     if args.format == "json":
         text = a.to_json()
     elif args.format == "html":
@@ -187,7 +192,7 @@ def _summary(a) -> str:
     d = a.sentiment.document
     lines = [f"{a.source}  (id {a.id}; author {doc.meta.author or '-'}; {len(doc.sections)} sections, "
              f"{len(doc.sentences)} sentences)",
-             f"document: sentiment {d.score:+.2f} ({d.label}), claims {a.claim_share():.0%}, frames "
+             f"document: sentiment {_num(d.score)} ({d.label or 'not scored'}), claims {a.claim_share():.0%}, frames "
              + ", ".join(f"{k} {v:.2f}" for k, v in a.framing.document.top_frames(3))]
     for row in a.sections_summary():
         head = f"{row['number']}. {row['title']}" if row["number"] else (row["title"] or "(introduction)")
@@ -196,7 +201,7 @@ def _summary(a) -> str:
             lines.append(f"    not scored: {row['empty_reason']}")
             continue
         s = row["sentiment"]
-        lines.append(f"    sentiment {s['score']:+.2f} ({s['label']})   claims {row['claim_share']:.0%}")
+        lines.append(f"    sentiment {_num(s['score'])} ({s['label'] or 'not scored'})   claims {row['claim_share']:.0%}")
         lines.append("    frames:     " + ", ".join(f"{k} {v:.2f}" for k, v in row["top_frames"]))
         lines.append("    techniques: " + ", ".join(f"{k} {v:.2f}" for k, v in row["top_techniques"]))
         if row["evidence"]:
@@ -211,9 +216,13 @@ def _cmd_score(args: argparse.Namespace) -> int:
     from .batch import score_files
 
     res = score_files(args.inputs, args.out, fmt=args.format, jobs=args.jobs, batch_size=args.batch_size,
-                      chunk_size=args.chunk_size, resume=args.resume, progress=not args.quiet)
-    print(f"scored {res['documents']} documents, {res['failed']} failed, {res['skipped']} skipped (already written) "
-          f"in {res['seconds']:.1f} s")
+                      chunk_size=args.chunk_size, resume=args.resume, progress=not args.quiet,
+                      max_bytes=args.max_bytes or None)
+    if res.get("stale_lock"):
+        print(f"xhs-nlp: note: took over the lock of a run that is gone (pid {res['stale_lock'].get('pid')})",
+              file=sys.stderr)
+    print(f"{res['documents']} documents scored, {res['failed']} failed (this run: {res['scored_now']} scored, "
+          f"{res['failed_now']} failed, {res['skipped']} skipped as already written) in {res['seconds']:.1f} s")
     for t, path in res["tables"].items():
         print(f"  {t:<10} {path}")
     if res["failed"]:
@@ -242,6 +251,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .analysis import MAX_BYTES
     from .tasks import TASKS, TRAINERS
 
     p = argparse.ArgumentParser(
@@ -279,6 +289,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=["text", "json", "html"], default="text")
     s.add_argument("--out", default=None, metavar="FILE", help="write to FILE (required for html)")
     s.add_argument("--encoding", default=None, help="force an input encoding")
+    s.add_argument("--max-bytes", type=int, default=MAX_BYTES, metavar="N",
+                   help=f"refuse larger documents (default {MAX_BYTES:,}; 0: no limit)")
     s.set_defaults(func=_cmd_analyze)
 
     s = sub.add_parser("score", help="score many documents into tidy tables (documents, sections, sentences, errors)")
@@ -291,6 +303,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--batch-size", type=int, default=16, help="documents per encoder batch")
     s.add_argument("--chunk-size", type=int, default=64, help="documents per written chunk")
     s.add_argument("--resume", action="store_true", help="skip documents already written by an interrupted run")
+    s.add_argument("--max-bytes", type=int, default=MAX_BYTES, metavar="N",
+                   help=f"larger documents become error rows (default {MAX_BYTES:,}; 0: no limit)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=_cmd_score)
 

@@ -202,6 +202,13 @@ class Encoder:
     def _load(self) -> None:
         if self._model is not None:
             return
+        # one load at a time in the process: transformers' lazy imports are not thread-safe
+        # (four threads' first analyze() raised "cannot import name 'AutoModel'")
+        with _LOAD_LOCK:
+            if self._model is None:
+                self._load_now()
+
+    def _load_now(self) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import torch
         from transformers import AutoModel
@@ -279,14 +286,15 @@ class Encoder:
         """The transformers tokenizer (loaded on first use, separately from the copy the
         encoder tokenises with: calling it with ``padding=`` cannot change the encoder's
         batches)."""
-        if self._tok is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            from transformers import AutoTokenizer
+        with _LOAD_LOCK:
+            if self._tok is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                from transformers import AutoTokenizer
 
-            try:
-                self._tok = AutoTokenizer.from_pretrained(str(self.path), local_files_only=True)
-            except (OSError, ValueError, TypeError) as err:
-                raise ModelError(f"cannot load the tokenizer of {self.path}: {err}") from err
+                try:
+                    self._tok = AutoTokenizer.from_pretrained(str(self.path), local_files_only=True)
+                except (OSError, ValueError, TypeError) as err:
+                    raise ModelError(f"cannot load the tokenizer of {self.path}: {err}") from err
         return self._tok
 
     @property
@@ -462,6 +470,8 @@ def native_bf16() -> bool:
 
 _ENCODERS: dict[str, Encoder] = {}
 _ENC_LOCK = threading.Lock()
+#: held while a model or tokenizer is loaded (see Encoder._load)
+_LOAD_LOCK = threading.RLock()
 
 
 def get_encoder(model: str | os.PathLike[str] | Encoder | None = None) -> Encoder:

@@ -37,7 +37,7 @@ import numpy as np
 
 from .labelled import LabelledRow, dedupe, read_labelled, source_record
 from .errors import DataError, InputError, ModelError
-from .heads import Anything, EncoderHead, Integer, Options, Real, check_texts
+from .heads import Anything, EncoderHead, Integer, Options, Real, Strings, check_texts
 from .metrics import micro_f1, multilabel_report
 from .ops import fit_standardiser, sigmoid, standardise
 from .schemes import CATEGORIES, FRAMES, RHETORICAL_CUES, TECHNIQUES
@@ -174,6 +174,7 @@ class FramingClassifier(EncoderHead):
     }
     _fitted_arrays = ("mean", "scale", "thresholds") + _HEAD_ARRAYS["linear+mlp"]
     _fitted_values = ("trained_labels",)
+    _fitted_constraints = {"trained_labels": Strings(FRAMES + TECHNIQUES)}
     _fitted_marker = "thresholds_"
 
     def __init__(self, scheme: Scheme = "frames", *, encoder: str | None = None, layers: Sequence[int] | None = None,
@@ -364,6 +365,10 @@ class FramingClassifier(EncoderHead):
             a = getattr(self, name + "_")
             if a.shape != shapes[name]:
                 raise ModelError(f"{folder}: array {name} has shape {a.shape}, expected {shapes[name]}")
+        if not ((self.thresholds_ >= 0) & (self.thresholds_ <= 1)).all():
+            raise ModelError(f"{folder}: thresholds must lie in [0, 1]")
+        if list(self.classes_) != list(self.labels) or not set(self.trained_labels_) <= set(self.labels):
+            raise ModelError(f"{folder}: the card's labels are not the {len(self.labels)} {self.scheme} labels")
         self.trained_labels_ = [str(x) for x in self.trained_labels_]
 
     @classmethod

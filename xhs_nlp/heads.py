@@ -41,9 +41,14 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 from .errors import DataError, InputError, ModelError
 from .errors import check_texts as _check_texts
+from .encoder import DEFAULT_ENCODER
 from .persist import load_model_folder, save_model_folder, shipped_model_dir
 
-__all__ = ["EncoderHead", "Real", "Integer", "Options", "Boolean", "Anything", "check_texts", "encoder_record",
+#: the encoders a model card may name (``None``: the default)
+KNOWN_ENCODERS: tuple[str | None, ...] = (None, DEFAULT_ENCODER)
+
+__all__ = ["EncoderHead", "Real", "Integer", "Options", "Boolean", "Strings", "Anything", "check_texts",
+           "encoder_record", "KNOWN_ENCODERS",
            "take_rows"]
 
 
@@ -109,6 +114,20 @@ class Boolean:
 
 
 @dataclass(frozen=True)
+class Strings:
+    """A list (or tuple) of strings, each one of ``values`` when given."""
+
+    values: tuple | None = None
+
+    def ok(self, v: Any) -> bool:
+        return isinstance(v, (list, tuple)) and all(
+            isinstance(x, str) and (self.values is None or x in self.values) for x in v)
+
+    def __str__(self) -> str:
+        return "a list of strings" + (f" among {self.values!r}" if self.values is not None else "")
+
+
+@dataclass(frozen=True)
 class Anything:
     """Any value (checked by the estimator itself, e.g. layer lists)."""
 
@@ -161,6 +180,8 @@ class EncoderHead(ClassifierMixin, BaseEstimator):
     _fitted_arrays: ClassVar[tuple[str, ...]] = ()
     #: fitted JSON values (``name_``) saved in the card's ``fitted`` record
     _fitted_values: ClassVar[tuple[str, ...]] = ()
+    #: constraints of the fitted values, checked when a card is loaded
+    _fitted_constraints: ClassVar[dict[str, Any]] = {}
     #: attribute that marks a fitted estimator
     _fitted_marker: ClassVar[str] = "classes_"
 
@@ -366,26 +387,50 @@ class EncoderHead(ClassifierMixin, BaseEstimator):
         return save_model_folder(path, full, arrays)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None, **load_params: Any):
+    def load(cls, path: str | os.PathLike[str] | None = None, *, encoder: Any = None, **load_params: Any):
         """Load a model folder (default: the shipped one).
+
+        A card names its encoder only by a name this library knows
+        (:data:`KNOWN_ENCODERS`); a head trained on another encoder is loaded with
+        ``encoder=FOLDER`` given here, never from a path read from the card. Every
+        hyper-parameter and fitted value is checked against its constraint, and every
+        array is finite.
 
         Raises:
             ModelError: a missing, damaged or tampered folder, a model of another kind,
-                or a card that does not describe this estimator.
+                a card that names an unknown encoder or does not describe this estimator
+                (the bad value is named).
         """
         kind = cls._expected_kind(**load_params)
         folder = Path(path) if path is not None else shipped_model_dir(cls.default_model or kind)
         card, arrays = load_model_folder(folder, kind=kind)
         card = cls._legacy_card(card)
         try:
-            est = cls(**cls._from_json(card["hyperparameters"]))
+            params = cls._from_json(card["hyperparameters"])
+            if not isinstance(params, dict):
+                raise TypeError("hyperparameters is not a JSON object")
+            if encoder is not None:
+                params["encoder"] = encoder
+            elif "encoder" in params and params["encoder"] not in KNOWN_ENCODERS:
+                raise ModelError(f"{folder}: the card names the encoder {params['encoder']!r}, not one this library "
+                                 f"knows ({', '.join(map(repr, KNOWN_ENCODERS))}); a card cannot point at a folder: "
+                                 "pass encoder=FOLDER to load() if you trust that encoder")
+            est = cls(**params)
+            try:
+                est._validate_hyperparameters()
+            except InputError as err:
+                raise ModelError(f"{folder}: the card's hyper-parameters are invalid: {err}") from None
             fitted = card["fitted"]
             for name in cls._fitted_values:
-                setattr(est, name + "_", fitted[name])
+                value = fitted[name]
+                rule = cls._fitted_constraints.get(name)
+                if rule is not None and not rule.ok(value):
+                    raise ModelError(f"{folder}: fitted value {name} must be {rule}, got {value!r}")
+                setattr(est, name + "_", value)
             est._set_arrays(arrays, fitted, folder)
             est.classes_ = np.array(card["labels"])
             est._check_loaded(folder)
-        except (KeyError, TypeError, ValueError) as err:
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise ModelError(f"{folder}: the card does not describe a {cls.__name__} ({err})") from None
         est.card_ = card
         est.encoder_fingerprint_ = card.get("encoder", {}).get("fingerprint")

@@ -175,6 +175,9 @@ def load_model_folder(
         arrays = load_file(str(weights_path))
     except Exception as err:  # safetensors raises its own error types
         raise ModelError(f"{weights_path} cannot be read: {err}") from err
+    for name, a in arrays.items():
+        if a.dtype.kind == "f" and not np.isfinite(a).all():
+            raise ModelError(f"{weights_path}: array {name!r} holds NaN or infinite values")
     if check_versions:
         _warn_versions(path, card.get("versions", {}))
     return card, arrays

@@ -47,7 +47,14 @@ def _heat(p: float) -> str:
     return f"background:rgb({r},{g},{b});color:{fg}"
 
 
-def _sent_bar(score: float) -> str:
+def _num(x: float | None, spec: str = "+.2f") -> str:
+    """``x`` formatted, or ``n/a`` for a score that was not computed (no letters to score)."""
+    return "n/a" if x is None else format(x, spec)
+
+
+def _sent_bar(score: float | None) -> str:
+    if score is None:
+        return ""
     w = int(abs(score) * 60)
     col = "#2e8b57" if score >= 0 else "#c0392b"
     left = 60 if score >= 0 else 60 - w
@@ -77,7 +84,7 @@ def render_html(a: Analysis) -> str:
     if doc.epigraph:
         out.append(f'<blockquote class="ev">{escape(doc.epigraph.text)}</blockquote>')
     d = a.sentiment.document
-    out.append(f"<p>Document sentiment {d.score:+.2f} {_sent_bar(d.score)} · claims {a.claim_share():.0%} of "
+    out.append(f"<p>Document sentiment {_num(d.score)} {_sent_bar(d.score)} · claims {a.claim_share():.0%} of "
                f"sentences · top frames: {escape(', '.join(f'{k} {v:.2f}' for k, v in a.framing.document.top_frames(3)))}</p>")
     # heat map: sections x frames, plus sentiment and claim share per section
     out.append('<h2 id="heatmap">Sections × frames</h2><table><tr><th>section</th><th>sentiment</th><th>claims</th>')
@@ -85,7 +92,7 @@ def render_html(a: Analysis) -> str:
     out.append("</tr>")
     for sec, agg, fr in zip(doc.sections, a.sentiment.sections, a.framing.sections):
         out.append(f'<tr><td class=name title="{escape(_title(sec))}"><a href="#sec{sec.index}">{escape(_title(sec))}</a></td>'
-                   f"<td>{_sent_bar(agg.score)} {agg.score:+.2f}</td><td>{a.claim_share(sec.index):.0%}</td>")
+                   f"<td>{_sent_bar(agg.score)} {_num(agg.score)}</td><td>{a.claim_share(sec.index):.0%}</td>")
         for f in FRAMES:
             p = fr.frames.get(f)
             on = f in fr.frames_on
@@ -102,7 +109,7 @@ def render_html(a: Analysis) -> str:
         if fr.empty_reason:
             out.append(f"<p class=lab>not scored: {escape(fr.empty_reason)}</p>")
         else:
-            out.append(f"<p class=lab>sentiment {agg.score:+.2f} {_sent_bar(agg.score)} ({agg.label}) · claims "
+            out.append(f"<p class=lab>sentiment {_num(agg.score)} {_sent_bar(agg.score)} ({agg.label or 'not scored'}) · claims "
                        f"{a.claim_share(sec.index):.0%} · frames: "
                        + escape(", ".join(f"{k} {v:.2f}" for k, v in fr.top_frames(3)))
                        + " · techniques: " + escape(", ".join(f"{k} {v:.2f}" for k, v in fr.top_techniques(3)))
@@ -117,7 +124,8 @@ def render_html(a: Analysis) -> str:
             html = []
             for i in para_sents[pj]:
                 s, cl = sents[i], a.claims[i]
-                tip = f"claim {cl.p_claim:.2f} · sentiment {a.sentiment.sentences[i].score:+.2f}"
+                tip = (f"claim {_num(cl.p_claim, '.2f')} · sentiment {_num(a.sentiment.sentences[i].score)}"
+                       if cl.label is not None else cl.reason or "not scored")
                 cls = "s claim" if cl.label == "claim" else "s"
                 extra = ""
                 if cl.facts is not None:

@@ -42,7 +42,7 @@ import numpy as np
 from ._lexicon import _from_score, lexicon_probabilities
 from .labelled import LabelledRow, drop_held_out_copies, read_labelled, source_record, text_groups
 from .errors import DataError, InputError, ModelError
-from .heads import Anything, EncoderHead, Integer, Real, check_texts
+from .heads import Anything, EncoderHead, Integer, Real, Strings, check_texts
 from .metrics import reports_by
 from .ops import fit_ngram_logit, fit_standardiser, ngram_logit, sigmoid, standardise
 from .persist import shipped_model_dir
@@ -71,30 +71,47 @@ DEFAULT_MODEL_DIR = shipped_model_dir("sentiment")
 KIND = "sentiment"
 
 
+#: why a sentence without letters (language ``und``: numbers, punctuation) gets no score
+NOT_SCORED = "no letters (language 'und'): nothing to score"
+
+
 @dataclass(frozen=True)
 class SentenceSentiment:
-    """Sentiment of one sentence."""
+    """Sentiment of one sentence; a sentence with no letters has ``score``, ``label`` and
+    ``probabilities`` ``None`` and says why in ``reason``."""
 
-    score: float
-    label: str
-    probabilities: dict[str, float]
+    score: float | None
+    label: str | None
+    probabilities: dict[str, float] | None
+    reason: str | None = None
+
+    @classmethod
+    def not_scored(cls, reason: str = NOT_SCORED) -> SentenceSentiment:
+        """The result of a sentence that is not scored."""
+        return cls(None, None, None, reason)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"score": self.score, "label": self.label, "probabilities": dict(self.probabilities)}
+        out = {"score": self.score, "label": self.label,
+               "probabilities": None if self.probabilities is None else dict(self.probabilities)}
+        if self.reason is not None:
+            out["reason"] = self.reason
+        return out
 
 
 @dataclass(frozen=True)
 class SentimentAggregate:
     """Sentiment of a span of sentences: length-weighted mean score and label shares."""
 
-    score: float
+    score: float | None
     shares: dict[str, float]
     n_sentences: int
     weight: int
 
     @property
-    def label(self) -> str:
-        """The label with the largest share (ties: neutral)."""
+    def label(self) -> str | None:
+        """The label with the largest share (ties: neutral); ``None`` when no sentence was scored."""
+        if self.score is None:
+            return None
         best = max(self.shares.values()) if self.shares else 0
         tops = [lab for lab in LABELS if self.shares.get(lab, 0) == best]
         return "neutral" if "neutral" in tops or not tops else tops[0]
@@ -122,9 +139,12 @@ class DocumentSentiment:
 
 
 def aggregate(items: Sequence[SentenceSentiment], weights: Sequence[int]) -> SentimentAggregate:
-    """Length-weighted mean score and weighted label shares (``weights``: e.g. tokens)."""
-    if not items:
-        return SentimentAggregate(0.0, {lab: 0.0 for lab in LABELS}, 0, 0)
+    """Length-weighted mean score and weighted label shares (``weights``: e.g. tokens) of
+    the scored sentences; with none, ``score`` is ``None`` and every share 0."""
+    scored = [(s, w) for s, w in zip(items, weights) if s.score is not None]
+    if not scored:
+        return SentimentAggregate(None, {lab: 0.0 for lab in LABELS}, 0, 0)
+    items, weights = [s for s, _ in scored], [w for _, w in scored]
     w = np.maximum(np.asarray(weights, dtype=float), 1.0)
     scores = np.array([s.score for s in items])
     total = w.sum()
@@ -257,6 +277,7 @@ class SentimentModel(_SentenceScorer, EncoderHead):
         "random_state": Integer(None, None, none=True),
     }
     _fitted_values = ("head_names", "ngram_languages")
+    _fitted_constraints = {"head_names": Strings(("all", *_NGRAM)), "ngram_languages": Strings(tuple(_NGRAM))}
 
     def __init__(self, *, encoder: str = "multilingual-e5-small", layers: Sequence[int] | None = None,
                  C: float = 0.001, blend: float = 0.3, ngram_C: float = 10.0, languages: Sequence[str] = ("en", "zh"),
@@ -407,6 +428,8 @@ class SentimentModel(_SentenceScorer, EncoderHead):
             raise ModelError(f"{folder}: sentiment weights lack array {err}") from None
 
     def _check_loaded(self, folder: Path) -> None:
+        if list(self.classes_) != list(LABELS):
+            raise ModelError(f"{folder}: a sentiment model's labels are {list(LABELS)}, the card says {list(self.classes_)}")
         if "all" not in self.heads_:
             raise ModelError(f"{folder}: a sentiment model needs at least the 'all' head")
         bad = [lang for lang in self.ngram_heads_ if lang not in _NGRAM]
@@ -441,23 +464,25 @@ class SentimentModel(_SentenceScorer, EncoderHead):
         """
         if path is not None and str(path) == "lexicon":
             return LexiconSentiment()
-        m = super().load(path)
-        if encoder is not None:
-            m.encoder = encoder
-        return m
+        return super().load(path, encoder=encoder)
 
 
 def score_document(doc: Document, model: SentimentModel | LexiconSentiment | str | None = None) -> DocumentSentiment:
     """Score every body sentence of ``doc`` and aggregate per section and document.
 
     ``sentences`` of the result is aligned with ``doc.sentences``; weights are word
-    tokens per sentence (jieba words for Chinese).
+    tokens per sentence (jieba words for Chinese). A sentence without letters (language
+    ``und``) is not scored (:data:`NOT_SCORED`) and left out of the aggregates.
     """
     m = model if isinstance(model, (SentimentModel, LexiconSentiment)) else SentimentModel.load(model)
     sents = doc.sentences
     if not sents:
         raise InputError("the document has no sentences to score")
-    scores = m.score_texts([s.text for s in sents], [s.lang for s in sents])
+    scores = [SentenceSentiment.not_scored()] * len(sents)
+    ids = [i for i, s in enumerate(sents) if s.lang != "und"]
+    if ids:
+        for i, r in zip(ids, m.score_texts([sents[i].text for i in ids], [sents[i].lang for i in ids])):
+            scores[i] = r
     weights = [max(1, sum(1 for t in s.tokens if t.kind in ("word", "number"))) for s in sents]
     sections = [aggregate([scores[i] for i in ids], [weights[i] for i in ids]) for ids in doc.section_sentences()]
     return DocumentSentiment(scores, sections, aggregate(scores, weights), backend=m.backend)

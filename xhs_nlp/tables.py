@@ -29,7 +29,7 @@ import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Sequence
 
-from .schemes import CATEGORIES, FRAMES, RHETORICAL_CUES, TECHNIQUES
+from .schemes import CATEGORIES, FRAMES, RHETORICAL_CUES, SENTIMENT_LABELS, TECHNIQUES
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -130,7 +130,7 @@ def analysis_rows(a: Analysis) -> dict[str, list[dict[str, Any]]]:
                 sentences.append({
                     "doc_id": a.id, "source": a.source, "section": sec.index, "paragraph": pj, "sentence": i,
                     "start": s.start, "end": s.end, "lang": s.lang, "text": s.text, "sentiment_score": sen.score,
-                    "sentiment_label": sen.label, **{f"p_{k}": v for k, v in sen.probabilities.items()},
+                    "sentiment_label": sen.label, **{f"p_{k}": (sen.probabilities or {}).get(k) for k in SENTIMENT_LABELS},
                     "claim": cl.label, "p_claim": cl.p_claim,
                     "quantities": "|".join(f"{q.kind}:{q.text}" for q in facts.quantities) if facts else "",
                     "organisations": "|".join(dict.fromkeys(o[0] for o in facts.organisations)) if facts else "",

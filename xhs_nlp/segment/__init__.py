@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from pathlib import Path
 from typing import Literal, Union
 
@@ -20,7 +21,7 @@ from .decode import decode_bytes
 from .html import declared_charset, html_to_text, looks_like_html
 from .structure import build_structure
 
-__all__ = ["segment", "Source", "read_source"]
+__all__ = ["segment", "Source", "read_source", "check_unicode"]
 
 #: What :func:`segment` accepts: text, raw bytes, or a path.
 Source = Union[str, bytes, os.PathLike]
@@ -43,6 +44,8 @@ def read_source(source: Source, encoding: str | None = None) -> tuple[str, Meta]
             raise SourceNotFoundError(f"no such file: {str(path)!r}")
         if path.is_dir():
             raise InputError(f"{str(path)!r} is a folder, not a document")
+        if not path.is_file():  # reading a FIFO would block, a device would never end
+            raise InputError(f"{str(path)!r} is not a regular file (a FIFO, socket or device): not read")
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise InputError(f"{str(path)!r} is too large ({size} bytes, limit {MAX_BYTES})")
@@ -61,9 +64,31 @@ def read_source(source: Source, encoding: str | None = None) -> tuple[str, Meta]
             text, meta.encoding, meta.encoding_confidence = decode_bytes(data, encoding)
     elif isinstance(source, str):
         text, meta.encoding_confidence = source, "str"
+        check_unicode(text)
     else:
         raise InputError(f"cannot segment a {type(source).__name__}: expected str, bytes or a path")
     return text, meta
+
+
+def _has_visible(text: str) -> bool:
+    """Whether ``text`` holds a character a reader sees (not whitespace, format or control)."""
+    return any(not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc") for c in text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_unicode(text: str) -> None:
+    """Refuse a ``str`` that is not valid Unicode: a lone surrogate code point (from a
+    JSON ``"\\ud800"`` escape, say) cannot be encoded, tokenised or written out.
+
+    Raises:
+        InputError: the first such code point and its position are named.
+    """
+    m = _SURROGATE.search(text)
+    if m:
+        raise InputError(f"the text holds a lone surrogate U+{ord(m.group()):04X} at character {m.start()}: "
+                         "not valid Unicode (repair the source, e.g. decode it with errors='replace')")
 
 
 def segment(
@@ -110,6 +135,9 @@ def segment(
         raise InputError(f"unknown format {format!r}: expected 'auto', 'text' or 'html'")
     if not text.strip():
         raise EmptyDocumentError("empty document: the source holds no text (only whitespace)")
+    if not _has_visible(text):
+        raise EmptyDocumentError("empty document: the source holds only invisible characters "
+                                 "(whitespace, zero-width and control characters)")
     doc = Document(text, meta)
     chrome = find_chrome(text)
     doc.chrome = [ChromeSpan(doc, s, e, k) for s, e, k in sorted(chrome.lines)]  # type: ignore[arg-type]
