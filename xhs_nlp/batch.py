@@ -95,7 +95,7 @@ def _check_table(path: Path) -> None:
         raise DataError(f"{path} has no 'text' column (columns: {', '.join(cols) or 'none'})")
 
 
-def _iter_items(items: list[tuple[str, Any]], max_bytes: int | None = MAX_BYTES
+def _iter_items(items: list[tuple[str, Any]], max_bytes: int | None = MAX_BYTES, posts: str = "first"
                 ) -> Iterator[tuple[str, Any, dict[str, Any]]]:
     """``(source name, source, metadata)`` per document, in input order."""
     for kind, p in items:
@@ -112,6 +112,9 @@ def _iter_items(items: list[tuple[str, Any]], max_bytes: int | None = MAX_BYTES
             if max_bytes is not None and size > max_bytes:
                 yield str(p), _Bad("InputError", f"file is {size:,} bytes, over the {max_bytes:,}-byte limit"), {}
                 continue
+            if posts == "all" and p.suffix.lower() in (".html", ".htm"):
+                yield from _floors(p)
+                continue
             yield str(p), p, {}
             continue
         for i, row in enumerate(iter_table(p)):
@@ -127,6 +130,23 @@ def _iter_items(items: list[tuple[str, Any]], max_bytes: int | None = MAX_BYTES
                 yield name, _Bad("InputError", f"text is over the {max_bytes:,}-byte limit"), meta
             else:
                 yield name, text, meta
+
+
+def _floors(path: Path) -> Iterator[tuple[str, Any, dict[str, Any]]]:
+    """One item per floor of a forum thread page (``PATH#floorN``, the thread id and
+    floor in the metadata); any other page is one item, as without ``--posts all``."""
+    from .segment import segment_thread
+
+    try:
+        docs = segment_thread(path)
+    except Exception as err:  # noqa: BLE001 - the page's error row, as segment would give
+        yield str(path), _Bad(type(err).__name__, str(err)), {}
+        return
+    if len(docs) == 1 and docs[0].meta.floor is None:
+        yield str(path), docs[0], {}
+        return
+    for d in docs:
+        yield f"{path}#floor{d.meta.floor}", d, {"thread_id": d.meta.thread_id, "floor": d.meta.floor}
 
 
 class _Bad:
@@ -197,6 +217,7 @@ def score_files(
     resume: bool = False,
     progress: bool = True,
     max_bytes: int | None = MAX_BYTES,
+    posts: str = "first",
 ) -> dict[str, Any]:
     """Score files, folders, globs and tables into the tidy tables under ``out``.
 
@@ -222,16 +243,18 @@ def score_files(
     for name, value in (("jobs", jobs), ("batch_size", batch_size), ("chunk_size", chunk_size)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise InputError(f"{name} must be an integer >= 1, got {value!r}")
+    if posts not in ("first", "all"):
+        raise InputError(f"posts must be 'first' or 'all', got {posts!r}")
     folder, fmt, prefix = output_plan(out, fmt)
     items = expand_inputs(inputs)
     with FolderLock(folder, "xhs-nlp score") as lock:
         res = _score_locked(items, folder, fmt, prefix, jobs=jobs, batch_size=batch_size, chunk_size=chunk_size,
-                            resume=resume, progress=progress, max_bytes=max_bytes)
+                            resume=resume, progress=progress, max_bytes=max_bytes, posts=posts)
     return {**res, "stale_lock": lock.stale}
 
 
 def _score_locked(items: list[tuple[str, Any]], folder: Path, fmt: str, prefix: str, *, jobs: int, batch_size: int,
-                  chunk_size: int, resume: bool, progress: bool, max_bytes: int | None) -> dict[str, Any]:
+                  chunk_size: int, resume: bool, progress: bool, max_bytes: int | None, posts: str) -> dict[str, Any]:
     import pandas as pd
 
     parts = folder / ".parts"
@@ -254,7 +277,7 @@ def _score_locked(items: list[tuple[str, Any]], folder: Path, fmt: str, prefix: 
     todo: list[Source] = []
     pre_failed: list[Failure] = []
     skipped = 0
-    for pos, (name, src, meta) in enumerate(_iter_items(items, max_bytes)):
+    for pos, (name, src, meta) in enumerate(_iter_items(items, max_bytes, posts)):
         if name in done:
             skipped += 1
             continue

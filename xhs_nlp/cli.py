@@ -217,7 +217,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
     res = score_files(args.inputs, args.out, fmt=args.format, jobs=args.jobs, batch_size=args.batch_size,
                       chunk_size=args.chunk_size, resume=args.resume, progress=not args.quiet,
-                      max_bytes=args.max_bytes or None)
+                      max_bytes=args.max_bytes or None, posts=args.posts)
     if res.get("stale_lock"):
         print(f"xhs-nlp: note: took over the lock of a run that is gone (pid {res['stale_lock'].get('pid')})",
               file=sys.stderr)
@@ -305,6 +305,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--resume", action="store_true", help="skip documents already written by an interrupted run")
     s.add_argument("--max-bytes", type=int, default=MAX_BYTES, metavar="N",
                    help=f"larger documents become error rows (default {MAX_BYTES:,}; 0: no limit)")
+    s.add_argument("--posts", choices=["first", "all"], default="first",
+                   help="forum thread pages (.html): the first post (default), or one document per floor")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=_cmd_score)
 

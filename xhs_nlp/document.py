@@ -279,7 +279,17 @@ class Meta:
             ``"scored"`` (best of several candidates), ``"given"`` or ``"str"``.
         format: ``"text"`` or ``"html"``.
         source: The path read, if any.
+        title: A web page's title (HTML), if it has one.
+        published: A web page's publication date as the page gives it (ISO 8601), if any;
+            ``posted_at`` holds it as a datetime.
+        site: A web page's site name (or host), if known.
+        url: A web page's URL, if it declares one.
+        floor: A forum reply's floor number (1 = the first post), for thread floors.
+        thread_id: The forum thread's id, for thread floors.
+        quotes: Text the post quotes from other posts (kept out of its body).
         extra: Anything else (e.g. columns carried through from a table).
+
+    The page and thread fields appear in :meth:`to_dict` only when set.
     """
 
     author: str | None = None
@@ -290,6 +300,13 @@ class Meta:
     encoding_confidence: str | None = None
     format: Literal["text", "html"] = "text"
     source: str | None = None
+    title: str | None = None
+    published: str | None = None
+    site: str | None = None
+    url: str | None = None
+    floor: int | None = None
+    thread_id: str | None = None
+    quotes: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -303,6 +320,8 @@ class Meta:
             "encoding_confidence": self.encoding_confidence,
             "format": self.format,
             "source": self.source,
+            **{k: v for k in ("title", "published", "site", "url", "floor", "thread_id", "quotes")
+               if (v := getattr(self, k)) not in (None, [])},
             **({"extra": self.extra} if self.extra else {}),
         }
 
