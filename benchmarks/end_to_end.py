@@ -141,6 +141,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=200)
     ap.add_argument("--skip-naive", action="store_true")
+    ap.add_argument("--score-only", action="store_true", help="only the score runs (local --jobs 1/2, dask --jobs 2)")
     args = ap.parse_args()
     import xhs_nlp
     from xhs_nlp.encoder import get_encoder
@@ -150,15 +151,16 @@ def main() -> None:
     header(f"end to end (precision {asked or 'auto'}: {default})")
     py = sys.executable
     cold = []
-    for _ in range(3):
+    for _ in range(0 if args.score_only else 3):
         wall, _, _ = run_measured([py, "-c", f"import xhs_nlp; xhs_nlp.analyze({str(POST)!r})"])
         cold.append(wall)
-    print(f"analyze(post), cold (new process, models on disk): median {statistics.median(cold):.2f} s "
-          f"(runs {', '.join(f'{c:.2f}' for c in cold)})")
+    if cold:
+        print(f"analyze(post), cold (new process, models on disk): median {statistics.median(cold):.2f} s "
+              f"(runs {', '.join(f'{c:.2f}' for c in cold)})")
     doc = xhs_nlp.segment(POST)
     texts = [s.text for s in doc.sentences] + [p.text for p in doc.paragraphs]
     # warm, at fp32 (the overhead target is stated at fp32) and at the default precision
-    for prec in dict.fromkeys(["fp32", default]):
+    for prec in [] if args.score_only else dict.fromkeys(["fp32", default]):
         os.environ["XHS_NLP_PRECISION"] = prec  # every model asks get_encoder() for its encoder
         xhs_nlp.analyze(POST)
         enc = get_encoder()
@@ -171,7 +173,7 @@ def main() -> None:
               f"({len(doc.sentences)} sentences + {len(doc.paragraphs)} paragraphs encoded); "
               f"{t_cached:.3f} s for the same text again (cache hit); medians of 5")
     if asked is None:
-        del os.environ["XHS_NLP_PRECISION"]
+        os.environ.pop("XHS_NLP_PRECISION", None)
     else:
         os.environ["XHS_NLP_PRECISION"] = asked
 
@@ -193,7 +195,14 @@ def main() -> None:
         print(f"xhs-nlp score --jobs {jobs}: {wall:.1f} s, {rates[jobs]:.1f} documents/min, peak memory of the "
               f"process tree {peak[1] / 2**30:.2f} GiB PSS ({peak[1] / 1e9:.2f} GB), {peak[0] / 2**30:.2f} GiB RSS "
               f"sum   [{out.strip().splitlines()[0]}]")
-    if not args.skip_naive:
+    # the same table on a Dask LocalCluster of two worker processes (one thread each)
+    wall, peak, out = run_measured([cli, "score", str(table), "--out", str(tmp / "dask"), "--engine", "dask",
+                                    "--jobs", "2", "--quiet"])
+    rates["dask"] = len(arts) / wall * 60
+    print(f"xhs-nlp score --engine dask --jobs 2: {wall:.1f} s, {rates['dask']:.1f} documents/min, peak memory of the "
+          f"process tree {peak[1] / 2**30:.2f} GiB PSS ({peak[1] / 1e9:.2f} GB), {peak[0] / 2**30:.2f} GiB RSS sum   "
+          f"[{out.strip().splitlines()[0]}]")
+    if not args.skip_naive and not args.score_only:
         t = naive([a["text"] for a in arts])
         rn = len(arts) / t * 60
         print(f"naive route (per sentence and paragraph forward passes, one document at a time): {t:.1f} s, "

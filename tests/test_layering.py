@@ -14,7 +14,7 @@ PKG = Path(__file__).resolve().parents[1] / "xhs_nlp"
 
 #: the pipeline, bottom up: a module may import its own layer and the layers below it
 LAYERS: list[set[str]] = [
-    {"_version", "errors", "schemes", "ops", "persist", "folderlock", "segment.tokens", "segment.decode", "segment.sentences",
+    {"_version", "errors", "schemes", "ops", "persist", "folderlock", "limits", "segment.tokens", "segment.decode", "segment.sentences",
      "segment.html", "segment.chrome"},                                       # foundations
     {"document"},                                                             # the Document and its spans
     {"segment.language", "segment.structure", "segment", "cues", "_lexicon", "_mlp", "_e5build", "labelled",
@@ -25,7 +25,7 @@ LAYERS: list[set[str]] = [
     {"tasks"},                                                                # the registry
     {"evaluate", "tables", "report"},                                         # evaluate; tables and report
     {"analysis"},                                                             # aggregate: one call
-    {"batch", "_forkserver"},                                                 # many documents
+    {"batch", "cluster", "_forkserver"},                                                 # many documents
     {"cli", "__main__", ""},                                                  # the command line, the surface
 ]
 LAYER = {m: i for i, layer in enumerate(LAYERS) for m in layer}

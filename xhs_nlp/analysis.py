@@ -35,6 +35,7 @@ from .claims import classify_document
 from .document import Document
 from .errors import EmptyDocumentError, InputError
 from .framing import document_framing
+from .limits import MAX_BYTES, PROGRESS_CHARS
 from .report import render_html
 from .sentiment import score_document
 from .tables import analysis_rows, dataframes
@@ -80,14 +81,17 @@ class Models:
 
 _DEFAULT: Models | None = None
 _DEFAULT_LOCK = threading.Lock()
+#: how many times this process loaded the shipped models (1 at most: tests read it on workers)
+LOADS = 0
 
 
 def default_models() -> Models:
     """The shipped models, loaded once per process (thread-safe)."""
-    global _DEFAULT
+    global _DEFAULT, LOADS
     with _DEFAULT_LOCK:
         if _DEFAULT is None:
             _DEFAULT = Models.load()
+            LOADS += 1
         return _DEFAULT
 
 
@@ -240,11 +244,6 @@ def _source_name(source: Any) -> str:
     return "<bytes>" if isinstance(source, bytes) else "<text>"
 
 
-#: documents larger than this (bytes of UTF-8) are refused by analyze and become error rows
-#: of analyze_many and xhs-nlp score: scoring runs at roughly a minute per MB on 2 cores
-MAX_BYTES = 5_000_000
-#: documents longer than this (characters) show the encoder's progress when progress=None
-PROGRESS_CHARS = 200_000
 
 
 def source_size(source: Any) -> int | None:

@@ -16,17 +16,19 @@ Example:
 from __future__ import annotations
 
 import glob as _glob
+import json
 import os
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-from .analysis import MAX_BYTES, Failure, Source, analyze_many
+from .analysis import Failure, Source, analyze_many
 from .errors import DataError, InputError, SourceNotFoundError
 from .folderlock import FolderLock
-from .labelled import iter_table, table_columns
 from .framing import FRAMES, TECHNIQUES
+from .labelled import iter_table, table_columns
+from .limits import MAX_BYTES
 from .tables import TABLES, analysis_rows, dataframes, failure_row
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -218,6 +220,9 @@ def score_files(
     progress: bool = True,
     max_bytes: int | None = MAX_BYTES,
     posts: str = "first",
+    engine: str = "local",
+    scheduler: str | None = None,
+    scheduler_file: str | None = None,
 ) -> dict[str, Any]:
     """Score files, folders, globs and tables into the tidy tables under ``out``.
 
@@ -245,6 +250,16 @@ def score_files(
             raise InputError(f"{name} must be an integer >= 1, got {value!r}")
     if posts not in ("first", "all"):
         raise InputError(f"posts must be 'first' or 'all', got {posts!r}")
+    if engine not in ("local", "dask"):
+        raise InputError(f"engine must be 'local' or 'dask', got {engine!r}")
+    if engine == "dask":
+        if posts != "first":
+            raise InputError("--posts all runs on the local engine only")
+        if Path(out).suffix and not Path(out).is_dir():
+            raise InputError("--engine dask writes a folder of Parquet parts: give --out a folder")
+        items = expand_inputs(inputs)
+        return _score_dask(items, Path(out), jobs=jobs, batch_size=batch_size, chunk_size=chunk_size, resume=resume,
+                           progress=progress, max_bytes=max_bytes, scheduler=scheduler, scheduler_file=scheduler_file)
     folder, fmt, prefix = output_plan(out, fmt)
     items = expand_inputs(inputs)
     with FolderLock(folder, "xhs-nlp score") as lock:
@@ -351,6 +366,41 @@ def _score_locked(items: list[tuple[str, Any]], folder: Path, fmt: str, prefix: 
     shutil.rmtree(parts, ignore_errors=True)
     return {"documents": len(frames["documents"]), "failed": len(frames["errors"]), "scored_now": n_docs,
             "failed_now": n_failed, "skipped": skipped, "seconds": round(time.perf_counter() - t0, 2), "tables": tables}
+
+
+def _score_dask(items: list[tuple[str, Any]], out: Path, *, jobs: int, batch_size: int, chunk_size: int, resume: bool,
+                progress: bool, max_bytes: int | None, scheduler: str | None, scheduler_file: str | None
+                ) -> dict[str, Any]:
+    """``score`` on a Dask cluster: the inputs become a Dask DataFrame of items (one
+    partition per ``chunk_size`` documents), scored into ``OUT/TABLE/part-N.parquet``."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    from .cluster import POSITION, SOURCE, connect, score_to_parquet
+
+    rows = []
+    for pos, (name, src, meta) in enumerate(_iter_items(items, max_bytes)):
+        row = {SOURCE: name, POSITION: pos, "text": None, "_path": None, "_error": None, "_reason": None,
+               "_metadata": json.dumps(meta, ensure_ascii=False, default=str) if meta else None}
+        if isinstance(src, _Bad):
+            row.update(_error=src.error, _reason=src.reason)
+        elif isinstance(src, Path):
+            row["_path"] = str(src.resolve())
+        else:
+            row["text"] = src
+        rows.append(row)
+    if not rows:
+        raise InputError("no documents to score")
+    pdf = pd.DataFrame(rows).astype({"text": "object", "_path": "object", "_error": "object", "_reason": "object",
+                                     "_metadata": "object"})
+    ddf = dd.from_pandas(pdf, npartitions=max(1, -(-len(pdf) // chunk_size)), sort=False)
+    client, close = connect(scheduler=scheduler, scheduler_file=scheduler_file, workers=jobs)
+    try:
+        res = score_to_parquet(ddf, out, batch_size=batch_size, resume=resume, progress=progress, client=client)
+    finally:
+        close()
+    return {**res, "scored_now": None, "failed_now": None, "skipped_partitions": res["skipped"],
+            "tables": {t: str(out / t) for t in TABLES}, "stale_lock": None}
 
 
 def frames_from_rows(rows: dict[str, list[dict[str, Any]]]) -> dict[str, pd.DataFrame]:

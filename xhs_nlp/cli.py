@@ -101,7 +101,10 @@ def _cmd_claims(args: argparse.Namespace) -> int:
         print(json.dumps([r.to_dict() for r in res], ensure_ascii=False, indent=2))
         return 0
     n_claims = sum(r.label == "claim" for r in res)
-    print(f"{n_claims} claims, {len(res) - n_claims} rhetoric, of {len(res)} sentences")
+    n_rhetoric = sum(r.label == "rhetoric" for r in res)
+    unscored = len(res) - n_claims - n_rhetoric
+    print(f"{n_claims} claims, {n_rhetoric} rhetoric, of {len(res)} sentences"
+          + (f" ({unscored} without letters, not classified)" if unscored else ""))
     for sec, ids in zip(doc.sections, doc.section_sentences()):
         head = f"{sec.number}. {sec.title}" if sec.number else (sec.title or "(introduction)")
         print(f"\n[{sec.index}] {head}")
@@ -215,14 +218,20 @@ def _summary(a) -> str:
 def _cmd_score(args: argparse.Namespace) -> int:
     from .batch import score_files
 
+    chunk = args.chunk_size if args.chunk_size is not None else (16 if args.engine == "dask" else 64)
     res = score_files(args.inputs, args.out, fmt=args.format, jobs=args.jobs, batch_size=args.batch_size,
-                      chunk_size=args.chunk_size, resume=args.resume, progress=not args.quiet,
-                      max_bytes=args.max_bytes or None, posts=args.posts)
+                      chunk_size=chunk, resume=args.resume, progress=not args.quiet,
+                      max_bytes=args.max_bytes or None, posts=args.posts, engine=args.engine,
+                      scheduler=args.scheduler, scheduler_file=args.scheduler_file)
     if res.get("stale_lock"):
         print(f"xhs-nlp: note: took over the lock of a run that is gone (pid {res['stale_lock'].get('pid')})",
               file=sys.stderr)
-    print(f"{res['documents']} documents scored, {res['failed']} failed (this run: {res['scored_now']} scored, "
-          f"{res['failed_now']} failed, {res['skipped']} skipped as already written) in {res['seconds']:.1f} s")
+    if args.engine == "dask":
+        print(f"{res['documents']} documents scored, {res['failed']} failed ({res['partitions']} partitions, "
+              f"{res['skipped']} skipped as already written) in {res['seconds']:.1f} s")
+    else:
+        print(f"{res['documents']} documents scored, {res['failed']} failed (this run: {res['scored_now']} scored, "
+              f"{res['failed_now']} failed, {res['skipped']} skipped as already written) in {res['seconds']:.1f} s")
     for t, path in res["tables"].items():
         print(f"  {t:<10} {path}")
     if res["failed"]:
@@ -251,7 +260,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .analysis import MAX_BYTES
+    from .limits import MAX_BYTES
     from .tasks import TASKS, TRAINERS
 
     p = argparse.ArgumentParser(
@@ -301,10 +310,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=["parquet", "csv", "jsonl"], default=None, help="table format (default: parquet)")
     s.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     s.add_argument("--batch-size", type=int, default=16, help="documents per encoder batch")
-    s.add_argument("--chunk-size", type=int, default=64, help="documents per written chunk")
+    s.add_argument("--chunk-size", type=int, default=None,
+                   help="documents per written chunk (default 64); with --engine dask, per partition (default 16)")
     s.add_argument("--resume", action="store_true", help="skip documents already written by an interrupted run")
     s.add_argument("--max-bytes", type=int, default=MAX_BYTES, metavar="N",
                    help=f"larger documents become error rows (default {MAX_BYTES:,}; 0: no limit)")
+    s.add_argument("--engine", choices=["local", "dask"], default="local",
+                   help="local processes (--jobs), or a Dask cluster (a LocalCluster of --jobs workers unless "
+                        "--scheduler/--scheduler-file names one); dask writes OUT/TABLE/part-N.parquet")
+    s.add_argument("--scheduler", default=None, metavar="ADDRESS", help="dask: connect to this scheduler")
+    s.add_argument("--scheduler-file", default=None, metavar="PATH",
+                   help="dask: connect to the scheduler of this file (dask-jobqueue / dask-mpi convention)")
     s.add_argument("--posts", choices=["first", "all"], default="first",
                    help="forum thread pages (.html): the first post (default), or one document per floor")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
