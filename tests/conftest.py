@@ -37,3 +37,33 @@ def assert_offsets(doc) -> None:
                 assert p.start <= s.start <= s.end <= p.end
                 assert s.text == s.text.strip() and s.text
     assert n > 0
+
+
+@pytest.fixture
+def interrupted(monkeypatch):
+    """``with interrupted(n): score_files(...)``: the run stops with ``KeyboardInterrupt`` when
+    it assembles its ``n``-th chunk (as if killed there); the chunks before it are written."""
+    import contextlib
+
+    import xhs_nlp.batch as batch
+
+    real = batch.dataframes
+
+    @contextlib.contextmanager
+    def at(n: int):
+        calls = {"n": 0}
+
+        def stop(rows):
+            calls["n"] += 1
+            if calls["n"] == n:
+                raise KeyboardInterrupt
+            return real(rows)
+
+        monkeypatch.setattr(batch, "dataframes", stop)
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                yield
+        finally:
+            monkeypatch.setattr(batch, "dataframes", real)
+
+    return at

@@ -90,22 +90,10 @@ def test_score_equals_analyze_alone_whatever_the_jobs_and_sizes(alone, tmp_path,
     _compare(tmp_path / "out", alone, src)
 
 
-def test_an_interrupted_and_resumed_run_equals_analyze_alone(alone, tmp_path, monkeypatch):
-    import xhs_nlp.batch as batch
-
+def test_an_interrupted_and_resumed_run_equals_analyze_alone(alone, tmp_path, interrupted):
     src = _table(tmp_path)
-    real, calls = batch.dataframes, {"n": 0}
-
-    def stop(rows):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        return real(rows)
-
-    monkeypatch.setattr(batch, "dataframes", stop)
-    with pytest.raises(KeyboardInterrupt):
+    with interrupted(3):
         score_files([src], tmp_path / "out", batch_size=2, chunk_size=2, progress=False)
-    monkeypatch.setattr(batch, "dataframes", real)
     res = score_files([src], tmp_path / "out", batch_size=5, chunk_size=3, resume=True, progress=False)
     assert res["skipped"] == 4
     _compare(tmp_path / "out", alone, src)

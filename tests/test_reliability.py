@@ -227,26 +227,13 @@ def test_fifos_are_refused_not_read(tmp_path):
 # -- 6. a resumed run counts every failure --------------------------------------------------------------
 
 
-def test_the_resumed_summary_and_exit_status_count_the_errors_table(tmp_path, monkeypatch):
-    import xhs_nlp.batch as batch
-
+def test_the_resumed_summary_and_exit_status_count_the_errors_table(tmp_path, interrupted):
     src = _texts(tmp_path / "in", 4)
     for i in range(3):
         (src / f"empty{i}.txt").write_text("   ")
     out = tmp_path / "out"
-    real = batch.dataframes
-    calls = {"n": 0}
-
-    def stop_after_two_chunks(rows):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        return real(rows)
-
-    monkeypatch.setattr(batch, "dataframes", stop_after_two_chunks)
-    with pytest.raises(KeyboardInterrupt):
+    with interrupted(3):  # two chunks written, then killed
         score_files([src], out, chunk_size=3, progress=False)
-    monkeypatch.setattr(batch, "dataframes", real)
     assert main(["score", str(src), "--out", str(out), "--chunk-size", "3", "--resume", "--quiet"]) == 3
     assert len(_read(out, "errors")) == 3 and len(_read(out, "documents")) == 4
 
