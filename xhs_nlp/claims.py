@@ -49,7 +49,7 @@ import numpy as np
 from .labelled import (LabelledRow, dedupe, drop_held_out_copies, parse_label_map, read_labelled,
                    source_record, text_groups)
 from .errors import DataError, InputError, ModelError
-from .heads import Anything, Boolean, EncoderHead, Integer, Real, Strings, check_texts, take_rows
+from .heads import Anything, Boolean, EncoderHead, Integer, Real, Strings, check_texts, language_tags, take_rows
 from .metrics import reports_by
 from .ops import fit_ngram_logit, fit_standardiser, ngram_logit, sigmoid, standardise
 from .persist import shipped_model_dir
@@ -240,18 +240,8 @@ class ClaimClassifier(EncoderHead):
 
     @staticmethod
     def _langs(texts: list[str], langs: str | Sequence[str | None] | None) -> np.ndarray:
-        """One language tag per text: given (a string for all, or one per text; a
-        missing one is detected) or detected."""
-        from .segment.language import detect_lang
-
-        if langs is None:
-            return np.array([detect_lang(t) for t in texts], dtype=object)
-        if isinstance(langs, str):
-            return np.full(len(texts), langs, dtype=object)
-        out = list(langs)
-        if len(out) != len(texts):
-            raise DataError(f"{len(texts)} texts but {len(out)} language tags")
-        return np.array([str(lg) if lg else detect_lang(t) for t, lg in zip(texts, out)], dtype=object)
+        """:func:`~xhs_nlp.heads.language_tags` as an object array."""
+        return np.array(language_tags(texts, langs), dtype=object)
 
     def _domains(self, n: int, domains: str | Sequence[str] | None) -> np.ndarray:
         if domains is None or isinstance(domains, str):

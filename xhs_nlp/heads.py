@@ -48,7 +48,7 @@ from .persist import load_model_folder, save_model_folder, shipped_model_dir
 KNOWN_ENCODERS: tuple[str | None, ...] = (None, DEFAULT_ENCODER)
 
 __all__ = ["EncoderHead", "Real", "Integer", "Options", "Boolean", "Strings", "Anything", "check_texts",
-           "encoder_record", "KNOWN_ENCODERS",
+           "encoder_record", "language_tags", "KNOWN_ENCODERS",
            "take_rows"]
 
 
@@ -143,6 +143,25 @@ class Anything:
 def check_texts(X: Any) -> list[str]:
     """``X`` as a list of non-empty texts (:func:`xhs_nlp.errors.check_texts`)."""
     return _check_texts(X, allow_empty=False)
+
+
+def language_tags(texts: Sequence[str], langs: str | Sequence[str | None] | None) -> list[str]:
+    """One language tag per text: ``langs`` as given (one tag for all, or one per text; a
+    missing one is detected), or every text's detected language.
+
+    Raises:
+        DataError: a list of tags whose length is not the number of texts.
+    """
+    from .segment.language import detect_lang
+
+    if langs is None:
+        return [detect_lang(t) for t in texts]
+    if isinstance(langs, str):
+        return [langs] * len(texts)
+    out = list(langs)
+    if len(out) != len(texts):
+        raise DataError(f"{len(texts)} texts but {len(out)} language tags")
+    return [str(lg) if lg else detect_lang(t) for t, lg in zip(texts, out)]
 
 
 def encoder_record(enc: Any) -> dict[str, Any]:

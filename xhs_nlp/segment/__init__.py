@@ -153,6 +153,11 @@ def segment(
         ['Trust is fragile.', 'It erodes.']
     """
     text, meta = read_source(source, encoding)
+    return _segment_text(text, meta, format=format, html=html)
+
+
+def _segment_text(text: str, meta: Meta, *, format: str = "auto", html: str = "article") -> Document:
+    """:func:`segment` of text already read (``meta``: what reading it found)."""
     if "\x00" in text:
         raise NotTextError("not text: the document contains NUL characters")
     if format not in ("auto", "text", "html"):
@@ -216,7 +221,7 @@ def segment_thread(source: Source, *, encoding: str | None = None, posts: Litera
         raise InputError(f"posts must be 'first' or 'all', got {posts!r}")
     text, meta = read_source(source, encoding)
     if not (looks_like_html(text) and is_discuz(text)):
-        return [segment(source, encoding=encoding)]
+        return [_segment_text(text, meta)]
     floors, page = discuz_posts(text)
     out: list[Document] = []
     for post in floors[: 1 if posts == "first" else None]:
@@ -226,11 +231,9 @@ def segment_thread(source: Source, *, encoding: str | None = None, posts: Litera
         lines.append(post.text)
         if page.get("footer"):
             lines.append(page["footer"])
-        doc = segment("\n".join(lines), format="text")
-        doc.meta.encoding, doc.meta.encoding_confidence = meta.encoding, meta.encoding_confidence
-        doc.meta.source, doc.meta.format = meta.source, "html"
-        doc.meta.floor, doc.meta.thread_id, doc.meta.quotes = post.floor, page.get("thread_id"), list(post.quotes)
-        out.append(doc)
+        floor_meta = Meta(encoding=meta.encoding, encoding_confidence=meta.encoding_confidence, format="html",
+                          source=meta.source, floor=post.floor, thread_id=page.get("thread_id"), quotes=list(post.quotes))
+        out.append(_segment_text("\n".join(lines), floor_meta, format="text"))
     if not out:
         raise EmptyDocumentError("the thread has no post with text")
     return out

@@ -167,6 +167,8 @@ class Article:
 
 
 _HEAD_LEVEL = re.compile(r"h([1-6])")
+_WS = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’）)]*$")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
@@ -178,8 +180,6 @@ def _is_prose(line: str) -> bool:
     if words >= 8 or han >= 15:
         return True
     return bool(_SENTENCE_END.search(line.strip())) and (words >= 2 or han >= 4)
-_WS = re.compile(r"\s+")
-_SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’）)]*$")
 
 
 def _element_text(el) -> str:
