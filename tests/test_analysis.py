@@ -139,6 +139,9 @@ def test_html_report_renders_in_headless_chromium(tmp_path, post_path, post_doc)
     assert main(["analyze", str(post_path), "--format", "html", "--out", str(html_path)]) == 0
     html = html_path.read_text(encoding="utf-8")
     assert "<script" not in html and "http://" not in html and "https://" not in html  # self-contained
+    # three-way sentiment bars: the document, each section in the heat map and above its text
+    assert html.count('class="sbar"') == 1 + 2 * len(post_doc.sections)
+    assert html.count('title="negative ') == html.count('class="sbar"')
     browser = _chromium()
     if browser is None:
         pytest.skip("chromium is not installed (make test installs Debian's chromium)")

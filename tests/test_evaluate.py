@@ -83,3 +83,39 @@ def test_cli_error_exit(tmp_path, capsys):
     rc = main(["evaluate", "sentiment", "--data", str(tmp_path / "x.jsonl")])
     assert rc == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+THREE = [
+    {"text": "Operating profit rose to EUR 13.1 mn from EUR 8.7 mn.", "label": "positive", "lang": "en"},
+    {"text": "Net sales fell by 5% and the company cut 300 jobs.", "label": "negative", "lang": "en"},
+    {"text": "The annual general meeting will be held in Helsinki on 15 March.", "label": "neutral", "lang": "en"},
+    {"text": "公司净利润同比增长35%，业绩超出预期。", "label": "positive", "lang": "zh"},
+    {"text": "公司将于下周一召开股东大会。", "label": "neutral", "lang": "zh"},
+    {"text": "股价暴跌，投资者损失惨重。", "label": "negative", "lang": "zh"},
+]
+
+
+def test_three_class_corpora_get_three_labels_and_a_confusion_matrix(tmp_path, capsys):
+    p = tmp_path / "three.jsonl"
+    p.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in THREE), encoding="utf-8")
+    rep = evaluate("sentiment", p)
+    assert rep["binary"] is False and set(rep["per_label"]) == {"negative", "neutral", "positive"}
+    conf = rep["confusion"]
+    assert sum(sum(row.values()) for row in conf.values()) == 6
+    assert sum(conf[lab][lab] for lab in conf) == round(rep["accuracy"] * 6)
+    assert rep["accuracy"] >= 5 / 6  # clear business-news sentences
+    # binary data is still judged by the larger of negative/positive
+    b = evaluate("sentiment", [r for r in THREE if r["label"] != "neutral"])
+    assert b["binary"] is True and set(b["per_label"]) == {"negative", "positive"} and b["accuracy"] == 1.0
+    assert main(["evaluate", "sentiment", "--data", str(p)]) == 0
+    out = capsys.readouterr().out
+    assert "confusion (rows gold, columns predicted)" in out and "neutral" in out
+
+
+def test_a_label_mapped_to_a_dash_drops_its_row(tmp_path):
+    p = tmp_path / "units.jsonl"
+    rows = [{"text": "Sales rose 5% in 2024.", "label": "statistics"}, {"text": "We must act now!", "label": "assumption"},
+            {"text": "Read more below.", "label": "other"}]
+    p.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    texts, labels, _ = load_labelled(p, label_map="statistics=claim,assumption=rhetoric,other=-")
+    assert labels == ["claim", "rhetoric"] and "Read more below." not in texts

@@ -63,6 +63,17 @@ def _features(n: int, y: np.ndarray, seed: int = 0) -> np.ndarray:
     return Z
 
 
+def _features3(n: int, seed: int = 0) -> np.ndarray:
+    """Features whose first column tells the 3 classes of :func:`_cases`' 3-class labels apart."""
+    rng = np.random.default_rng(seed)
+    idx = np.arange(n)
+    is_pos = np.array([i % 12 < 6 for i in idx])
+    Z = rng.normal(size=(n, 16)).astype(np.float32)
+    Z[:, 0] += np.where(idx % 3 == 0, 0.0, np.where(is_pos, 4.0, -4.0))
+    Z[:, 1] += np.where(idx % 3 == 0, 4.0, 0.0)
+    return Z
+
+
 def _cases():
     X = (POS + NEG) * 20  # sentiment's per-language heads need 200 rows of a language
     is_pos = np.array([i % 12 < 6 for i in range(len(X))])
@@ -72,13 +83,16 @@ def _cases():
     tech_y = [["Doubt"] if p else ["Loaded_Language"] for p in is_pos]
     langs = ["zh" if any("\u4e00" <= c <= "\u9fff" for c in t) else "en" for t in X]
     return [
-        (SentimentModel(C=1.0, blend=0.3, min_language_rows=50), X, sent_y, Z, {"langs": langs}),
+        (SentimentModel(head="linear", C=1.0, blend=0.3, min_language_rows=50), X, sent_y, Z, {"langs": langs}),
         (ClaimClassifier(C=1.0), X, claim_y, Z, {}),
         (FramingClassifier("techniques", min_positive=3, C=1.0), X, tech_y, Z, {}),
+        # 3-class, the shipped head: a one-hidden-layer network (+ n-grams)
+        (SentimentModel(hidden_size=16, epochs=40, learning_rate=0.01, blend=0.3, min_language_rows=50), X,
+         np.where(np.arange(len(X)) % 3 == 0, "neutral", sent_y), _features3(len(X)), {"langs": langs}),
     ]
 
 
-@pytest.mark.parametrize("case", range(3), ids=["sentiment", "claims", "techniques"])
+@pytest.mark.parametrize("case", range(4), ids=["sentiment", "claims", "techniques", "sentiment3"])
 def test_fit_predict_on_given_features_behaves_like_an_estimator(case):
     est, X, y, Z, kw = _cases()[case]
     with pytest.raises(NotFittedError):
@@ -140,7 +154,7 @@ def test_out_of_fold_scores_each_row_with_a_model_that_never_saw_it():
     np.testing.assert_allclose(oof[b], fold.predict_proba([X[i] for i in b], features=Z[b]))
 
 
-@pytest.mark.parametrize("case", range(3), ids=["sentiment", "claims", "techniques"])
+@pytest.mark.parametrize("case", range(4), ids=["sentiment", "claims", "techniques", "sentiment3"])
 def test_save_load_round_trip_of_every_head(case, tmp_path):
     est, X, y, Z, kw = _cases()[case]
     est.fit(X, y, features=Z, **kw)

@@ -171,8 +171,8 @@ def test_a_card_cannot_point_the_encoder_at_a_folder(tmp_path):
     with pytest.raises(ModelError, match="cannot point at a folder"):
         ClaimClassifier.load(m)
     assert ClaimClassifier.load(m, encoder="multilingual-e5-small").encoder == "multilingual-e5-small"
-    s = _copy_model(tmp_path, "sentiment")  # the 0.1.0 card layout names it under encoder.name
-    _edit_card(s, lambda c: c["encoder"].update(name=str(evil)))
+    s = _copy_model(tmp_path, "sentiment")
+    _edit_card(s, lambda c: c["hyperparameters"].update(encoder=str(evil)))
     with pytest.raises(ModelError, match="cannot point at a folder"):
         SentimentModel.load(s)
 

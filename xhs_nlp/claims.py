@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any, Literal, Sequence
 import numpy as np
 
 from .labelled import (LabelledRow, dedupe, drop_held_out_copies, parse_label_map, read_labelled,
-                   source_record, text_groups)
+                   source_record, cv_groups, cv_unit)
 from .errors import DataError, InputError, ModelError
 from .heads import Anything, Boolean, EncoderHead, Integer, Real, Strings, check_texts, language_tags, take_rows
 from .metrics import reports_by
@@ -209,13 +209,14 @@ class ClaimClassifier(EncoderHead):
     def _reads_encoder(self) -> bool:
         return bool(self.embeddings)
 
-    def features(self, X: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        """The dense block the head reads: the encoder's layer features (``embeddings``)
-        and/or cue counts (``cues``), before standardising."""
+    def features(self, X: Sequence[str], *, progress: bool = False, cache: Any = None) -> np.ndarray:
+        """The dense block the head reads: the encoder's layer features (``embeddings``,
+        banked in the folder ``cache`` when given) and/or cue counts (``cues``), before
+        standardising."""
         texts = check_texts(X)
         parts = []
         if self.embeddings:
-            parts.append(np.asarray(self._layer_features(texts, progress=progress), dtype=np.float32))
+            parts.append(np.asarray(self._layer_features(texts, progress=progress, cache=cache), dtype=np.float32))
         if self.cues:
             from .cues import CLAIM_CUES, cue_counts
 
@@ -538,6 +539,7 @@ def train_claims(
     folds: int = 5,
     seed: int = 0,
     check: Sequence[str | os.PathLike[str]] = (),
+    cache: str | os.PathLike[str] | None = None,
     verbose: bool = True,
     **params: Any,
 ) -> ClaimClassifier:
@@ -546,7 +548,10 @@ def train_claims(
     Rows are deduplicated (lower-cased text without punctuation; a text with
     conflicting labels is dropped), rows of ``holdout_splits`` are held out and
     reported, training rows that copy a held-out row are dropped, and
-    cross-validation is grouped by normalised text so copies never straddle folds.
+    cross-validation is grouped by normalised text and by unit (an editorial's
+    argument units, an event's sentences: :func:`~xhs_nlp.labelled.cv_unit`) so
+    neither copies nor one article's sentences straddle folds. A label mapped to
+    ``-`` drops the row (e.g. Webis ``other=-``).
 
     Args:
         data: JSONL/CSV/Parquet files with ``text``, ``label`` and optionally ``lang``,
@@ -563,6 +568,8 @@ def train_claims(
         seed: the seed of folds and solvers.
         check: labelled files never trained on, scored after training and recorded
             in the card (e.g. the annotated forum post).
+        cache: a folder that keeps the encoder's features between runs
+            (:class:`~xhs_nlp.encoder.FeatureBank`).
         **params: :class:`ClaimClassifier` hyper-parameters.
 
     Raises:
@@ -601,10 +608,10 @@ def train_claims(
         if clf._reads_encoder():
             log(f"claims: encoding {len(texts)} training sentences with {clf.shared_encoder().name} "
                 f"({len(held)} held-out ones after training)")
-        Z = clf.features(texts, progress=verbose)
+        Z = clf.features(texts, progress=verbose, cache=cache)
     strata = np.array([f"{a}-{b}" for a, b in zip(y, corpora)])
     splits = list(StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(
-        texts, strata, text_groups(texts)))
+        texts, strata, cv_groups(texts, [cv_unit(r) for r in train])))
     oof = clf.out_of_fold(texts, y, splits, features=Z, fit_params={"domains": dom, "langs": langs},
                           predict_params={"domain": dom, "langs": langs},
                           on_fold=lambda k: log(f"claims: fold {k + 1}/{folds} done ({time.perf_counter() - t0:.0f} s)"))[:, 0]
@@ -635,7 +642,9 @@ def train_claims(
                           "each row predicted with the weights of its own domain"},
     }
     if held:
-        hpred = clf.predict([r.text for r in held], langs=[r.lang for r in held])
+        htexts = [r.text for r in held]
+        hpred = clf.predict(htexts, langs=[r.lang for r in held],
+                            features=clf.features(htexts, cache=cache) if clf._needs_features() else None)
         hy = np.array([r.label for r in held], dtype=object)
         hl = np.array([f"{r.corpus}:{r.lang}" for r in held])
         card["metrics"]["held_out"] = reports_by(hy, hpred, LABELS, {k: hl == k for k in sorted(set(hl.tolist()))})

@@ -77,7 +77,7 @@ def _cmd_sentiment(args: argparse.Namespace) -> int:
     doc = segment(Path(args.path), encoding=args.encoding)
     res = score_document(doc, args.model)
     if args.format == "json":
-        print(json.dumps(res.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(res.to_dict(doc), ensure_ascii=False, indent=2))
         return 0
     d = res.document
     print(f"document: score {_num(d.score, '+.3f')}  " + "  ".join(f"{k} {v:.0%}" for k, v in d.shares.items())
@@ -190,12 +190,20 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shares(shares: dict[str, float]) -> str:
+    """``; neg 62% neu 25% pos 13%`` (empty when nothing was scored)."""
+    if not shares or not any(shares.values()):
+        return ""
+    return "; " + " ".join(f"{k[:3]} {v:.0%}" for k, v in shares.items())
+
+
 def _summary(a) -> str:
     doc = a.doc
     d = a.sentiment.document
     lines = [f"{a.source}  (id {a.id}; author {doc.meta.author or '-'}; {len(doc.sections)} sections, "
              f"{len(doc.sentences)} sentences)",
-             f"document: sentiment {_num(d.score)} ({d.label or 'not scored'}), claims {a.claim_share():.0%}, frames "
+             f"document: sentiment {_num(d.score)} ({d.label or 'not scored'}{_shares(d.shares)}), claims "
+             f"{a.claim_share():.0%}, frames "
              + ", ".join(f"{k} {v:.2f}" for k, v in a.framing.document.top_frames(3))]
     for row in a.sections_summary():
         head = f"{row['number']}. {row['title']}" if row["number"] else (row["title"] or "(introduction)")
@@ -204,7 +212,8 @@ def _summary(a) -> str:
             lines.append(f"    not scored: {row['empty_reason']}")
             continue
         s = row["sentiment"]
-        lines.append(f"    sentiment {_num(s['score'])} ({s['label'] or 'not scored'})   claims {row['claim_share']:.0%}")
+        lines.append(f"    sentiment {_num(s['score'])} ({s['label'] or 'not scored'}{_shares(s['shares'])})   "
+                     f"claims {row['claim_share']:.0%}")
         lines.append("    frames:     " + ", ".join(f"{k} {v:.2f}" for k, v in row["top_frames"]))
         lines.append("    techniques: " + ", ".join(f"{k} {v:.2f}" for k, v in row["top_techniques"]))
         if row["evidence"]:
@@ -244,7 +253,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from .tasks import TRAINERS
 
     trainer = TRAINERS[args.task]
-    trainer.function()(args.data, args.out, **trainer.kwargs(vars(args)))
+    given = vars(args)
+    if given.get("tune_bias") is not None:  # "zh,en" -> ["zh", "en"]; "none" -> False
+        langs = [x.strip() for x in given["tune_bias"].split(",") if x.strip()]
+        given = {**given, "tune_bias": False if langs == ["none"] else langs}
+    trainer.function()(args.data, args.out, **trainer.kwargs(given))
     return 0
 
 
@@ -346,15 +359,24 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--holdout", default=None, metavar="SPLIT,...",
                    help="claims: splits held out and reported, never trained on (default: dev_test,test)")
     s.add_argument("--check", nargs="+", default=None, metavar="PATH",
-                   help="claims: labelled files never trained on, scored and recorded in the card")
+                   help="claims, sentiment: labelled files never trained on, scored and recorded in the card")
+    s.add_argument("--cache", default=None, metavar="DIR",
+                   help="claims, sentiment: keep the encoder's features in DIR between runs (re-training skips the "
+                        "encoder)")
+    s.add_argument("--tune-bias", default=None, metavar="LANG,...",
+                   help="sentiment: the languages whose class offsets are tuned by cross-validation (default: all; "
+                        "'none': no offsets)")
+    s.add_argument("--predictions", default=None, metavar="FILE",
+                   help="sentiment: write every cross-validated, held-out and check row's probabilities (JSONL)")
     s.add_argument("--cues", action="store_true", default=None, help="claims: add cue-count features")
     s.add_argument("--ngrams", action="store_true", default=None, help="claims: blend in the n-gram model")
     s.add_argument("--language-weights", action="store_true", default=None,
                    help="claims: news rows get language-specific weights on top of the shared ones")
-    s.add_argument("--folds", type=int, default=None, help="framing: cross-validation folds, grouped by article (5)")
+    s.add_argument("--folds", type=int, default=None,
+                   help="framing, sentiment: cross-validation folds, grouped by article (5)")
     s.add_argument("--head", choices=["linear", "mlp", "linear+mlp"], default=None,
                    help="framing: the head of every scheme trained (default: linear for frames, linear+mlp for "
-                        "techniques)")
+                        "techniques); sentiment: mlp (default) or linear")
     s.set_defaults(func=_cmd_train)
 
     s = sub.add_parser("evaluate", help="evaluate a model on a labelled corpus")

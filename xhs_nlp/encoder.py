@@ -33,7 +33,8 @@ import numpy as np
 
 from .errors import InputError, ModelError, check_texts
 
-__all__ = ["Encoder", "get_encoder", "native_bf16", "default_model_dir", "cache_root", "DEFAULT_ENCODER", "layer_features"]
+__all__ = ["Encoder", "get_encoder", "native_bf16", "default_model_dir", "cache_root", "DEFAULT_ENCODER", "layer_features",
+           "FeatureBank"]
 
 DEFAULT_ENCODER = "multilingual-e5-small"
 Kind = Literal["passage", "query"]
@@ -512,11 +513,85 @@ def get_encoder(model: str | os.PathLike[str] | Encoder | None = None) -> Encode
 _WARNED: set[tuple[str, str]] = set()
 
 
+class FeatureBank:
+    """Encoder features kept on disk between training runs (``xhs-nlp train --cache DIR``).
+
+    A folder per encoder fingerprint and precision holds banks: ``NAME.npy``, the
+    ``(n, layers * dim)`` float32 features, and ``NAME.texts.json``, their texts in row
+    order. :meth:`features` reads the rows of texts already banked and encodes only
+    the others (saved as a new bank), so retraining a head, or training a second one
+    on the same corpora, costs no encoder pass. Plain arrays and JSON: nothing is
+    unpickled.
+
+    Example:
+        >>> import tempfile
+        >>> bank = FeatureBank(tempfile.mkdtemp())
+        >>> bank.features(get_encoder(), ["Sales rose 5%."]).shape
+        (1, 4992)
+    """
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.root = Path(folder)
+
+    def _folder(self, enc: Encoder) -> Path:
+        return self.root / f"{enc.fingerprint.replace('@', '-')}-{enc.precision}"
+
+    def _index(self, folder: Path) -> dict[str, tuple[Path, int]]:
+        index: dict[str, tuple[Path, int]] = {}
+        for tf in sorted(folder.glob("*.texts.json")):
+            npy = tf.with_name(tf.name[: -len(".texts.json")] + ".npy")
+            if not npy.exists():
+                continue
+            try:
+                texts = json.loads(tf.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            for i, t in enumerate(texts):
+                index.setdefault(t, (npy, i))
+        return index
+
+    def features(self, enc: Encoder, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        """``(n, layers * dim)`` features of ``texts``: banked rows read, the rest encoded
+        and banked."""
+        texts = check_texts(texts)
+        folder = self._folder(enc)
+        folder.mkdir(parents=True, exist_ok=True)
+        index = self._index(folder)
+        width = len(enc.feature_layers) * enc.dim
+        out = np.empty((len(texts), width), dtype=np.float32)
+        by_file: dict[Path, list[tuple[int, int]]] = {}
+        missing: dict[str, list[int]] = {}
+        for i, t in enumerate(texts):
+            hit = index.get(t)
+            if hit is None:
+                missing.setdefault(t, []).append(i)
+            else:
+                by_file.setdefault(hit[0], []).append((i, hit[1]))
+        for npy, pairs in by_file.items():
+            arr = np.load(npy, mmap_mode="r")
+            if arr.ndim != 2 or arr.shape[1] != width:
+                raise ModelError(f"{npy}: banked features have shape {arr.shape}, this encoder gives {width} columns")
+            rows = np.array([j for _, j in pairs])
+            out[[i for i, _ in pairs]] = arr[rows]
+        if missing:
+            new = list(missing)
+            F = enc.features(new, progress=progress).reshape(len(new), -1)
+            for t, f in zip(new, F):
+                out[missing[t]] = f
+            name = hashlib.sha256("\x00".join(new).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+            tmp = folder / f".{name}.tmp.npy"
+            np.save(tmp, F.astype(np.float32))
+            (folder / f"{name}.texts.json").write_text(json.dumps(new, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, folder / f"{name}.npy")
+        return out
+
+
 def layer_features(
     enc: Encoder, texts: Sequence[str], layers: Sequence[int] | None, *, trained_on: str | None = None,
-    what: str = "model", progress: bool = False,
+    what: str = "model", progress: bool = False, bank: FeatureBank | None = None,
 ) -> np.ndarray:
-    """``(n, len(layers) * dim)`` features of ``layers`` (default: all), for a trained head.
+    """``(n, len(layers) * dim)`` features of ``layers`` (default: all), for a trained head
+    (read from ``bank`` where it holds them).
 
     Warns (:class:`~xhs_nlp.errors.ModelVersionWarning`, once per model and encoder)
     when the head was trained on another encoder (``trained_on``, a fingerprint).
@@ -532,7 +607,10 @@ def layer_features(
         _WARNED.add((what, enc.fingerprint))
         warnings.warn(f"this {what} was trained on encoder {trained_on}, now running on {enc.fingerprint}: "
                       "its numbers are not those of its card", ModelVersionWarning, stacklevel=3)
-    F = enc.features(list(texts), progress=progress)
+    if bank is not None:
+        F = bank.features(enc, list(texts), progress=progress).reshape(len(texts), len(enc.feature_layers), -1)
+    else:
+        F = enc.features(list(texts), progress=progress)
     if layers is not None and list(layers) != list(enc.feature_layers):
         missing = [li for li in layers if li not in enc.feature_layers]
         if missing:

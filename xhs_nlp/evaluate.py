@@ -46,8 +46,9 @@ def evaluate(
 
     Args:
         task: a task of :data:`xhs_nlp.tasks.TASKS`: ``"sentiment"`` (labels
-            ``positive``/``negative``; a text counts as the larger of the two
-            probabilities), ``"claims"`` (labels ``claim``/``rhetoric``), ``"frames"``
+            ``negative``/``neutral``/``positive``: the most probable of the three; data
+            with only ``negative``/``positive`` is binary: a text counts as the larger
+            of the two probabilities), ``"claims"`` (labels ``claim``/``rhetoric``), ``"frames"``
             (texts are articles or sections, labels lists of frames) or
             ``"techniques"`` (texts are paragraphs, labels lists of techniques; ``[]``
             is none). Multi-label tasks report micro-F1 and macro-F1 (labels with
@@ -61,7 +62,8 @@ def evaluate(
 
     Returns:
         ``{"task", "n", "accuracy", "macro_f1", "per_label", "per_lang", "model", "data"}``
-        (plus ``"micro_f1"`` for frames and techniques), computed by
+        plus ``"confusion"`` (``{gold: {predicted: n}}``) for single-label tasks,
+        ``"binary"`` for sentiment and ``"micro_f1"`` for frames and techniques, computed by
         :mod:`xhs_nlp.metrics`, the code that writes the model cards' metrics.
 
     Raises:
@@ -78,11 +80,18 @@ def evaluate(
     seen = sorted({lab for ls in labels for lab in ls}) if t.multilabel else labels
     _check_labels(seen, list(t.labels), task)
     m = t.load(model)
-    pred = t.predict(m, texts, langs, **{k: v for k, v in options.items() if k in t.options})
+    kw = {k: v for k, v in options.items() if k in t.options}
+    binary = bool(t.binary_labels) and set(labels) <= set(t.binary_labels)
+    if t.binary_labels:
+        kw["binary"] = binary
+    pred = t.predict(m, texts, langs, **kw)
     if t.multilabel:
         rep = multilabel_report(m.indicator(labels, len(texts)), pred, m.labels, langs)
     else:
-        rep = classification_report(labels, pred, list(t.labels), langs)
+        rep = classification_report(labels, pred, list(t.binary_labels if binary else t.labels), langs,
+                                    with_confusion=True)
+        if t.binary_labels:
+            rep = {"binary": binary, **rep}
     return {"task": task, "model": _model_name(m, task), "data": _describe(data), **rep}
 
 
@@ -116,6 +125,12 @@ def format_report(rep: dict) -> str:
     lines.append(f"{'label':<28}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
     for lab, m in rep["per_label"].items():
         lines.append(f"{lab:<28}{m['precision']:>10.4f}{m['recall']:>10.4f}{m['f1']:>10.4f}{m['support']:>10d}")
+    if rep.get("confusion"):
+        labs = list(rep["confusion"])
+        lines.append("confusion (rows gold, columns predicted):")
+        lines.append(f"  {'':<12}" + "".join(f"{lab[:10]:>11}" for lab in labs))
+        for g in labs:
+            lines.append(f"  {g[:12]:<12}" + "".join(f"{rep['confusion'][g].get(p, 0):>11d}" for p in labs))
     if rep.get("per_lang"):
         lines.append("per language:")
         for lang, b in rep["per_lang"].items():

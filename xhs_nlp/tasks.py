@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 from .errors import DataError
-from .schemes import CLAIM_LABELS, FRAMES, TECHNIQUES
+from .schemes import CLAIM_LABELS, FRAMES, SENTIMENT_LABELS, TECHNIQUES
 
 __all__ = ["Task", "Trainer", "TASKS", "TRAINERS", "get_task"]
 
@@ -37,11 +37,12 @@ def _resolve(ref: str) -> Any:
     return getattr(importlib.import_module(f"{__package__}.{module}"), name)
 
 
-def _predict_sentiment(model: Any, texts: Sequence[str], langs: Sequence[str]) -> list[str]:
-    # binary gold data: the larger of the two probabilities (a tie is neutral)
-    probs = model.predict_proba(texts, langs)
-    neg, pos = probs[:, 0], probs[:, 2]
-    return ["positive" if p > n else "negative" if n > p else "neutral" for n, p in zip(neg, pos)]
+def _predict_sentiment(model: Any, texts: Sequence[str], langs: Sequence[str], binary: bool = False) -> list[str]:
+    # 3-class gold data: the most probable label; binary gold data: the larger of
+    # negative and positive (a tie is neutral)
+    from .metrics import sentiment_decisions
+
+    return sentiment_decisions(model.predict_proba(texts, langs), binary=binary).tolist()
 
 
 def _predict_claims(model: Any, texts: Sequence[str], langs: Sequence[str], domain: str | None = None) -> list[str]:
@@ -66,6 +67,9 @@ class Task:
             (names, or an indicator matrix for multi-label tasks).
         options: evaluation options the task accepts (e.g. ``domain`` for claims).
         description: one line for help texts.
+        binary_labels: gold data with these two labels alone is binary: ``predict`` gets
+            ``binary=True`` and the report covers the two (sentiment: a binary corpus is
+            judged by the larger of negative and positive).
     """
 
     name: str
@@ -76,6 +80,7 @@ class Task:
     load_params: Mapping[str, Any] = field(default_factory=dict)
     options: tuple[str, ...] = ()
     description: str = ""
+    binary_labels: tuple[str, ...] = ()
 
     def model_class(self) -> type:
         """The model class (imported on first use)."""
@@ -118,8 +123,9 @@ class Trainer:
 
 #: every task, by name
 TASKS: dict[str, Task] = {
-    "sentiment": Task("sentiment", ("negative", "positive"), False, "sentiment:SentimentModel", _predict_sentiment,
-                      description="sentence sentiment (labels positive/negative)"),
+    "sentiment": Task("sentiment", SENTIMENT_LABELS, False, "sentiment:SentimentModel", _predict_sentiment,
+                      description="sentence sentiment (labels negative/neutral/positive, or negative/positive)",
+                      binary_labels=("negative", "positive")),
     "claims": Task("claims", CLAIM_LABELS, False, "claims:ClaimClassifier", _predict_claims, options=("domain",),
                    description="claim vs rhetoric per sentence"),
     "frames": Task("frames", FRAMES, True, "framing:FramingClassifier", _predict_indicator, {"scheme": "frames"},
@@ -130,11 +136,14 @@ TASKS: dict[str, Task] = {
 
 #: every training command, by name
 TRAINERS: dict[str, Trainer] = {
-    "sentiment": Trainer("sentiment", "sentiment:train_sentiment", {"seed": "seed", "label_map": "label_map"},
-                         "sentiment heads (positive/negative corpora)"),
+    "sentiment": Trainer("sentiment", "sentiment:train_sentiment",
+                         {"seed": "seed", "label_map": "label_map", "folds": "folds", "head": "head", "check": "check",
+                          "cache": "cache", "predictions": "predictions", "tune_bias": "tune_bias"},
+                         "sentence sentiment (negative/neutral/positive and negative/positive corpora)"),
     "claims": Trainer("claims", "claims:train_claims",
                       {"seed": "seed", "label_map": "label_map", "domains": "domains", "holdout": "holdout_splits",
-                       "check": "check", "cues": "cues", "ngrams": "ngrams", "language_weights": "language_weights"},
+                       "check": "check", "cues": "cues", "ngrams": "ngrams", "language_weights": "language_weights",
+                       "cache": "cache"},
                       "claim-vs-rhetoric classifier"),
     "framing": Trainer("framing", "framing:train_framing", {"seed": "seed", "folds": "folds", "head": "head"},
                        "frames and/or techniques, told apart by the labels"),
