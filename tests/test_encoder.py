@@ -199,3 +199,35 @@ def test_bf16_is_the_default_where_the_cpu_has_it_and_stays_close_to_fp32(monkey
     assert not np.array_equal(a, b)  # it did run at another precision
     with pytest.raises(InputError, match="'auto', 'fp32', 'bf16' or 'int8'"):
         Encoder(precision="fp16")
+
+
+class _CountingEncoder:
+    """The encoder's interface as the feature bank reads it, counting the texts it encodes."""
+
+    fingerprint, precision, feature_layers, dim = "toy@0", "fp32", (-2, -1), 3
+
+    def __init__(self):
+        self.encoded = []
+
+    def features(self, texts, progress=False):
+        self.encoded += list(texts)
+        return np.array([[[len(t), i, 1.0], [0.0, len(t), 2.0]] for i, t in enumerate(texts)], dtype=np.float32)
+
+
+def test_the_feature_bank_encodes_each_text_once_across_runs(tmp_path):
+    from xhs_nlp.encoder import FeatureBank
+    from xhs_nlp.errors import ModelError
+
+    enc = _CountingEncoder()
+    a = FeatureBank(tmp_path).features(enc, ["one", "two", "one"])
+    assert enc.encoded == ["one", "two"] and a.shape == (3, 6) and np.array_equal(a[0], a[2])
+    b = FeatureBank(tmp_path).features(enc, ["two", "three", "one"])  # a new run: only "three" is new
+    assert enc.encoded == ["one", "two", "three"]
+    np.testing.assert_array_equal(b[0], a[1])
+    np.testing.assert_array_equal(b[2], a[0])
+    (folder,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    assert folder.name == "toy-0-fp32" and len(list(folder.glob("*.npy"))) == 2
+    for npy in folder.glob("*.npy"):  # a damaged bank is named, not read silently
+        np.save(npy, np.zeros((1, 5), np.float32))
+    with pytest.raises(ModelError, match="banked features have shape"):
+        FeatureBank(tmp_path).features(enc, ["one"])

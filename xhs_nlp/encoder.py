@@ -572,6 +572,8 @@ class FeatureBank:
             if arr.ndim != 2 or arr.shape[1] != width:
                 raise ModelError(f"{npy}: banked features have shape {arr.shape}, this encoder gives {width} columns")
             rows = np.array([j for _, j in pairs])
+            if rows.max() >= arr.shape[0]:
+                raise ModelError(f"{npy}: {arr.shape[0]} banked rows, fewer than the texts listed beside it")
             out[[i for i, _ in pairs]] = arr[rows]
         if missing:
             new = list(missing)
