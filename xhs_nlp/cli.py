@@ -253,11 +253,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from .tasks import TRAINERS
 
     trainer = TRAINERS[args.task]
-    given = vars(args)
-    if given.get("tune_bias") is not None:  # "zh,en" -> ["zh", "en"]; "none" -> False
-        langs = [x.strip() for x in given["tune_bias"].split(",") if x.strip()]
-        given = {**given, "tune_bias": False if langs == ["none"] else langs}
-    trainer.function()(args.data, args.out, **trainer.kwargs(given))
+    trainer.function()(args.data, args.out, **trainer.kwargs(vars(args)))
     return 0
 
 

@@ -21,11 +21,11 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from .schemes import SENTIMENT_LABELS
+
 __all__ = ["classification_report", "multilabel_report", "reports_by", "micro_f1", "sentiment_decisions",
            "confusion"]
 
-#: the sentiment labels, in the column order of every sentiment probability matrix
-_SENT = ("negative", "neutral", "positive")
 
 
 def sentiment_decisions(P: np.ndarray, binary: bool = False) -> np.ndarray:
@@ -41,7 +41,7 @@ def sentiment_decisions(P: np.ndarray, binary: bool = False) -> np.ndarray:
     P = np.asarray(P)
     if binary:
         return np.where(P[:, 2] > P[:, 0], "positive", np.where(P[:, 0] > P[:, 2], "negative", "neutral")).astype(object)
-    return np.array(_SENT, dtype=object)[P.argmax(1)]
+    return np.array(SENTIMENT_LABELS, dtype=object)[P.argmax(1)]
 
 
 def confusion(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> dict[str, dict[str, int]]:

@@ -53,6 +53,7 @@ from .metrics import classification_report, sentiment_decisions
 from .ops import fit_ngram_logit, fit_standardiser, ngram_logit, sigmoid, softmax, standardise
 from .persist import shipped_model_dir
 from .schemes import SENTIMENT_LABELS
+from .thresholds import BIAS_GRID, apply_class_bias, cross_fitted_bias, tune_class_bias
 
 if TYPE_CHECKING:  # pragma: no cover
     from .document import Document
@@ -184,8 +185,6 @@ _LINEAR = ("mean", "scale", "coef", "intercept")
 _MLP = ("mean", "scale", "w1", "b1", "w2", "b2")
 _NGRAM_ARRAYS = ("idf", "coef", "intercept")
 Head = Literal["linear", "mlp"]
-#: grid of the per-language class offsets the trainer tunes (log-probability units)
-BIAS_GRID = np.round(np.arange(-1.0, 1.001, 0.1), 2)
 
 
 def _hasher(lang: str):
@@ -204,19 +203,6 @@ def _to_sentences(probs: np.ndarray) -> list[SentenceSentiment]:
         pd = {lab: float(v) for lab, v in zip(LABELS, row)}
         out.append(SentenceSentiment(float(row[2] - row[0]), LABELS[int(np.argmax(row))], pd))
     return out
-
-
-def apply_class_bias(P: np.ndarray, bias: Sequence[float] | None) -> np.ndarray:
-    """Probabilities ``P`` (n, 3) with log-probability offsets ``bias`` (negative,
-    neutral, positive) added and renormalised: the decision rule's thresholds.
-
-    Example:
-        >>> apply_class_bias(np.array([[0.3, 0.3, 0.4]]), [0.0, 0.5, 0.0]).argmax(1).tolist()
-        [1]
-    """
-    if bias is None or not np.any(bias):
-        return P
-    return softmax(np.log(np.maximum(P, 1e-12)) + np.asarray(bias, dtype=np.float64))
 
 
 class _SentenceScorer:
@@ -625,50 +611,6 @@ def score_document(doc: Document, model: SentimentModel | LexiconSentiment | str
 # -- training ------------------------------------------------------------------------------
 
 
-def _macro_f1_fast(t: np.ndarray, p: np.ndarray, k: int = 3) -> float:
-    """Macro-F1 of integer labels over the classes present in ``t`` (for the bias grid)."""
-    f = []
-    for c in range(k):
-        tc, pc = t == c, p == c
-        if not tc.any():
-            continue
-        tp = int((tc & pc).sum())
-        f.append(2 * tp / max(int(tc.sum()) + int(pc.sum()), 1))
-    return float(np.mean(f)) if f else 0.0
-
-
-def tune_class_bias(P: np.ndarray, y: Sequence[str], units: Sequence[str], grid: np.ndarray = BIAS_GRID,
-                    binary_units: Sequence[str] = ()) -> list[float]:
-    """The offsets ``[negative, neutral, 0]`` of ``grid`` that maximise the mean over
-    ``units`` (e.g. corpora) of each unit's metric after :func:`apply_class_bias`: the
-    3-class macro-F1, or for ``binary_units`` (negative/positive corpora) the accuracy
-    of the larger of negative and positive, so an offset that helps 3-class corpora at
-    the binary ones' expense is not chosen. Ties go to the smallest offsets.
-
-    Example:
-        >>> P = np.array([[0.6, 0.2, 0.2], [0.45, 0.4, 0.15], [0.1, 0.2, 0.7]])
-        >>> tune_class_bias(P, ["negative", "neutral", "positive"], ["a"] * 3)
-        [0.0, 0.2, 0.0]
-    """
-    grid = np.round(np.asarray(grid, dtype=np.float64), 3) + 0.0  # no -0.0
-    t = np.array([LABELS.index(v) for v in y])
-    u = np.asarray(units, dtype=object)
-    masks = [(u == k, k in set(binary_units)) for k in sorted(set(u.tolist()))]
-    L = np.log(np.maximum(np.asarray(P, dtype=np.float64), 1e-12))
-    best, best_b = -1.0, [0.0, 0.0, 0.0]
-    for b0 in grid:
-        for b1 in grid:
-            Lb = L + np.array([b0, b1, 0.0])
-            pred = Lb.argmax(1)
-            pred2 = np.where(Lb[:, 2] > Lb[:, 0], 2, 0)
-            f = float(np.mean([float(np.mean(pred2[m] == t[m])) if binary else _macro_f1_fast(t[m], pred[m])
-                               for m, binary in masks]))
-            if f > best + 1e-12 or (abs(f - best) <= 1e-12 and (abs(b0) + abs(b1), abs(b0))
-                                    < (abs(best_b[0]) + abs(best_b[1]), abs(best_b[0]))):
-                best, best_b = f, [float(b0), float(b1), 0.0]
-    return best_b
-
-
 def _sentence_level(rows: list[LabelledRow]) -> tuple[list[LabelledRow], int]:
     """One row per normalised text in each corpus and split (target-level corpora list a
     sentence once per target); a text whose rows disagree is dropped. Returns the rows and
@@ -716,7 +658,7 @@ def train_sentiment(
     head: Head = "mlp",
     C: float = 0.001,
     blend: float = 0.25,
-    tune_bias: bool | Sequence[str] = True,
+    tune_bias: bool | str | Sequence[str] = True,
     encoder: str | None = None,
     check: Sequence[str | os.PathLike[str]] | None = None,
     cache: str | os.PathLike[str] | None = None,
@@ -733,10 +675,11 @@ def train_sentiment(
     reported; training rows that copy a held-out row are dropped. Cross-validation
     (``folds``, stratified by label and corpus) keeps copies of a text and the rows of
     one unit (an article, an event: :func:`~xhs_nlp.labelled.row_group`) in one fold.
-    With ``tune_bias`` (``True``: every language of the model; or a list of languages)
+    With ``tune_bias`` (``True``: every language of the model; or a list of languages,
+    or a comma-separated string of them; ``"none"`` or ``False``: no offsets)
     the per-language class offsets are tuned on the out-of-fold
     predictions (the mean over that language's corpora of 3-class macro-F1, or binary
-    accuracy for binary corpora: :func:`tune_class_bias`); the cross-validated figures
+    accuracy for binary corpora: :func:`~xhs_nlp.thresholds.tune_class_bias`); the cross-validated figures
     are cross-fitted (each fold judged by
     offsets tuned on the other folds). ``check`` files (e.g. the annotated post) are
     scored and recorded in the card, never trained on. ``cache`` (a folder) keeps the
@@ -787,21 +730,17 @@ def train_sentiment(
     is3 = np.array([c in three_class for c in corpora])
     bias: dict[str, list[float]] = {}
     P_cv = P.copy()
-    if tune_bias and "neutral" in set(y.tolist()):
+    if tune_bias and tune_bias != "none" and "neutral" in set(y.tolist()):
         binary = sorted(set(corpora.tolist()) - three_class)
+        if isinstance(tune_bias, str):  # "zh,en" (the command line's --tune-bias)
+            tune_bias = [x.strip() for x in tune_bias.split(",") if x.strip()]
         tuned = model.languages if tune_bias is True else [lg for lg in tune_bias if lg in model.languages]
         for lg in tuned:
             m = langs == lg
             if not (m & is3).any():
                 continue
             bias[lg] = tune_class_bias(P[m], y[m], corpora[m], binary_units=binary)
-            for a, b in splits:  # cross-fitted: a fold is judged by offsets tuned on the others
-                ma, mb = np.zeros(len(y), bool), np.zeros(len(y), bool)
-                ma[a], mb[b] = True, True
-                ma &= m
-                mb &= m
-                if ma.any() and mb.any():
-                    P_cv[mb] = apply_class_bias(P[mb], tune_class_bias(P[ma], y[ma], corpora[ma], binary_units=binary))
+            P_cv[m] = cross_fitted_bias(P, y, corpora, splits, rows=m, binary_units=binary)[m]
         log("sentiment: class offsets " + ", ".join(f"{k} {v}" for k, v in bias.items()))
     cv_metrics = _report_sentiment(P_cv, y, langs, corpora, three_class)
     model.set_params(class_bias=bias or None)
