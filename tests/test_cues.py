@@ -52,9 +52,9 @@ def test_quantities_do_not_double_count():
 
 
 def test_organisations_list_and_pattern():
-    text = "Tencent Advertising and the Shanghai Research Institute met 国家统计局 and 某某科技公司."
+    text = "Tencent Advertising and the Shanghai Research Institute met 国家统计局 and 浙江正聚源科技有限公司."
     assert [h.text for h in organisations(text)] == [
-        "Tencent Advertising", "Shanghai Research Institute", "国家统计局", "某某科技公司"]
+        "Tencent Advertising", "Shanghai Research Institute", "国家统计局", "浙江正聚源科技有限公司"]
 
 
 def test_unknown_cue_is_refused():

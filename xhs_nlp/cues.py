@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Sequence
 
 import numpy as np
@@ -137,39 +136,19 @@ CUES: dict[str, tuple[str, tuple[str, ...]]] = {
 #: the cues the claim classifier reads (all of them, in this order)
 CLAIM_CUES: tuple[str, ...] = tuple(CUES)
 
-_ORG_SUFFIX_EN = (r"(?:Group|Inc\.?|Corp(?:oration)?\.?|Co\.|Ltd\.?|LLC|Company|University|School|Institute|Bank"
-                  r"|Ministry|Department|Commission|Agency|Association|Council|Bureau|Foundation|Fund|Holdings"
-                  r"|Technologies|Technology|Media|Network|Capital|Partners|Research|Administration|Authority|Unit)")
-_ORG_SUFFIX_ZH = r"(?:公司|集团|大学|学院|研究院|研究所|银行|协会|委员会|总局|管理局|办公室|基金会|控股|科技|平台|事业群|事业部)"
-
-
-@lru_cache(maxsize=1)
-def _org_names() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    text = resources.files("xhs_nlp").joinpath("data/organisations.txt").read_text("utf-8")
-    names = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-    latin = sorted((n for n in names if n.isascii()), key=len, reverse=True)
-    han = sorted((n for n in names if not n.isascii()), key=len, reverse=True)
-    cap = r"[A-Z][\w.&'’-]*"
-    # a known name, possibly followed by more capitalised words (Tencent Advertising, Alibaba Group)
-    known = r"\b(?:" + "|".join(map(re.escape, latin)) + r")\b(?:\s" + cap + r")*"
-    by_suffix = r"\b(?:" + cap + r"\s(?:(?:of|and|for|&)\s)?)+" + _ORG_SUFFIX_EN + r"\b"
-    en = re.compile(known + "|" + by_suffix)
-    zh = re.compile("|".join(map(re.escape, han)) + r"|[\u4e00-\u9fff]{2,8}?" + _ORG_SUFFIX_ZH + r"(?:有限公司|公司|集团)?")
-    return en, zh
-
-
 def organisations(text: str) -> list[CueHit]:
-    """Organisations named in ``text``: listed names (``data/organisations.txt``) and
-    names built like organisations (``Harvard Business School``, ``某某科技公司``).
+    """Organisations named in ``text``: the mentions of
+    :class:`~xhs_nlp.segment.organisations.OrganisationFinder` (listed names and aliases,
+    ``data/organisations.txt``, and names built like organisations, ``Harvard Business
+    School``, ``浙江大学研究院``).
 
     Example:
         >>> [h.text for h in organisations("Tencent Advertising grew; 字节跳动也在调整。")]
         ['Tencent Advertising', '字节跳动']
     """
-    en, zh = _org_names()
-    hits = [CueHit("organisation", m.start(), m.end(), m.group()) for m in en.finditer(text)]
-    hits += [CueHit("organisation", m.start(), m.end(), m.group()) for m in zh.finditer(text)]
-    return _drop_nested(sorted(hits, key=lambda h: (h.start, -h.end)))
+    from .segment.organisations import default_finder
+
+    return [CueHit("organisation", m.start, m.end, m.text) for m in default_finder().find(text)]
 
 
 @lru_cache(maxsize=1)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     import jieba
 
-__all__ = ["tokenize_span", "tokenize", "get_jieba", "domain_terms"]
+__all__ = ["tokenize_span", "tokenize", "get_jieba", "get_pos_tagger", "domain_terms"]
 
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _OTHER = re.compile(
@@ -75,6 +75,27 @@ def get_jieba() -> jieba.Tokenizer:
                     tok.add_word(word, freq)
                 _jieba = tok
     return _jieba
+
+
+_pos: Any = None
+
+
+def get_pos_tagger() -> Any:
+    """jieba's part-of-speech tagger over the library's private tokenizer (built once).
+
+    Example:
+        >>> [(w, t) for w, t in get_pos_tagger().cut("腾讯公司发布了财报")][1:3]
+        [('公司', 'n'), ('发布', 'v')]
+    """
+    global _pos
+    if _pos is None:
+        tok = get_jieba()
+        with _lock:
+            if _pos is None:
+                from jieba import posseg
+
+                _pos = posseg.POSTokenizer(tok)
+    return _pos
 
 
 def _kind(tok: str, group: str) -> str:
