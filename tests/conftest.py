@@ -67,3 +67,11 @@ def interrupted(monkeypatch):
             monkeypatch.setattr(batch, "dataframes", real)
 
     return at
+
+
+@pytest.fixture(scope="session")
+def post_analysis(post_path):
+    """The analysis of the bundled post (shipped models), made once per session."""
+    from xhs_nlp.analysis import analyze
+
+    return analyze(post_path)

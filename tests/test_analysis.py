@@ -1,4 +1,5 @@
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -12,18 +13,13 @@ from xhs_nlp.errors import EmptyDocumentError, InputError
 from xhs_nlp.framing import FRAMES, TECHNIQUES
 
 
-@pytest.fixture(scope="module")
-def post_analysis(post_path):
-    return analyze(post_path)
-
-
 def test_public_api_is_small_and_lazy():
     assert set(xhs_nlp.__all__) == {
-        "__version__", "segment", "analyze", "analyze_many", "score_dataset", "evaluate", "ClaimClassifier",
+        "__version__", "segment", "analyze", "analyze_many", "score_dataset", "evaluate", "portray", "ClaimClassifier",
         "Analysis", "Failure", "Document", "Section", "Paragraph", "Sentence", "Token"}
     for name in xhs_nlp.__all__:
         assert getattr(xhs_nlp, name) is not None
-    for name in ("analyze", "analyze_many", "score_dataset", "evaluate", "segment"):
+    for name in ("analyze", "analyze_many", "score_dataset", "evaluate", "segment", "portray"):
         assert ">>>" in getattr(xhs_nlp, name).__doc__, name
     code = "import sys, xhs_nlp; print(sorted(m for m in ('torch', 'transformers', 'sklearn', 'jieba', 'pandas') if m in sys.modules))"
     out = subprocess.run([shutil.which("python") or "python", "-c", code], capture_output=True, text=True, check=True)
@@ -134,14 +130,16 @@ def _chromium():
     return None
 
 
-def test_html_report_renders_in_headless_chromium(tmp_path, post_path, post_doc):
+def test_html_report_renders_in_headless_chromium(tmp_path, post_path, post_doc, post_analysis):
     html_path = tmp_path / "report.html"
     assert main(["analyze", str(post_path), "--format", "html", "--out", str(html_path)]) == 0
     html = html_path.read_text(encoding="utf-8")
     assert "<script" not in html and "http://" not in html and "https://" not in html  # self-contained
-    # three-way sentiment bars: the document, each section in the heat map and above its text
-    assert html.count('class="sbar"') == 1 + 2 * len(post_doc.sections)
-    assert html.count('title="negative ') == html.count('class="sbar"')
+    # three-way sentiment bars: the document, each section in the heat map and above its text,
+    # and each organisation beside its evidence
+    assert html.count('class="sbar"') == 1 + 2 * len(post_doc.sections) + len(post_analysis.entities.entities)
+    assert "Organisations × sections" in html and len(post_analysis.entities.entities) >= 8
+    assert len(re.findall(r'title="negative \d+% · neutral \d+% · positive \d+%"', html)) == html.count('class="sbar"')
     browser = _chromium()
     if browser is None:
         pytest.skip("chromium is not installed (make test installs Debian's chromium)")
@@ -155,3 +153,4 @@ def test_html_report_renders_in_headless_chromium(tmp_path, post_path, post_doc)
     for t in titles:
         assert t in rendered, t
     assert rendered.count('class="section-title"') == 6 and "Sections × frames" in rendered
+    assert "Organisations × sections" in rendered and "Xiaohongshu" in rendered

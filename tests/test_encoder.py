@@ -231,3 +231,44 @@ def test_the_feature_bank_encodes_each_text_once_across_runs(tmp_path):
         np.save(npy, np.zeros((1, 5), np.float32))
     with pytest.raises(ModelError, match="banked features have shape"):
         FeatureBank(tmp_path).features(enc, ["one"])
+
+
+def test_span_features_pool_the_target_in_context(enc, tmp_path):
+    from xhs_nlp.encoder import FeatureBank
+
+    s = "Tencent's ad revenue grew while Xiaohongshu's trust eroded."
+    S = enc.span_features([s, s, s], [(0, 7), (31, 42), (0, 7)])
+    assert S.shape == (3, len(enc.feature_layers), enc.dim)
+    assert np.array_equal(S[0], S[2]) and not np.allclose(S[0], S[1])
+    # the same word in another sentence reads differently (context), but stays close
+    T = enc.span_features(["Tencent was fined heavily."], [(0, 7)])
+    assert 0.5 < float(S[0, -1] @ T[0, -1] / np.linalg.norm(S[0, -1]) / np.linalg.norm(T[0, -1])) < 0.9999
+    # a target deep inside a text longer than one window is still read (the window centred on it)
+    long = "word " * 800 + "Tencent" + " word" * 800
+    a = long.index("Tencent")
+    L = enc.span_features([long], [(a, a + 7)])
+    assert np.all(np.isfinite(L))
+    with pytest.raises(InputError, match=r"row 0: span \(5, 500\) is not inside"):
+        enc.span_features([s], [(5, 500)])
+    with pytest.raises(InputError, match="1 texts but 2 spans"):
+        enc.span_features([s], [(0, 1), (0, 2)])
+    bank = FeatureBank(tmp_path)
+    B = bank.span_features(enc, [s, s], [(0, 7), (31, 42)]).reshape(2, len(enc.feature_layers), -1)
+    assert np.allclose(B, S[:2], atol=1e-6)
+    misses = enc.cache_misses
+    B2 = FeatureBank(tmp_path).span_features(enc, [s], [(31, 42)])
+    assert enc.cache_misses == misses and np.allclose(B2.reshape(-1), B[1].reshape(-1))
+
+
+def test_spans_of_one_text_share_its_forward_pass(enc):
+    s = "Tencent grew strongly while Baidu collapsed."
+    t = "Baidu fell."
+    enc.clear_cache()
+    together = enc.span_features([s, t, s, s], [(0, 7), (0, 5), (28, 33), (0, 20)])
+    alone = []
+    for text, sp in zip([s, t, s, s], [(0, 7), (0, 5), (28, 33), (0, 20)]):
+        enc.clear_cache()
+        alone.append(enc.span_features([text], [sp])[0])
+    # one pass for the three spans of s, one pooling each: the numbers of a pass per span
+    assert np.allclose(together, np.stack(alone), atol=1e-5)
+    assert not np.allclose(together[0], together[2])

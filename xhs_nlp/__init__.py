@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .batch import score_dataset
     from .claims import ClaimClassifier
     from .evaluate import evaluate
+    from .portrayal import portray
 
 __all__ = [
     "__version__",
@@ -32,6 +33,7 @@ __all__ = [
     "analyze_many",
     "score_dataset",
     "evaluate",
+    "portray",
     "ClaimClassifier",
     "Analysis",
     "Failure",
@@ -44,7 +46,7 @@ __all__ = [
 
 _LAZY = {
     "analyze": "analysis", "analyze_many": "analysis", "Analysis": "analysis", "Failure": "analysis",
-    "score_dataset": "batch", "evaluate": "evaluate", "ClaimClassifier": "claims",
+    "score_dataset": "batch", "evaluate": "evaluate", "ClaimClassifier": "claims", "portray": "portrayal",
 }
 
 

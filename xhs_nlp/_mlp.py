@@ -30,7 +30,8 @@ def fit_mlp(Z: np.ndarray, Y: np.ndarray, *, hidden_size: int, dropout: float, e
 
     Dropout on the input and on the hidden layer, AdamW with a one-cycle learning rate;
     ``loss="sigmoid"``: binary cross-entropy per label (multi-label), ``"softmax"``:
-    cross-entropy over the columns of ``Y`` (one-hot rows, multi-class). Rows are
+    cross-entropy over the columns of ``Y`` (one-hot rows, multi-class; a row with several
+    1s is a partial label, "one of these": its loss is ``-log`` of their summed probability). Rows are
     weighted by ``sample_weight`` (mean 1) when given. Torch's global random state is left as it was;
     the same seed, data and thread count give the same weights.
 
@@ -54,10 +55,15 @@ def fit_mlp(Z: np.ndarray, Y: np.ndarray, *, hidden_size: int, dropout: float, e
         opt = torch.optim.AdamW(net.parameters(), lr=learning_rate, weight_decay=weight_decay)
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=learning_rate, total_steps=epochs * steps_per_epoch,
                                                     pct_start=0.1)
-        if loss == "softmax":
+        one_hot = bool(((T == 0) | (T == 1)).all() and (T.sum(1) == 1).all())
+        if loss == "softmax" and one_hot:
             def loss_fn(out, target, w):
                 ce = torch.nn.functional.cross_entropy(out, target, reduction="none")
                 return (ce * w).mean() if w is not None else ce.mean()
+        elif loss == "softmax":  # partial labels: a row's 1s are the classes it may be
+            def loss_fn(out, target, w):
+                nll = torch.logsumexp(out, 1) - torch.logsumexp(out.masked_fill(target <= 0, float("-inf")), 1)
+                return (nll * w).mean() if w is not None else nll.mean()
         else:
             def loss_fn(out, target, w):
                 if w is None:

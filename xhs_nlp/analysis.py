@@ -17,7 +17,7 @@ Example:
     >>> [s.label for s in a.claims]
     ['claim', 'rhetoric']
     >>> sorted(a.to_dataframes())
-    ['documents', 'sections', 'sentences']
+    ['documents', 'entities', 'sections', 'sentences']
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ from .document import Document
 from .errors import EmptyDocumentError, InputError
 from .framing import document_framing
 from .limits import MAX_BYTES, PROGRESS_CHARS
+from .portrayal import DocumentEntities, portray
 from .report import render_html
+from .segment.organisations import Aliases, OrganisationFinder, default_finder
 from .sentiment import score_document
 from .tables import analysis_rows, dataframes
 from .tasks import TASKS
@@ -48,6 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .encoder import Encoder
     from .framing import DocumentFraming, FramingClassifier
     from .sentiment import DocumentSentiment, SentimentModel
+    from .targets import TargetSentimentModel
 
 __all__ = ["Analysis", "Failure", "Models", "Source", "analyze", "analyze_many", "default_models", "document_id"]
 
@@ -59,19 +62,23 @@ def document_id(text: str) -> str:
 
 @dataclass
 class Models:
-    """The models :func:`analyze` runs, one per task of :data:`xhs_nlp.tasks.TASKS`."""
+    """The models :func:`analyze` runs, one per task of :data:`xhs_nlp.tasks.TASKS`
+    (``target_sentiment`` is the task ``target-sentiment``)."""
 
     sentiment: SentimentModel
     claims: ClaimClassifier
     frames: FramingClassifier
     techniques: FramingClassifier
+    target_sentiment: TargetSentimentModel
 
     @classmethod
-    def load(cls, sentiment: Any = None, claims: Any = None, frames: Any = None, techniques: Any = None) -> Models:
+    def load(cls, sentiment: Any = None, claims: Any = None, frames: Any = None, techniques: Any = None,
+             target_sentiment: Any = None) -> Models:
         """Load models from folders (``None``: the shipped default of each; a loaded
         model is used as it is)."""
-        given = {"sentiment": sentiment, "claims": claims, "frames": frames, "techniques": techniques}
-        return cls(**{name: TASKS[name].load(spec) for name, spec in given.items()})
+        given = {"sentiment": sentiment, "claims": claims, "frames": frames, "techniques": techniques,
+                 "target_sentiment": target_sentiment}
+        return cls(**{name: TASKS[name.replace("_", "-")].load(spec) for name, spec in given.items()})
 
     @property
     def encoder(self) -> Encoder:
@@ -127,6 +134,8 @@ class Analysis:
         sentiment: per-sentence sentiment and section/document aggregates.
         claims: per sentence: ``claim``/``rhetoric``, ``P(claim)``, facts of claims.
         framing: per section and document: frames, techniques, categories, cues, evidence.
+        entities: every organisation named, with its portrayal per document and section
+            (:mod:`xhs_nlp.portrayal`).
         position: the document's place in the input of :func:`analyze_many` (``-1`` alone).
         encoder: the encoder that made the vectors (``name``, ``fingerprint``, ``precision``).
 
@@ -142,6 +151,7 @@ class Analysis:
     sentiment: DocumentSentiment
     claims: list[SentenceClaim]
     framing: DocumentFraming
+    entities: DocumentEntities = field(default_factory=DocumentEntities)
     metadata: dict[str, Any] = field(default_factory=dict)
     position: int = -1
     #: the encoder that made the vectors: ``name``, ``fingerprint``, ``precision``
@@ -194,7 +204,9 @@ class Analysis:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: ``id``, ``source``, ``metadata``, ``document`` (the segmented
         document), ``summary`` (per section), ``sentences`` (each with sentiment, claim,
-        facts and techniques), ``sentiment``, ``framing``."""
+        facts and techniques), ``sentiment``, ``framing``, ``entities`` (each organisation's
+        ``name``, ``aliases``, ``mentions``, ``sentiment`` per document and section,
+        ``evidence``, ``claims``)."""
         sents = []
         for i, (s, sen, cl, tech) in enumerate(zip(self.doc.sentences, self.sentiment.sentences, self.claims,
                                                     self.framing.sentence_techniques)):
@@ -208,7 +220,8 @@ class Analysis:
                               "sections": [a.to_dict() for a in self.sentiment.sections]},
                 "claim_share": self.claim_share(), "check_worthy": [c.to_dict() for c in self.check_worthy()],
                 "framing": {"document": self.framing.document.to_dict(),
-                            "sections": [f.to_dict() for f in self.framing.sections], "models": self.framing.models}}
+                            "sections": [f.to_dict() for f in self.framing.sections], "models": self.framing.models},
+                "entities": self.entities.to_dict(self.doc)}
 
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as JSON (characters kept as they are)."""
@@ -289,13 +302,15 @@ def _encode_batch(models: Models, docs: Sequence[Document], progress: bool = Fal
         enc.features(texts, progress=progress)
 
 
-def _analyze_doc(doc: Document, models: Models, source: str, metadata: dict | None = None, position: int = -1) -> Analysis:
+def _analyze_doc(doc: Document, models: Models, source: str, metadata: dict | None = None, position: int = -1,
+                 finder: OrganisationFinder | None = None) -> Analysis:
     if not doc.sentences:
         raise EmptyDocumentError("the document has no sentences (empty, or only forum chrome)")
+    claims = classify_document(doc, models.claims)
     return Analysis(doc=doc, id=document_id(doc.text), source=source,
-                    sentiment=score_document(doc, models.sentiment),
-                    claims=classify_document(doc, models.claims),
+                    sentiment=score_document(doc, models.sentiment), claims=claims,
                     framing=document_framing(doc, frames_model=models.frames, techniques_model=models.techniques),
+                    entities=portray(doc, models.target_sentiment, finder=finder or default_finder(), claims=claims),
                     metadata=dict(metadata or {}), position=position, encoder=_encoder_record(models))
 
 
@@ -305,7 +320,8 @@ def _encoder_record(models: Models) -> dict[str, str]:
 
 
 def analyze(source: str | bytes | os.PathLike[str] | Document, *, models: Models | None = None,
-            encoding: str | None = None, max_bytes: int | None = MAX_BYTES, progress: bool | None = None) -> Analysis:
+            encoding: str | None = None, max_bytes: int | None = MAX_BYTES, progress: bool | None = None,
+            aliases: Aliases | None = None) -> Analysis:
     """Segment and score one document.
 
     Args:
@@ -317,20 +333,24 @@ def analyze(source: str | bytes | os.PathLike[str] | Document, *, models: Models
             ``None``: no limit).
         progress: show the encoder's progress on stderr (``None``: for documents over
             :data:`PROGRESS_CHARS` characters).
+        aliases: your own organisation names, ``{canonical name: [aliases]}`` or a file
+            (:mod:`xhs_nlp.segment.organisations`), on top of the shipped ones.
 
     Raises:
         InputError: the source cannot be read or decoded, is over ``max_bytes``, or
             holds no sentence.
+        DataError: a bad alias table (an empty name, a cycle, ...).
 
     Example:
         >>> a = analyze("一、现状\\n小红书2024年营收增长了20%。这是一条艰难的路。")
         >>> a.claims[0].label, [q.text for q in a.claims[0].facts.quantities]
         ('claim', ['2024年', '20%'])
     """
+    finder = OrganisationFinder(aliases) if aliases is not None else None  # a bad table fails before the work
     m = models or default_models()
     doc = _segment(source, encoding, max_bytes)
     _encode_batch(m, [doc], progress=len(doc.text) > PROGRESS_CHARS if progress is None else progress)
-    return _analyze_doc(doc, m, _source_name(source))
+    return _analyze_doc(doc, m, _source_name(source), finder=finder)
 
 
 # -- many documents ---------------------------------------------------------------------------
@@ -354,8 +374,8 @@ def _as_source(i: int, x: Any) -> Source:
     return Source(i, x, _source_name(x), {})
 
 
-def _run_batch(items: list[Source], models: Models | None, errors: str, *,
-               drop_cache: bool = False, max_bytes: int | None = MAX_BYTES) -> list[Analysis | Failure]:
+def _run_batch(items: list[Source], models: Models | None, errors: str, *, drop_cache: bool = False,
+               max_bytes: int | None = MAX_BYTES, finder: OrganisationFinder | None = None) -> list[Analysis | Failure]:
     """Segment a batch, encode all its text in one call, score each document; with
     ``drop_cache`` the encoder's cache is emptied before the heap is trimmed."""
     m = models or default_models()
@@ -384,7 +404,7 @@ def _run_batch(items: list[Source], models: Models | None, errors: str, *,
             out.append(d)
             continue
         try:
-            out.append(_analyze_doc(d, m, it.name, it.metadata, it.position))
+            out.append(_analyze_doc(d, m, it.name, it.metadata, it.position, finder=finder))
         except Exception as err:  # noqa: BLE001
             if errors == "raise":
                 raise
@@ -434,13 +454,22 @@ def _worker_init(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def _worker_batch(items: list[Source], errors: str, max_bytes: int | None) -> list[Analysis | Failure]:
+_WORKER_FINDERS: dict[str, OrganisationFinder] = {}
+
+
+def _worker_batch(items: list[Source], errors: str, max_bytes: int | None,
+                  aliases: Aliases | None = None) -> list[Analysis | Failure]:
     # a worker's batches rarely share a text: its cache would only hold memory
-    return _run_batch(items, None, errors, drop_cache=True, max_bytes=max_bytes)
+    finder = None
+    if aliases is not None:
+        key = repr(aliases)
+        finder = _WORKER_FINDERS.get(key) or _WORKER_FINDERS.setdefault(key, OrganisationFinder(aliases))
+    return _run_batch(items, None, errors, drop_cache=True, max_bytes=max_bytes, finder=finder)
 
 
 def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int = 1, models: Models | None = None,
-                 errors: str = "raise", max_bytes: int | None = MAX_BYTES) -> Iterator[Analysis | Failure]:
+                 errors: str = "raise", max_bytes: int | None = MAX_BYTES,
+                 aliases: Aliases | None = None) -> Iterator[Analysis | Failure]:
     """Analyse many documents; yields results in input order (like spaCy's ``nlp.pipe``).
 
     Each batch of ``batch_size`` documents is segmented, then all its sentences and
@@ -458,6 +487,10 @@ def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int
         errors: ``"raise"`` stops at the first failing document; ``"return"`` yields a
             :class:`Failure` in its place and goes on.
         max_bytes: larger sources fail (:data:`MAX_BYTES`; ``None``: no limit).
+        aliases: your own organisation names (as for :func:`analyze`).
+
+    Raises:
+        InputError: bad arguments; DataError: a bad alias table (before any work).
 
     Example:
         >>> [a.claims[0].label for a in analyze_many(["Sales rose 5% in 2023.", "What a shame!"])]
@@ -469,6 +502,7 @@ def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int
         raise InputError("errors must be 'raise' or 'return'")
     if n_process > 1 and models is not None:
         raise InputError("models= applies to n_process=1; worker processes load the shipped models")
+    finder = OrganisationFinder(aliases) if aliases is not None else None
 
     def batches() -> Iterator[list[Source]]:
         chunk: list[Source] = []
@@ -482,7 +516,7 @@ def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int
 
     if n_process == 1:
         for chunk in batches():
-            yield from _run_batch(chunk, models, errors, max_bytes=max_bytes)
+            yield from _run_batch(chunk, models, errors, max_bytes=max_bytes, finder=finder)
         return
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
@@ -494,7 +528,7 @@ def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int
                                  initargs=(threads,)) as pool:
             pending: deque = deque()
             for chunk in batches():
-                pending.append(pool.submit(_worker_batch, chunk, errors, max_bytes))
+                pending.append(pool.submit(_worker_batch, chunk, errors, max_bytes, aliases))
                 if len(pending) >= 2 * n_process:  # bounded look-ahead keeps memory flat
                     yield from pending.popleft().result()
             while pending:

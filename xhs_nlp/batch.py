@@ -1,7 +1,7 @@
 """Many documents into tidy tables: :func:`score_files` (the ``xhs-nlp score`` command)
 and :func:`score_dataset` (a Hugging Face ``datasets.Dataset``).
 
-The tables (``documents``, ``sections``, ``sentences``, ``errors``) and their columns
+The tables (``documents``, ``sections``, ``sentences``, ``entities``, ``errors``) and their columns
 are defined in :mod:`xhs_nlp.tables`.
 
 Example:
@@ -10,7 +10,7 @@ Example:
     >>> _ = (d / "a.txt").write_text("Revenue rose 5% in 2024. What a triumph!")
     >>> summary = score_files([d / "a.txt"], d / "out", progress=False)
     >>> summary["documents"], summary["failed"], sorted(p.name for p in (d / "out").glob("*.parquet"))
-    (1, 0, ['documents.parquet', 'errors.parquet', 'sections.parquet', 'sentences.parquet'])
+    (1, 0, ['documents.parquet', 'entities.parquet', 'errors.parquet', 'sections.parquet', 'sentences.parquet'])
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ from .folderlock import FolderLock
 from .framing import FRAMES, TECHNIQUES
 from .labelled import iter_table, table_columns
 from .limits import MAX_BYTES
-from .tables import TABLES, analysis_rows, dataframes, failure_row
+from .tables import TABLES, analysis_rows, dataframes, entity_rows, failure_row
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["score_files", "score_dataset", "score_batch", "expand_inputs", "output_plan", "TABLES", "FORMATS",
-           "DATASET_COLUMNS"]
+           "DATASET_COLUMNS", "ENTITY_FIELDS"]
 
 FORMATS = ("parquet", "csv", "jsonl")
 TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -223,8 +223,12 @@ def score_files(
     engine: str = "local",
     scheduler: str | None = None,
     scheduler_file: str | None = None,
+    aliases: Any = None,
 ) -> dict[str, Any]:
     """Score files, folders, globs and tables into the tidy tables under ``out``.
+
+    ``aliases`` (a dict or a file) adds your own organisation names to the shipped ones
+    (:mod:`xhs_nlp.segment.organisations`), for the ``entities`` table.
 
     Work is written in chunks of ``chunk_size`` documents, each chunk's tables to
     ``out/.parts/`` atomically, so an interruption loses at most the chunk in flight;
@@ -252,6 +256,10 @@ def score_files(
         raise InputError(f"posts must be 'first' or 'all', got {posts!r}")
     if engine not in ("local", "dask"):
         raise InputError(f"engine must be 'local' or 'dask', got {engine!r}")
+    if aliases is not None:
+        from .segment.organisations import OrganisationFinder
+
+        OrganisationFinder(aliases)  # a bad table fails before anything is written
     if engine == "dask":
         if posts != "first":
             raise InputError("--posts all runs on the local engine only")
@@ -259,17 +267,19 @@ def score_files(
             raise InputError("--engine dask writes a folder of Parquet parts: give --out a folder")
         items = expand_inputs(inputs)
         return _score_dask(items, Path(out), jobs=jobs, batch_size=batch_size, chunk_size=chunk_size, resume=resume,
-                           progress=progress, max_bytes=max_bytes, scheduler=scheduler, scheduler_file=scheduler_file)
+                           progress=progress, max_bytes=max_bytes, scheduler=scheduler, scheduler_file=scheduler_file,
+                           aliases=aliases)
     folder, fmt, prefix = output_plan(out, fmt)
     items = expand_inputs(inputs)
     with FolderLock(folder, "xhs-nlp score") as lock:
         res = _score_locked(items, folder, fmt, prefix, jobs=jobs, batch_size=batch_size, chunk_size=chunk_size,
-                            resume=resume, progress=progress, max_bytes=max_bytes, posts=posts)
+                            resume=resume, progress=progress, max_bytes=max_bytes, posts=posts, aliases=aliases)
     return {**res, "stale_lock": lock.stale}
 
 
 def _score_locked(items: list[tuple[str, Any]], folder: Path, fmt: str, prefix: str, *, jobs: int, batch_size: int,
-                  chunk_size: int, resume: bool, progress: bool, max_bytes: int | None, posts: str) -> dict[str, Any]:
+                  chunk_size: int, resume: bool, progress: bool, max_bytes: int | None, posts: str,
+                  aliases: Any = None) -> dict[str, Any]:
     import pandas as pd
 
     parts = folder / ".parts"
@@ -313,7 +323,7 @@ def _score_locked(items: list[tuple[str, Any]], folder: Path, fmt: str, prefix: 
             return
         frames = dataframes(chunk_rows)
         # errors last: a chunk counts as done once its errors file exists
-        for t in ("sentences", "sections", "documents", "errors"):
+        for t in ("sentences", "sections", "entities", "documents", "errors"):
             _write_table(frames[t], parts / f"{t}-{chunk_no:06d}.parquet", "parquet")
         for t in TABLES:
             chunk_rows[t] = []
@@ -329,7 +339,8 @@ def _score_locked(items: list[tuple[str, Any]], folder: Path, fmt: str, prefix: 
     for f in pre_failed:
         add_failure(f)
         bar(1)
-    for res in analyze_many(todo, batch_size=batch_size, n_process=jobs, errors="return", max_bytes=max_bytes):
+    for res in analyze_many(todo, batch_size=batch_size, n_process=jobs, errors="return", max_bytes=max_bytes,
+                            aliases=aliases):
         if isinstance(res, Failure):
             add_failure(res)
         else:
@@ -355,8 +366,9 @@ def _score_locked(items: list[tuple[str, Any]], folder: Path, fmt: str, prefix: 
             if t in ("documents", "errors"):
                 df = df.sort_values(["position"], kind="stable")
             else:
-                df = df.assign(_o=df["source"].map(order)).sort_values(
-                    ["_o", "section" if t == "sections" else "sentence"], kind="stable").drop(columns="_o")
+                # entities keep their rows' order within a document (entity by entity)
+                keys = {"sections": ["_o", "section"], "sentences": ["_o", "sentence"]}.get(t, ["_o"])
+                df = df.assign(_o=df["source"].map(order)).sort_values(keys, kind="stable").drop(columns="_o")
             df = df.reset_index(drop=True)
         path = folder / f"{prefix}{t}.{fmt}"
         _write_table(df, path, fmt)
@@ -369,8 +381,8 @@ def _score_locked(items: list[tuple[str, Any]], folder: Path, fmt: str, prefix: 
 
 
 def _score_dask(items: list[tuple[str, Any]], out: Path, *, jobs: int, batch_size: int, chunk_size: int, resume: bool,
-                progress: bool, max_bytes: int | None, scheduler: str | None, scheduler_file: str | None
-                ) -> dict[str, Any]:
+                progress: bool, max_bytes: int | None, scheduler: str | None, scheduler_file: str | None,
+                aliases: Any = None) -> dict[str, Any]:
     """``score`` on a Dask cluster: the inputs become a Dask DataFrame of items (one
     partition per ``chunk_size`` documents), scored into ``OUT/TABLE/part-N.parquet``."""
     import dask.dataframe as dd
@@ -396,7 +408,8 @@ def _score_dask(items: list[tuple[str, Any]], out: Path, *, jobs: int, batch_siz
     ddf = dd.from_pandas(pdf, npartitions=max(1, -(-len(pdf) // chunk_size)), sort=False)
     client, close = connect(scheduler=scheduler, scheduler_file=scheduler_file, workers=jobs)
     try:
-        res = score_to_parquet(ddf, out, batch_size=batch_size, resume=resume, progress=progress, client=client)
+        res = score_to_parquet(ddf, out, batch_size=batch_size, resume=resume, progress=progress, client=client,
+                               aliases=aliases)
     finally:
         close()
     return {**res, "scored_now": None, "failed_now": None, "skipped_partitions": res["skipped"],
@@ -435,7 +448,10 @@ class _Progress:
 
 #: the columns :func:`score_dataset` adds
 DATASET_COLUMNS = ("doc_id", "sentiment_score", "sentiment_label", "claim_share", "n_claims", "top_frame", "frames_on",
-                   "top_technique", "techniques_on", "frames", "techniques", "error")
+                   "top_technique", "techniques_on", "frames", "techniques", "entities", "error")
+#: the fields of each entry of the ``entities`` column (the document-level rows of the ``entities`` table)
+ENTITY_FIELDS = ("entity", "aliases", "mentions", "sentences", "score", "label", "share_negative", "share_neutral",
+                 "share_positive", "n_claims")
 
 
 def score_batch(batch: dict[str, list], text_column: str = "text") -> dict[str, list]:
@@ -446,13 +462,14 @@ def score_batch(batch: dict[str, list], text_column: str = "text") -> dict[str, 
     for res in analyze_many(batch[text_column], errors="return"):
         if isinstance(res, Failure):
             row: dict[str, Any] = dict.fromkeys(DATASET_COLUMNS)
-            row.update(frames=[None] * len(FRAMES), techniques=[None] * len(TECHNIQUES), n_claims=None,
+            row.update(frames=[None] * len(FRAMES), techniques=[None] * len(TECHNIQUES), n_claims=None, entities=[],
                        error=f"{res.error}: {res.reason}")
         else:
             d = analysis_rows(res)["documents"][0]
             row = {k: d.get(k) for k in DATASET_COLUMNS}
             row["frames"] = [res.framing.document.frames[f] for f in FRAMES]
             row["techniques"] = [res.framing.document.techniques[t] for t in TECHNIQUES]
+            row["entities"] = [{k: e[k] for k in ENTITY_FIELDS} for e in entity_rows(res) if e["section"] is None]
             row["error"] = None
         for c in DATASET_COLUMNS:
             out[c].append(row[c])
@@ -464,7 +481,9 @@ def score_dataset(ds: Any, *, text_column: str = "text", num_proc: int | None = 
 
     Runs :func:`score_batch` through ``Dataset.map(batched=True)``; ``frames`` and
     ``techniques`` are lists of probabilities in the order of
-    :data:`~xhs_nlp.framing.FRAMES` and :data:`~xhs_nlp.framing.TECHNIQUES`.
+    :data:`~xhs_nlp.framing.FRAMES` and :data:`~xhs_nlp.framing.TECHNIQUES`; ``entities`` is
+    a list with one entry per organisation named (:data:`ENTITY_FIELDS`: its portrayal over
+    the whole document, as the ``entities`` table's document rows).
 
     Raises:
         DataError: the dataset has no ``text_column``.
@@ -479,8 +498,10 @@ def score_dataset(ds: Any, *, text_column: str = "text", num_proc: int | None = 
         raise DataError(f"the dataset has no {text_column!r} column (columns: {getattr(ds, 'column_names', None)})")
     from datasets import Features, Sequence, Value
 
+    entity = {k: Value("int64") if k in ("mentions", "sentences", "n_claims") else
+              Value("float64") if k == "score" or k.startswith("share_") else Value("string") for k in ENTITY_FIELDS}
     types = {"sentiment_score": Value("float64"), "claim_share": Value("float64"), "n_claims": Value("int64"),
-             "frames": Sequence(Value("float64")), "techniques": Sequence(Value("float64"))}
+             "frames": Sequence(Value("float64")), "techniques": Sequence(Value("float64")), "entities": [entity]}
     features = Features({**ds.features, **{c: types.get(c, Value("string")) for c in DATASET_COLUMNS}})
     # the types are given, so a batch whose values are all missing (failures) still writes
     return ds.map(score_batch, batched=True, batch_size=batch_size, num_proc=num_proc, features=features,

@@ -123,6 +123,55 @@ def _cmd_claims(args: argparse.Namespace) -> int:
     return 0
 
 
+def _section_label(sec) -> str:
+    return f"[{sec.index}] {sec.number}" if sec.number else f"[{sec.index}] intro" if sec.index == 0 else f"[{sec.index}]"
+
+
+def _cmd_entities(args: argparse.Namespace) -> int:
+    import json
+
+    from .claims import classify_document
+    from .portrayal import portray
+    from .segment import segment
+    from .segment.organisations import OrganisationFinder
+
+    finder = OrganisationFinder(args.aliases) if args.aliases else None  # a bad table fails before the work
+    doc = segment(Path(args.path), encoding=args.encoding)
+    claims = classify_document(doc)
+    ents = portray(doc, args.model, finder=finder, claims=claims)
+    if args.format == "json":
+        print(json.dumps({"source": str(args.path), "model": ents.model,
+                          "sections": [{"index": s.index, "number": s.number, "title": s.title} for s in doc.sections],
+                          "entities": ents.to_dict(doc)}, ensure_ascii=False, indent=2))
+        return 0
+    if not ents.entities:
+        print("no organisation is named in the document's sentences")
+        return 0
+    secs = doc.sections
+    print(f"{len(ents.entities)} organisations, {sum(len(e.mentions) for e in ents)} mentions; cells: mean sentiment "
+          "towards the organisation (mentions)")
+    cols = [_section_label(s) for s in secs]
+    print(f"{'organisation':<28}{'document':>14}" + "".join(f"{c:>13}" for c in cols))
+    for e in ents:
+        d = e.document
+        row = f"{textwrap.shorten(e.name, 27):<28}{_num(d.score) + f' ({d.n_mentions})':>14}"
+        for s in secs:
+            p = e.sections.get(s.index)
+            row += f"{(_num(p.score) + f' ({p.n_mentions})') if p else '':>13}"
+        print(row)
+    print()
+    for e in ents:
+        alias = [a for a in e.aliases if a != e.name]
+        print(f"{e.name}" + (f" ({', '.join(alias)})" if alias else "") + f": {e.document.label}, "
+              + " ".join(f"{k[:3]} {v:.0%}" for k, v in e.document.shares.items())
+              + ("" if e.n_claims is None else f", {e.n_claims} of its {e.document.n_sentences} sentences are claims"))
+        for tag, m in (("most negative", e.most_negative), ("most positive", e.most_positive)):
+            if m is not None:
+                print(f"    {tag} ({m.score:+.2f}, section {m.section}): "
+                      + textwrap.shorten(doc.sentences[m.sentence].text, 90))
+    return 0
+
+
 def _cmd_framing(args: argparse.Namespace) -> int:
     import json
 
@@ -170,7 +219,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             probe = probe.parent
         if not probe.is_dir() or not os.access(probe, os.W_OK):
             raise XhsNlpError(f"cannot write {out}: {probe} is not a writable folder")
-    a = analyze(Path(args.path), encoding=args.encoding, max_bytes=args.max_bytes or None)
+    a = analyze(Path(args.path), encoding=args.encoding, max_bytes=args.max_bytes or None, aliases=args.aliases)
     if args.format == "json":
         text = a.to_json()
     elif args.format == "html":
@@ -205,6 +254,15 @@ def _summary(a) -> str:
              f"document: sentiment {_num(d.score)} ({d.label or 'not scored'}{_shares(d.shares)}), claims "
              f"{a.claim_share():.0%}, frames "
              + ", ".join(f"{k} {v:.2f}" for k, v in a.framing.document.top_frames(3))]
+    ranked = a.entities.ranked(min_mentions=2) or a.entities.ranked()
+    if ranked:
+        def who(e) -> str:
+            return f"{e.name} {e.document.score:+.2f} ({e.document.n_mentions} mentions)"
+
+        lines.append(f"organisations: {len(a.entities)} named; portrayed most positively: {who(ranked[0])}; most "
+                     f"negatively: {who(ranked[-1])}" + ("" if len(ranked) > 1 else " (the only one)"))
+    else:
+        lines.append("organisations: none named")
     for row in a.sections_summary():
         head = f"{row['number']}. {row['title']}" if row["number"] else (row["title"] or "(introduction)")
         lines.append(f"\n[{row['index']}] {textwrap.shorten(head, 96)}")
@@ -231,7 +289,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     res = score_files(args.inputs, args.out, fmt=args.format, jobs=args.jobs, batch_size=args.batch_size,
                       chunk_size=chunk, resume=args.resume, progress=not args.quiet,
                       max_bytes=args.max_bytes or None, posts=args.posts, engine=args.engine,
-                      scheduler=args.scheduler, scheduler_file=args.scheduler_file)
+                      scheduler=args.scheduler, scheduler_file=args.scheduler_file, aliases=args.aliases)
     if res.get("stale_lock"):
         print(f"xhs-nlp: note: took over the lock of a run that is gone (pid {res['stale_lock'].get('pid')})",
               file=sys.stderr)
@@ -309,9 +367,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--encoding", default=None, help="force an input encoding")
     s.add_argument("--max-bytes", type=int, default=MAX_BYTES, metavar="N",
                    help=f"refuse larger documents (default {MAX_BYTES:,}; 0: no limit)")
+    s.add_argument("--aliases", default=None, metavar="FILE",
+                   help="your own organisation names: JSON {name: [aliases]} or lines NAME = ALIAS | ALIAS")
     s.set_defaults(func=_cmd_analyze)
 
-    s = sub.add_parser("score", help="score many documents into tidy tables (documents, sections, sentences, errors)")
+    s = sub.add_parser("score", help="score many documents into tidy tables (documents, sections, sentences, entities, errors)")
     s.add_argument("inputs", nargs="+", metavar="INPUT",
                    help="files, folders (recursive), globs, or JSONL/CSV/Parquet tables with a 'text' column")
     s.add_argument("--out", required=True, metavar="DIR_OR_FILE",
@@ -332,8 +392,19 @@ def _parser() -> argparse.ArgumentParser:
                    help="dask: connect to the scheduler of this file (dask-jobqueue / dask-mpi convention)")
     s.add_argument("--posts", choices=["first", "all"], default="first",
                    help="forum thread pages (.html): the first post (default), or one document per floor")
+    s.add_argument("--aliases", default=None, metavar="FILE",
+                   help="your own organisation names: JSON {name: [aliases]} or lines NAME = ALIAS | ALIAS")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=_cmd_score)
+
+    s = sub.add_parser("entities", help="organisations named, and how each is portrayed per section (target sentiment)")
+    s.add_argument("path", help="a text or HTML file (any common encoding)")
+    s.add_argument("--model", default=None, help="target-sentiment model folder (default: models/target_sentiment)")
+    s.add_argument("--aliases", default=None, metavar="FILE",
+                   help="your own organisation names: JSON {name: [aliases]} or lines NAME = ALIAS | ALIAS")
+    s.add_argument("--format", choices=["json", "text"], default="text")
+    s.add_argument("--encoding", default=None, help="force an input encoding")
+    s.set_defaults(func=_cmd_entities)
 
     s = sub.add_parser("framing", help="frames, persuasion techniques and rhetorical cues per section, with evidence")
     s.add_argument("path", help="a text or HTML file (any common encoding)")
@@ -357,19 +428,20 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--check", nargs="+", default=None, metavar="PATH",
                    help="claims, sentiment: labelled files never trained on, scored and recorded in the card")
     s.add_argument("--cache", default=None, metavar="DIR",
-                   help="claims, sentiment: keep the encoder's features in DIR between runs (re-training skips the "
-                        "encoder)")
+                   help="claims, sentiment, target-sentiment: keep the encoder's features in DIR between runs "
+                        "(re-training skips the encoder)")
     s.add_argument("--tune-bias", default=None, metavar="LANG,...",
                    help="sentiment: the languages whose class offsets are tuned by cross-validation (default: all; "
                         "'none': no offsets)")
     s.add_argument("--predictions", default=None, metavar="FILE",
-                   help="sentiment: write every cross-validated, held-out and check row's probabilities (JSONL)")
+                   help="sentiment, target-sentiment: write every cross-validated, held-out and check row's "
+                        "probabilities (JSONL)")
     s.add_argument("--cues", action="store_true", default=None, help="claims: add cue-count features")
     s.add_argument("--ngrams", action="store_true", default=None, help="claims: blend in the n-gram model")
     s.add_argument("--language-weights", action="store_true", default=None,
                    help="claims: news rows get language-specific weights on top of the shared ones")
     s.add_argument("--folds", type=int, default=None,
-                   help="framing, sentiment: cross-validation folds, grouped by article (5)")
+                   help="framing, sentiment, target-sentiment: cross-validation folds, grouped by article (5)")
     s.add_argument("--head", choices=["linear", "mlp", "linear+mlp"], default=None,
                    help="framing: the head of every scheme trained (default: linear for frames, linear+mlp for "
                         "techniques); sentiment: mlp (default) or linear")

@@ -1,7 +1,7 @@
 """Scoring on a Dask cluster: the tidy tables of ``xhs-nlp score`` as Dask DataFrames.
 
-* :func:`score_dataframe`: a Dask DataFrame with a text column in, four lazy Dask
-  DataFrames out (``documents``, ``sections``, ``sentences``, ``errors``), with the
+* :func:`score_dataframe`: a Dask DataFrame with a text column in, five lazy Dask
+  DataFrames out (``documents``, ``sections``, ``sentences``, ``entities``, ``errors``), with the
   schema of :mod:`xhs_nlp.tables` declared as ``meta``; nothing is computed here. Other
   columns are carried through as ``metadata``, as ``score`` does for tables.
 * :func:`score_to_parquet`: end to end into ``OUT/documents/part-00000.parquet`` …, one
@@ -21,7 +21,7 @@ Example:
     >>> ddf = dd.from_pandas(pd.DataFrame({"text": ["Sales rose 5% in 2024.", ""], "outlet": ["a", "b"]}), npartitions=1)
     >>> tables = score_dataframe(ddf)
     >>> sorted(tables), list(tables["errors"].columns)
-    (['documents', 'errors', 'sections', 'sentences'], ['source', 'position', 'error', 'reason', 'metadata'])
+    (['documents', 'entities', 'errors', 'sections', 'sentences'], ['source', 'position', 'error', 'reason', 'metadata'])
     >>> docs = tables["documents"].compute(scheduler="sync")
     >>> docs["source"].tolist(), tables["errors"].compute(scheduler="sync")["error"].tolist()
     (['row:0'], ['EmptyDocumentError'])
@@ -85,13 +85,13 @@ def _items(pdf: Any, text_column: str) -> list[Source | Failure]:
     return out
 
 
-def _score_partition(pdf: Any, text_column: str, batch_size: int) -> dict[str, Any]:
-    """The four tables of one partition (a pandas DataFrame)."""
+def _score_partition(pdf: Any, text_column: str, batch_size: int, aliases: Any = None) -> dict[str, Any]:
+    """The tables of one partition (a pandas DataFrame)."""
     _worker_setup()
     items = _items(pdf, text_column)
     rows: dict[str, list] = {t: [] for t in TABLES}
     todo = [it for it in items if isinstance(it, Source)]
-    results = iter(analyze_many(todo, batch_size=batch_size, errors="return")) if todo else iter(())
+    results = iter(analyze_many(todo, batch_size=batch_size, errors="return", aliases=aliases)) if todo else iter(())
     for it in items:
         res = it if isinstance(it, Failure) else next(results)
         if isinstance(res, Failure):
@@ -121,8 +121,8 @@ def _positions(ddf: Any) -> Any:
     return ddf.assign(**{POSITION: ddf.assign(_one=1)["_one"].cumsum() - 1})
 
 
-def score_dataframe(ddf: Any, *, text_column: str = "text", batch_size: int = 16) -> dict[str, Any]:
-    """Lazy Dask DataFrames of the four tables for a Dask DataFrame of texts.
+def score_dataframe(ddf: Any, *, text_column: str = "text", batch_size: int = 16, aliases: Any = None) -> dict[str, Any]:
+    """Lazy Dask DataFrames of the tables (:data:`~xhs_nlp.tables.TABLES`) for a Dask DataFrame of texts.
 
     Args:
         ddf: a ``dask.dataframe.DataFrame`` with ``text_column``; optional ``source``
@@ -130,6 +130,7 @@ def score_dataframe(ddf: Any, *, text_column: str = "text", batch_size: int = 16
             row number); every other column is carried through as ``metadata``.
         text_column: the column holding the texts.
         batch_size: documents per encoder batch inside a partition.
+        aliases: your own organisation names (a dict, or a file the workers can read).
 
     Raises:
         DataError: ``ddf`` has no ``text_column``.
@@ -138,16 +139,17 @@ def score_dataframe(ddf: Any, *, text_column: str = "text", batch_size: int = 16
     import dask.dataframe as dd
 
     _check_columns(ddf, text_column)
-    parts = [dask.delayed(_score_partition)(p, text_column, batch_size) for p in _positions(ddf).to_delayed()]
+    parts = [dask.delayed(_score_partition)(p, text_column, batch_size, aliases) for p in _positions(ddf).to_delayed()]
     meta = _meta()
     return {t: dd.from_delayed([dask.delayed(dict.__getitem__)(p, t) for p in parts], meta=meta[t], verify_meta=False)
             for t in TABLES}
 
 
-def _write_partition(pdf: Any, i: int, out: str, text_column: str, batch_size: int) -> tuple[int, int]:
+def _write_partition(pdf: Any, i: int, out: str, text_column: str, batch_size: int,
+                     aliases: Any = None) -> tuple[int, int]:
     """Score and write one partition's parts (errors last); ``(documents, errors)``."""
-    frames = _score_partition(pdf, text_column, batch_size)
-    for t in ("sentences", "sections", "documents", "errors"):
+    frames = _score_partition(pdf, text_column, batch_size, aliases)
+    for t in ("sentences", "sections", "entities", "documents", "errors"):
         path = Path(out) / t / f"part-{i:05d}.parquet"
         tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
         frames[t].to_parquet(tmp, index=False)
@@ -156,8 +158,9 @@ def _write_partition(pdf: Any, i: int, out: str, text_column: str, batch_size: i
 
 
 def score_to_parquet(ddf: Any, out: str | os.PathLike[str], *, text_column: str = "text", batch_size: int = 16,
-                     resume: bool = False, progress: bool = True, client: Any = None) -> dict[str, Any]:
-    """Score ``ddf`` into ``OUT/{documents,sections,sentences,errors}/part-NNNNN.parquet``.
+                     resume: bool = False, progress: bool = True, client: Any = None,
+                     aliases: Any = None) -> dict[str, Any]:
+    """Score ``ddf`` into ``OUT/{documents,sections,sentences,entities,errors}/part-NNNNN.parquet``.
 
     One part per partition of ``ddf``, written atomically by the worker that scored it;
     with ``resume`` the partitions whose ``errors`` part exists are skipped (give the same
@@ -185,7 +188,7 @@ def score_to_parquet(ddf: Any, out: str | os.PathLike[str], *, text_column: str 
                     p.unlink()
         parts = _positions(ddf).to_delayed()
         todo = [(i, p) for i, p in enumerate(parts) if not (resume and (out / "errors" / f"part-{i:05d}.parquet").exists())]
-        tasks = [dask.delayed(_write_partition)(p, i, str(out), text_column, batch_size) for i, p in todo]
+        tasks = [dask.delayed(_write_partition)(p, i, str(out), text_column, batch_size, aliases) for i, p in todo]
         if tasks:
             if client is not None:
                 futures = client.compute(tasks)

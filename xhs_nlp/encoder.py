@@ -369,6 +369,59 @@ class Encoder:
                     self._cache.popitem(last=False)
         return out
 
+    def span_features(self, texts: Sequence[str], spans: Sequence[tuple[int, int]], *, kind: Kind = "passage",
+                      progress: bool = False) -> np.ndarray:
+        """Mean-pooled hidden states of :attr:`feature_layers` over the tokens of one span
+        of each text (``texts[i][a:b]`` for ``spans[i] = (a, b)``): ``(n, len(feature_layers), dim)``.
+
+        The span's tokens are read in the context of the whole text (the target-dependent
+        heads pool a target's token states next to the sentence's). A text longer than the
+        model's window is read in the one window centred on the span. Cached per text and span.
+
+        Raises:
+            InputError: empty ``texts``, a non-string, a number of spans that is not the
+                number of texts, or a span outside its text (the row is named).
+        """
+        texts = check_texts(texts)
+        spans = [tuple(s) for s in spans]
+        if len(spans) != len(texts):
+            raise InputError(f"{len(texts)} texts but {len(spans)} spans")
+        for i, (t, sp) in enumerate(zip(texts, spans)):
+            ok = (len(sp) == 2 and all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in sp)
+                  and 0 <= sp[0] < sp[1] <= len(t))
+            if not ok:
+                raise InputError(f"row {i}: span {sp!r} is not inside its text of {len(t)} characters "
+                                 "(0 <= start < end <= length)")
+        if kind not in self.prefixes:
+            raise InputError(f"kind must be 'passage' or 'query', got {kind!r}")
+        out = np.empty((len(texts), len(self.feature_layers), self.dim), dtype=np.float32)
+        todo: dict[bytes, list[int]] = {}
+        with self._lock:
+            for i, (t, (a, b)) in enumerate(zip(texts, spans)):
+                k = self._key(f"{a}:{b}\x00{t}", kind + ":span")
+                v = self._cache.get(k) if self.cache_size else None
+                if v is not None:
+                    self._cache.move_to_end(k)
+                    out[i] = v
+                    self.cache_hits += 1
+                else:
+                    todo.setdefault(k, []).append(i)
+        if todo:
+            keys = list(todo)
+            rows = [todo[k][0] for k in keys]
+            self.cache_misses += len(rows)
+            vecs = self._encode_uncached([texts[i] for i in rows], kind, progress=progress,
+                                         spans=[(int(spans[i][0]), int(spans[i][1])) for i in rows])
+            with self._lock:
+                for k, v in zip(keys, vecs):
+                    for i in todo[k]:
+                        out[i] = v
+                    if self.cache_size:
+                        self._cache[k] = v
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return out
+
     def clear_cache(self) -> None:
         """Forget every cached vector."""
         with self._lock:
@@ -384,6 +437,32 @@ class Encoder:
             return [e.ids for e in self._backend.encode_batch(texts, add_special_tokens=False)]
         return [self._tok.encode(t, add_special_tokens=False) for t in texts]
 
+    def _content_offsets(self, texts: list[str]) -> list[list[tuple[int, int]]]:
+        """The character offsets of each content token (as :meth:`_content_ids`)."""
+        self._load()
+        if self._backend is not None:
+            return [list(e.offsets) for e in self._backend.encode_batch(texts, add_special_tokens=False)]
+        tok = self.tokenizer
+        if not getattr(tok, "is_fast", False):
+            raise ModelError(f"span features need a fast tokenizer; {self.path} has a slow one")
+        return [list(map(tuple, tok(t, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]))
+                for t in texts]
+
+    @staticmethod
+    def _span_window(seq: list[int], offsets: list[tuple[int, int]], a: int, b: int,
+                     width: int) -> tuple[list[int], list[int]]:
+        """``(window ids, positions of the span's tokens in it)``: the tokens overlapping
+        characters ``[a, b)`` (the nearest token when none does), in the one window of at
+        most ``width`` tokens centred on them."""
+        pos = [j for j, (s, e) in enumerate(offsets) if e > s and s < b and e > a]
+        if not pos:
+            pos = [min(range(len(offsets)), key=lambda j: abs(offsets[j][0] - a))] if offsets else []
+        if len(seq) <= width:
+            return seq, pos
+        first, last = pos[0], pos[-1]
+        lo = max(0, min(first - (width - (last - first + 1)) // 2, len(seq) - width))
+        return seq[lo:lo + width], [p - lo for p in pos if lo <= p < lo + width]
+
     def _padded(self, n: int) -> int:
         """The padded length of a window of ``n`` tokens: with :attr:`invariant`, a length
         set by the window alone (the next multiple of :data:`PAD_MULTIPLE`), so that no
@@ -392,7 +471,8 @@ class Encoder:
             return n
         return min(-(-n // PAD_MULTIPLE) * PAD_MULTIPLE, self.max_length)
 
-    def _encode_uncached(self, texts: list[str], kind: str, *, progress: bool = False) -> np.ndarray:
+    def _encode_uncached(self, texts: list[str], kind: str, *, progress: bool = False,
+                         spans: list[tuple[int, int]] | None = None) -> np.ndarray:
         import torch
 
         self._load()
@@ -400,14 +480,27 @@ class Encoder:
         ids = self._content_ids([prefix + t for t in texts])
         cls_id, sep_id, pad_id = self._special
         width = self.max_length - 2
-        # windows: (text index, content ids); long texts become several windows
-        windows: list[tuple[int, list[int]]] = []
-        for i, seq in enumerate(ids):
-            if not seq:
-                windows.append((i, []))
-            for a in range(0, len(seq), width):
-                windows.append((i, seq[a : a + width]))
-        order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
+        # windows: (content ids, pools); a pool is (text index, pooled positions or None for
+        # all). Long texts become several windows, or (span features) the one window centred
+        # on the span; span rows that read the same window (several targets of one sentence,
+        # a target and its clause) share its forward pass, one pool each
+        windows: list[tuple[list[int], list[tuple[int, list[int] | None]]]] = []
+        if spans is not None:
+            offsets = self._content_offsets([prefix + t for t in texts])
+            shared: dict[tuple[int, ...], int] = {}
+            for i, (seq, offs, (a, b)) in enumerate(zip(ids, offsets, spans)):
+                win, pos = self._span_window(seq, offs, len(prefix) + a, len(prefix) + b, width)
+                k = shared.setdefault(tuple(win), len(windows))
+                if k == len(windows):
+                    windows.append((win, []))
+                windows[k][1].append((i, pos))
+        else:
+            for i, seq in enumerate(ids):
+                if not seq:
+                    windows.append(([], [(i, None)]))
+                for a in range(0, len(seq), width):
+                    windows.append((seq[a : a + width], [(i, None)]))
+        order = sorted(range(len(windows)), key=lambda w: len(windows[w][0]))
         layers = list(self.feature_layers)
         acc = np.zeros((len(texts), len(layers), self.dim), dtype=np.float64)
         weight = np.zeros(len(texts), dtype=np.float64)
@@ -417,9 +510,9 @@ class Encoder:
         batches: list[list[int]] = []
         for w in order:  # ascending length: the newest window is the longest of its batch
             cur = batches[-1] if batches else None
-            L = self._padded(len(windows[w][1]) + 2)
+            L = self._padded(len(windows[w][0]) + 2)
             if (cur is None or len(cur) >= self.batch_size or (len(cur) + 1) * L > self.max_batch_tokens
-                    or (self.invariant and self._padded(len(windows[cur[0]][1]) + 2) != L)):
+                    or (self.invariant and self._padded(len(windows[cur[0]][0]) + 2) != L)):
                 batches.append([w])
             else:
                 cur.append(w)
@@ -428,24 +521,34 @@ class Encoder:
         with torch.inference_mode():
             for batch in batches:
                 chunk = [windows[w] for w in batch]
-                L = self._padded(max(len(c[1]) for c in chunk) + 2)
+                L = self._padded(max(len(c[0]) for c in chunk) + 2)
+                n_pools = max(len(c[1]) for c in chunk)
                 input_ids = torch.full((len(chunk), L), pad_id, dtype=torch.long)
                 mask = torch.zeros((len(chunk), L), dtype=torch.long)
-                for r, (_, seq) in enumerate(chunk):
+                pool = torch.zeros((n_pools, len(chunk), L), dtype=torch.float32)
+                for r, (seq, pools) in enumerate(chunk):
                     row = [cls_id, *seq, sep_id]
                     input_ids[r, : len(row)] = torch.tensor(row)
                     mask[r, : len(row)] = 1
+                    for k, (_, at) in enumerate(pools):
+                        if at:
+                            pool[k, r, [1 + p for p in at]] = 1.0
+                        else:
+                            pool[k, r, : len(row)] = 1.0
                 with lower:
                     states = self._model(input_ids=input_ids, attention_mask=mask,
                                          output_hidden_states=True).hidden_states
-                m = mask.unsqueeze(-1).to(torch.float32)
-                denom = m.sum(1)
-                pooled = torch.stack([(states[li].float() * m).sum(1) / denom for li in layers],
-                                     dim=1).double().numpy()
-                for r, (i, seq) in enumerate(chunk):
-                    w = max(len(seq), 1)
-                    acc[i] += w * pooled[r]
-                    weight[i] += w
+                for k in range(n_pools):  # one pooling per pool slot, the same arithmetic for each
+                    m = pool[k].unsqueeze(-1)
+                    denom = m.sum(1).clamp(min=1.0)
+                    pooled = torch.stack([(states[li].float() * m).sum(1) / denom for li in layers],
+                                         dim=1).double().numpy()
+                    for r, (seq, pools) in enumerate(chunk):
+                        if k < len(pools):
+                            i = pools[k][0]
+                            w = max(len(seq), 1)
+                            acc[i] += w * pooled[r]
+                            weight[i] += w
                 bar(len(chunk))
         acc /= weight[:, None, None]
         return acc.astype(np.float32)
@@ -554,14 +657,33 @@ class FeatureBank:
         """``(n, layers * dim)`` features of ``texts``: banked rows read, the rest encoded
         and banked."""
         texts = check_texts(texts)
-        folder = self._folder(enc)
+        return self._banked(self._folder(enc), enc, texts,
+                            lambda new: enc.features(new, progress=progress).reshape(len(new), -1))
+
+    def span_features(self, enc: Encoder, texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
+                      progress: bool = False) -> np.ndarray:
+        """``(n, layers * dim)`` span features (:meth:`Encoder.span_features`), banked
+        under ``spans/`` by text and span."""
+        texts = check_texts(texts)
+        if len(spans) != len(texts):
+            raise InputError(f"{len(texts)} texts but {len(spans)} spans")
+        keys = [f"{int(a)}:{int(b)}\x00{t}" for t, (a, b) in zip(texts, spans)]
+
+        def compute(new: list[str]) -> np.ndarray:
+            pairs = [k.split("\x00", 1) for k in new]
+            sp = [tuple(int(x) for x in ab.split(":")) for ab, _ in pairs]
+            return enc.span_features([t for _, t in pairs], sp, progress=progress).reshape(len(new), -1)
+
+        return self._banked(self._folder(enc) / "spans", enc, keys, compute)
+
+    def _banked(self, folder: Path, enc: Encoder, keys: list[str], compute) -> np.ndarray:
         folder.mkdir(parents=True, exist_ok=True)
         index = self._index(folder)
         width = len(enc.feature_layers) * enc.dim
-        out = np.empty((len(texts), width), dtype=np.float32)
+        out = np.empty((len(keys), width), dtype=np.float32)
         by_file: dict[Path, list[tuple[int, int]]] = {}
         missing: dict[str, list[int]] = {}
-        for i, t in enumerate(texts):
+        for i, t in enumerate(keys):
             hit = index.get(t)
             if hit is None:
                 missing.setdefault(t, []).append(i)
@@ -577,7 +699,7 @@ class FeatureBank:
             out[[i for i, _ in pairs]] = arr[rows]
         if missing:
             new = list(missing)
-            F = enc.features(new, progress=progress).reshape(len(new), -1)
+            F = compute(new)
             for t, f in zip(new, F):
                 out[missing[t]] = f
             name = hashlib.sha256("\x00".join(new).encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -591,9 +713,11 @@ class FeatureBank:
 def layer_features(
     enc: Encoder, texts: Sequence[str], layers: Sequence[int] | None, *, trained_on: str | None = None,
     what: str = "model", progress: bool = False, bank: FeatureBank | None = None,
+    spans: Sequence[tuple[int, int]] | None = None,
 ) -> np.ndarray:
     """``(n, len(layers) * dim)`` features of ``layers`` (default: all), for a trained head
-    (read from ``bank`` where it holds them).
+    (read from ``bank`` where it holds them); with ``spans``, the span features of
+    :meth:`Encoder.span_features`.
 
     Warns (:class:`~xhs_nlp.errors.ModelVersionWarning`, once per model and encoder)
     when the head was trained on another encoder (``trained_on``, a fingerprint).
@@ -609,7 +733,10 @@ def layer_features(
         _WARNED.add((what, enc.fingerprint))
         warnings.warn(f"this {what} was trained on encoder {trained_on}, now running on {enc.fingerprint}: "
                       "its numbers are not those of its card", ModelVersionWarning, stacklevel=3)
-    if bank is not None:
+    if spans is not None:
+        F = (bank.span_features(enc, list(texts), spans, progress=progress) if bank is not None else
+             enc.span_features(list(texts), spans, progress=progress)).reshape(len(texts), len(enc.feature_layers), -1)
+    elif bank is not None:
         F = bank.features(enc, list(texts), progress=progress).reshape(len(texts), len(enc.feature_layers), -1)
     else:
         F = enc.features(list(texts), progress=progress)

@@ -23,14 +23,14 @@ import os
 from typing import Any, Iterable, Literal, Mapping
 
 
-from .labelled import load_labelled, parse_label_map
+from .labelled import load_labelled, parse_label_map, read_targeted
 from .errors import DataError
 from .metrics import classification_report, multilabel_report
 from .tasks import TASKS, get_task
 
 __all__ = ["evaluate", "format_report", "load_labelled", "parse_label_map", "classification_report"]
 
-Task = Literal["sentiment", "claims", "frames", "techniques"]
+Task = Literal["sentiment", "claims", "frames", "techniques", "target-sentiment"]
 
 
 def evaluate(
@@ -51,7 +51,10 @@ def evaluate(
             of the two probabilities), ``"claims"`` (labels ``claim``/``rhetoric``), ``"frames"``
             (texts are articles or sections, labels lists of frames) or
             ``"techniques"`` (texts are paragraphs, labels lists of techniques; ``[]``
-            is none). Multi-label tasks report micro-F1 and macro-F1 (labels with
+            is none) or ``"target-sentiment"`` (rows name a target: ``target``, or
+            ``target_from``/``target_to``; labels negative/neutral/positive, or
+            negative/non-negative judged by whether negative is the most probable; rows in
+            FinNSP's layout give one row per entity). Multi-label tasks report micro-F1 and macro-F1 (labels with
             support), exact-match accuracy, per label and per language.
         data: a JSONL/CSV/Parquet path (or several), a ``datasets.Dataset`` or row dicts.
         model: a model folder, a loaded model, ``"lexicon"`` (sentiment only) or
@@ -76,11 +79,24 @@ def evaluate(
         if value is not None and name not in t.options:
             raise DataError(f"{name}= applies to the {' and '.join(k for k, v in TASKS.items() if name in v.options)} "
                             "task only")
-    texts, labels, langs = load_labelled(data, label_map=label_map, split=split, multilabel=t.multilabel)
+    kw: dict[str, Any] = {}
+    if t.targets:
+        rows, _ = read_targeted(data, label_map=label_map)
+        if split is not None:
+            keep = {split} if isinstance(split, str) else set(split)
+            rows = [r for r in rows if r.split in keep]
+        if not rows:
+            raise DataError("no labelled rows" + (f" in split {split!r}" if split else ""))
+        texts, labels, langs = [r.text for r in rows], [r.label for r in rows], [r.lang for r in rows]
+        kw["targets"] = [(r.start, r.end) for r in rows]
+        if set(labels) & {"neutral", "positive"} and set(labels) - set(t.report_labels):
+            raise DataError("the data mixes 3-class labels with non-negative: evaluate the two kinds of rows apart")
+    else:
+        texts, labels, langs = load_labelled(data, label_map=label_map, split=split, multilabel=t.multilabel)
     seen = sorted({lab for ls in labels for lab in ls}) if t.multilabel else labels
     _check_labels(seen, list(t.labels), task)
     m = t.load(model)
-    kw = {k: v for k, v in options.items() if k in t.options}
+    kw.update({k: v for k, v in options.items() if k in t.options})
     binary = bool(t.binary_labels) and set(labels) <= set(t.binary_labels)
     if t.binary_labels:
         kw["binary"] = binary
@@ -88,7 +104,7 @@ def evaluate(
     if t.multilabel:
         rep = multilabel_report(m.indicator(labels, len(texts)), pred, m.labels, langs)
     else:
-        rep = classification_report(labels, pred, list(t.binary_labels if binary else t.labels), langs,
+        rep = classification_report(labels, pred, list(t.binary_labels if binary else t.report_labels), langs,
                                     with_confusion=True)
         if t.binary_labels:
             rep = {"binary": binary, **rep}

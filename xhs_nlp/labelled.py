@@ -32,11 +32,13 @@ import numpy as np
 
 from .errors import DataError, SourceNotFoundError
 from .persist import file_sha256
+from .schemes import NON_NEGATIVE
 
 __all__ = ["LabelledRow", "read_rows", "load_labelled", "read_labelled", "parse_label_map", "table_columns",
            "iter_table", "corpus_name",
            "source_record", "norm_text", "text_groups", "dedupe", "drop_held_out_copies", "HELD_OUT_SPLITS", "row_group",
-           "GROUP_FIELDS", "cv_groups", "cv_unit", "DROP"]
+           "GROUP_FIELDS", "cv_groups", "cv_unit", "DROP", "TargetRow", "read_targeted", "find_target",
+           "NON_NEGATIVE"]
 
 #: a label mapped to this is dropped with its row (e.g. ``other=-``)
 DROP = "-"
@@ -288,6 +290,121 @@ def _source_label(src: Any) -> str:
     if isinstance(src, (str, os.PathLike)):
         return os.fspath(src)
     return type(src).__name__
+
+
+# -- target-level rows (the sentiment towards one target in a text) ---------------------------
+
+
+class TargetRow(NamedTuple):
+    """One checked row of target-level data: the target is ``text[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+    label: str
+    lang: str
+    split: str
+    corpus: str
+    group: str
+
+
+def find_target(text: str, target: str, where: str) -> tuple[int, int]:
+    """The span of the first occurrence of ``target`` in ``text`` (exact, else ignoring case).
+
+    Raises:
+        DataError: an empty target, or one that does not occur in the text (``where`` names the row).
+    """
+    if not isinstance(target, str) or not target.strip():
+        raise DataError(f"{where}: the target is empty or not a string")
+    i = text.find(target)
+    if i < 0:
+        i = text.lower().find(target.lower())
+    if i < 0:
+        raise DataError(f"{where}: the target {target!r} does not occur in its text")
+    return i, i + len(target)
+
+
+def _target_span(r: Mapping[str, Any], text: str, where: str) -> tuple[int, int]:
+    a, b = r.get("target_from"), r.get("target_to")
+    if a is not None or b is not None:
+        ok = (isinstance(a, (int, np.integer)) and isinstance(b, (int, np.integer)) and not isinstance(a, bool)
+              and not isinstance(b, bool) and 0 <= a < b <= len(text))
+        if not ok:
+            raise DataError(f"{where}: target_from/target_to ({a!r}, {b!r}) are not offsets inside the text of "
+                            f"{len(text)} characters (0 <= target_from < target_to <= length)")
+        if r.get("target") not in (None, "") and text[a:b] != r["target"]:
+            raise DataError(f"{where}: text[{a}:{b}] is {text[a:b]!r}, not the target {r['target']!r}")
+        return int(a), int(b)
+    if r.get("target") is None:
+        raise DataError(f"{where}: no 'target' (or target_from/target_to) field")
+    return find_target(text, r["target"], where)
+
+
+def read_targeted(
+    data: Sequence[Any] | str | os.PathLike[str],
+    *,
+    label_map: Mapping[str, str] | str | None = None,
+    labels: Sequence[str] | None = None,
+    label_hint: str = "",
+) -> tuple[list[TargetRow], dict[str, int]]:
+    """Checked target-level rows of one or more sources, and counts of what was skipped.
+
+    A row names its target by ``target_from``/``target_to`` (character offsets, checked
+    against ``target`` when both are given) or by ``target`` alone (its first occurrence,
+    exact, else ignoring case). Rows in FinNSP's layout (``entities`` and ``key_entities``,
+    ``;``-separated, and a 0/1 ``label``: is the text negative about its key entities)
+    become one row per entity: ``negative`` for a key entity of a negative text, else
+    :data:`NON_NEGATIVE` (neutral or positive); an entity found in neither the text nor
+    the ``title`` is skipped and counted (a list of candidates, not a given target).
+
+    Raises:
+        SourceNotFoundError: a path does not exist.
+        DataError: a missing field, an empty text, a target that does not occur in its
+            text, offsets outside the text, a label outside ``labels`` (the row is named).
+    """
+    sources = [data] if isinstance(data, (str, os.PathLike)) else list(data)
+    if sources and all(isinstance(x, Mapping) for x in sources):
+        sources = [sources]
+    lm = parse_label_map(label_map)
+    allowed = set(labels) if labels is not None else None
+    out: list[TargetRow] = []
+    skipped = {"entity_not_in_text": 0, "dropped_by_label_map": 0}
+    for src in sources:
+        raw = read_rows(src)
+        name = _source_label(src)
+        corpus = corpus_name(src) if isinstance(src, (str, os.PathLike)) else name
+        for i, r in enumerate(raw):
+            where = f"{name}: row {i}"
+            text = r.get("text")
+            if not isinstance(text, str) or not text.strip():
+                raise DataError(f"{where}: text is empty or not a string")
+            if r.get("label") is None:
+                raise DataError(f"{where}: no 'label' field")
+            lang = str(r.get("lang") or _detect(text))
+            split = str(r.get("split") or "train")
+            group = row_group(r, f"{name}#row{i}")
+            if r.get("entities") is not None and "target" not in r and "target_from" not in r:
+                keys = {e.strip() for e in str(r.get("key_entities") or "").split(";") if e.strip()}
+                negative = str(r["label"]) in ("1", "negative")
+                for e in dict.fromkeys(x.strip() for x in str(r["entities"]).split(";") if x.strip()):
+                    body = text if e in text else (r.get("title") or "") if e in (r.get("title") or "") else None
+                    if body is None:
+                        skipped["entity_not_in_text"] += 1
+                        continue
+                    a = body.find(e)
+                    lab = "negative" if negative and e in keys else NON_NEGATIVE
+                    out.append(TargetRow(body, a, a + len(e), lab, lang, split, corpus, group))
+                continue
+            a, b = _target_span(r, text, where)
+            lab = lm.get(str(r["label"]), str(r["label"]))
+            if lab == DROP:
+                skipped["dropped_by_label_map"] += 1
+                continue
+            if allowed is not None and lab not in allowed:
+                raise DataError(f"{where}: label {r['label']!r} is not one of {sorted(allowed)} and the label map "
+                                f"does not rename it{label_hint}")
+            out.append(TargetRow(text, a, b, lab, lang, split, corpus, group))
+    return out, skipped
 
 
 # -- tables of texts (xhs-nlp score) -------------------------------------------------------

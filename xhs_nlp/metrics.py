@@ -21,9 +21,10 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .schemes import SENTIMENT_LABELS
+from .schemes import NON_NEGATIVE, SENTIMENT_LABELS
 
 __all__ = ["classification_report", "multilabel_report", "reports_by", "micro_f1", "sentiment_decisions",
+           "negativity_decisions",
            "confusion"]
 
 
@@ -42,6 +43,18 @@ def sentiment_decisions(P: np.ndarray, binary: bool = False) -> np.ndarray:
     if binary:
         return np.where(P[:, 2] > P[:, 0], "positive", np.where(P[:, 0] > P[:, 2], "negative", "neutral")).astype(object)
     return np.array(SENTIMENT_LABELS, dtype=object)[P.argmax(1)]
+
+
+def negativity_decisions(P: np.ndarray) -> np.ndarray:
+    """``negative`` where negative is the most probable of ``(n, 3)`` sentiment
+    probabilities, else ``non-negative`` (how target-level data labelled only negative or
+    not, such as FinNSP, is judged).
+
+    Example:
+        >>> negativity_decisions(np.array([[0.5, 0.3, 0.2], [0.4, 0.1, 0.5]])).tolist()
+        ['negative', 'non-negative']
+    """
+    return np.where(np.asarray(P).argmax(1) == 0, "negative", NON_NEGATIVE).astype(object)
 
 
 def confusion(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> dict[str, dict[str, int]]:

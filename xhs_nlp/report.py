@@ -1,8 +1,9 @@
 """A single self-contained HTML report of an :class:`~xhs_nlp.analysis.Analysis`.
 
 No external files, fonts or scripts: inline CSS only, so the file can be mailed or
-archived. It shows the document's metadata, a sections × frames heat map, sentiment per
-section, and every section in order with its sentences: claims highlighted (their
+archived. It shows the document's metadata, a sections × frames heat map, an
+organisations × sections heat map (how each organisation is portrayed, with the evidence
+sentences on hover and below), sentiment per section, and every section in order with its sentences: claims highlighted (their
 quantities and organisations listed), persuasion techniques shown on the sentences that
 carry them, and the top frames and techniques with their evidence.
 
@@ -45,6 +46,58 @@ def _heat(p: float) -> str:
     r, g, b = int(255 - 205 * a), int(255 - 155 * a), int(255 - 55 * a)
     fg = "#fff" if a > 0.6 else "#222"
     return f"background:rgb({r},{g},{b});color:{fg}"
+
+
+def _diverging(score: float | None) -> str:
+    # red (negative) → white → green (positive)
+    if score is None:
+        return ""
+    a = max(-1.0, min(1.0, score))
+    if a < 0:
+        r, g, b = 255 - int(63 * -a), 255 - int(198 * -a), 255 - int(212 * -a)
+    else:
+        r, g, b = 255 - int(209 * a), 255 - int(116 * a), 255 - int(168 * a)
+    fg = "#fff" if abs(a) > 0.6 else "#222"
+    return f"background:rgb({r},{g},{b});color:{fg}"
+
+
+def _entities_html(a: Analysis) -> list[str]:
+    """The organisations × sections heat map and each organisation's evidence."""
+    doc, ents = a.doc, a.entities
+    if not ents.entities:
+        return ['<h2 id="organisations">Organisations × sections</h2><p class=lab>No organisation is named in the '
+                "document's sentences.</p>"]
+    sents = doc.sentences
+    out = ['<h2 id="organisations">Organisations × sections</h2><table><tr><th>organisation</th><th>document</th>']
+    out += [f'<th title="{escape(_title(s))}">{escape(s.number or ("intro" if s.index == 0 else str(s.index)))}</th>'
+            for s in doc.sections]
+    out.append("</tr>")
+    for e in ents:
+        d = e.document
+        cells = [f'<td class=name title="{escape(", ".join(e.aliases))}">{escape(e.name)}</td>',
+                 f'<td style="{_diverging(d.score)}" title="{d.n_mentions} mentions">{_num(d.score)} '
+                 f"({d.n_mentions})</td>"]
+        for sec in doc.sections:
+            p = e.sections.get(sec.index)
+            if p is None:
+                cells.append("<td></td>")
+                continue
+            tip = " | ".join(f"{m.label} {m.score:+.2f}: {sents[m.sentence].text}"
+                             for m in e.mentions if m.section == sec.index)
+            cells.append(f'<td style="{_diverging(p.score)}" title="{escape(tip)}">{_num(p.score)} ({p.n_mentions})</td>')
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</table><p class=lab>Mean sentiment of the sentences towards the organisation (number of mentions), "
+               "from the target-sentiment model; hover a cell for its sentences.</p><ul class=lab>")
+    for e in ents:
+        bits = []
+        for tag, m in (("most negative", e.most_negative), ("most positive", e.most_positive)):
+            if m is not None:
+                bits.append(f"{tag} ({m.score:+.2f}): <span class=ev>{escape(sents[m.sentence].text)}</span>")
+        claims = "" if e.n_claims is None else f" · {e.n_claims} of its {e.document.n_sentences} sentences are claims"
+        out.append(f"<li><b>{escape(e.name)}</b> {_sent_bar(e.document.shares)}{claims}"
+                   + ("<br>" + "<br>".join(bits) if bits else "") + "</li>")
+    out.append("</ul>")
+    return out
 
 
 def _num(x: float | None, spec: str = "+.2f") -> str:
@@ -108,6 +161,7 @@ def render_html(a: Analysis) -> str:
         out.append("</tr>")
     out.append("</table><p class=lab>* above the frame's tuned threshold. Frames and techniques come from models "
                "trained on SemEval-2023 news in six European languages; Chinese text is scored cross-lingually.</p>")
+    out += _entities_html(a)
     out.append('<p class="legend lab">sentiment bars: <span style="color:#c0392b">negative</span> · '
                '<span style="color:#888">neutral</span> · <span style="color:#2e8b57">positive</span> '
                '(token-weighted shares of the sentences)</p>')

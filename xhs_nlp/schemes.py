@@ -8,10 +8,17 @@ Example:
 
 from __future__ import annotations
 
-__all__ = ["SENTIMENT_LABELS", "CLAIM_LABELS", "FRAMES", "TECHNIQUES", "CATEGORIES", "RHETORICAL_CUES"]
+__all__ = ["SENTIMENT_LABELS", "NON_NEGATIVE", "TARGET_LABELS", "CLAIM_LABELS", "FRAMES", "TECHNIQUES", "CATEGORIES", "RHETORICAL_CUES"]
 
 #: sentence sentiment, in the column order of every sentiment model's probabilities
 SENTIMENT_LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+
+#: the partial label of target-level data that tells only "not negative" (FinNSP: an entity
+#: that is not a key entity of a negative text): neutral or positive
+NON_NEGATIVE: str = "non-negative"
+
+#: the labels target-level data may carry (the model predicts the first three)
+TARGET_LABELS: tuple[str, ...] = (*SENTIMENT_LABELS, NON_NEGATIVE)
 
 #: claim detection: a checkable statement of fact, or rhetoric
 CLAIM_LABELS: tuple[str, ...] = ("claim", "rhetoric")

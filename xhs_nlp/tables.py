@@ -1,6 +1,6 @@
 """The tidy tables: the library's output contract for many documents.
 
-Four tables, keyed by ``doc_id`` (:func:`~xhs_nlp.analysis.document_id`, a content
+Five tables, keyed by ``doc_id`` (:func:`~xhs_nlp.analysis.document_id`, a content
 hash) and ``source``, with the fixed columns and dtypes of :func:`schema`:
 
 * ``documents``: one row per document: metadata, the encoder precision that scored it,
@@ -10,6 +10,10 @@ hash) and ``source``, with the fixed columns and dtypes of :func:`schema`:
 * ``sections``: one row per section, same score columns, plus title and evidence;
 * ``sentences``: one row per sentence: offsets, language, sentiment, claim label and
   probability, quantities, organisations, techniques carried;
+* ``entities``: one row per organisation named in a document (``section`` empty: the whole
+  document) and per section where it is named: mentions, sentences, mean target sentiment
+  and the shares of negative/neutral/positive mentions, claims among its sentences, the most
+  negative and most positive evidence sentence (:mod:`xhs_nlp.portrayal`);
 * ``errors``: one row per document that failed, with the reason.
 
 :func:`analysis_rows` turns one :class:`~xhs_nlp.analysis.Analysis` into rows,
@@ -36,9 +40,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .analysis import Analysis
 
-__all__ = ["TABLES", "schema", "analysis_rows", "failure_row", "dataframes"]
+__all__ = ["TABLES", "schema", "analysis_rows", "entity_rows", "failure_row", "dataframes"]
 
-TABLES = ("documents", "sections", "sentences", "errors")
+TABLES = ("documents", "sections", "sentences", "entities", "errors")
 
 
 def _score_columns(prefix: str, names: Sequence[str]) -> list[str]:
@@ -69,6 +73,11 @@ def schema() -> dict[str, list[tuple[str, str]]]:
                       ("p_negative", "float64"), ("p_neutral", "float64"), ("p_positive", "float64"),
                       ("claim", "string"), ("p_claim", "float64"), ("quantities", "string"),
                       ("organisations", "string"), ("techniques", "string")],
+        "entities": [("doc_id", "string"), ("source", "string"), ("entity", "string"), ("aliases", "string"),
+                     ("section", "Int64"), ("mentions", "int64"), ("sentences", "int64"), ("score", "float64"),
+                     ("label", "string"), ("share_negative", "float64"), ("share_neutral", "float64"),
+                     ("share_positive", "float64"), ("n_claims", "int64"), ("most_negative", "string"),
+                     ("most_positive", "string")],
         "errors": [("source", "string"), ("position", "int64"), ("error", "string"), ("reason", "string"),
                    ("metadata", "string")],
     }
@@ -135,7 +144,28 @@ def analysis_rows(a: Analysis) -> dict[str, list[dict[str, Any]]]:
                     "quantities": "|".join(f"{q.kind}:{q.text}" for q in facts.quantities) if facts else "",
                     "organisations": "|".join(dict.fromkeys(o[0] for o in facts.organisations)) if facts else "",
                     "techniques": "|".join(tech)})
-    return {"documents": [d], "sections": sections, "sentences": sentences}
+    return {"documents": [d], "sections": sections, "sentences": sentences, "entities": entity_rows(a)}
+
+
+def entity_rows(a: Analysis) -> list[dict[str, Any]]:
+    """The ``entities`` table's rows of one analysis: per entity (most mentioned first) the
+    whole document (``section`` ``None``), then each section where it is named, in order."""
+    out = []
+    sents = a.doc.sentences
+    for e in a.entities:
+        parts = [(None, e.document, e.mentions)]
+        parts += [(k, p, [m for m in e.mentions if m.section == k]) for k, p in e.sections.items()]
+        for k, p, ms in parts:
+            neg = [m for m in ms if m.label == "negative"]
+            pos = [m for m in ms if m.label == "positive"]
+            ids = {m.sentence for m in ms}
+            out.append({"doc_id": a.id, "source": a.source, "entity": e.name, "aliases": "|".join(e.aliases),
+                        "section": k, "mentions": p.n_mentions, "sentences": p.n_sentences, "score": p.score,
+                        "label": p.label, **{f"share_{lab}": v for lab, v in p.shares.items()},
+                        "n_claims": sum(a.claims[i].label == "claim" for i in ids),
+                        "most_negative": sents[min(neg, key=lambda m: m.score).sentence].text if neg else None,
+                        "most_positive": sents[max(pos, key=lambda m: m.score).sentence].text if pos else None})
+    return out
 
 
 def failure_row(source: str, position: int, error: str, reason: str, metadata: dict[str, Any]) -> dict[str, Any]:

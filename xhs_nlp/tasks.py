@@ -12,11 +12,11 @@ import them when a model is needed.
 
 Example:
     >>> sorted(TASKS)
-    ['claims', 'frames', 'sentiment', 'techniques']
+    ['claims', 'frames', 'sentiment', 'target-sentiment', 'techniques']
     >>> TASKS["techniques"].multilabel, TASKS["claims"].labels
     (True, ('claim', 'rhetoric'))
     >>> sorted(TRAINERS), type(TASKS["claims"].load(None)).__name__
-    (['claims', 'framing', 'sentiment'], 'ClaimClassifier')
+    (['claims', 'framing', 'sentiment', 'target-sentiment'], 'ClaimClassifier')
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 from .errors import DataError
-from .schemes import CLAIM_LABELS, FRAMES, SENTIMENT_LABELS, TECHNIQUES
+from .schemes import CLAIM_LABELS, FRAMES, NON_NEGATIVE, SENTIMENT_LABELS, TARGET_LABELS, TECHNIQUES
 
 __all__ = ["Task", "Trainer", "TASKS", "TRAINERS", "get_task"]
 
@@ -43,6 +43,16 @@ def _predict_sentiment(model: Any, texts: Sequence[str], langs: Sequence[str], b
     from .metrics import sentiment_decisions
 
     return sentiment_decisions(model.predict_proba(texts, langs), binary=binary).tolist()
+
+
+def _predict_targets(model: Any, texts: Sequence[str], langs: Sequence[str], targets: Any = None,
+                     binary: bool = False) -> list[str]:
+    # 3-class gold data: the most probable label; negative/non-negative gold data:
+    # whether negative is the most probable
+    from .metrics import negativity_decisions, sentiment_decisions
+
+    P = model.predict_proba(texts, targets=targets)
+    return (negativity_decisions(P) if binary else sentiment_decisions(P)).tolist()
 
 
 def _predict_claims(model: Any, texts: Sequence[str], langs: Sequence[str], domain: str | None = None) -> list[str]:
@@ -69,7 +79,12 @@ class Task:
         description: one line for help texts.
         binary_labels: gold data with these two labels alone is binary: ``predict`` gets
             ``binary=True`` and the report covers the two (sentiment: a binary corpus is
-            judged by the larger of negative and positive).
+            judged by the larger of negative and positive; target sentiment: data labelled
+            negative / non-negative, by whether negative is the most probable).
+        targets: rows name a target in their text (``target``, or ``target_from`` and
+            ``target_to``): ``predict`` gets ``targets=`` (spans).
+        predicted: the labels the model predicts, where fewer than ``labels`` (target
+            sentiment: gold data may also say ``non-negative``).
     """
 
     name: str
@@ -81,6 +96,13 @@ class Task:
     options: tuple[str, ...] = ()
     description: str = ""
     binary_labels: tuple[str, ...] = ()
+    targets: bool = False
+    predicted: tuple[str, ...] = ()
+
+    @property
+    def report_labels(self) -> tuple[str, ...]:
+        """The labels a report of (non-binary) gold data covers: what the model predicts."""
+        return self.predicted or self.labels
 
     def model_class(self) -> type:
         """The model class (imported on first use)."""
@@ -126,6 +148,10 @@ TASKS: dict[str, Task] = {
     "sentiment": Task("sentiment", SENTIMENT_LABELS, False, "sentiment:SentimentModel", _predict_sentiment,
                       description="sentence sentiment (labels negative/neutral/positive, or negative/positive)",
                       binary_labels=("negative", "positive")),
+    "target-sentiment": Task("target-sentiment", TARGET_LABELS, False, "targets:TargetSentimentModel",
+                             _predict_targets, description="sentiment towards one target (an organisation) in a text "
+                             "(rows with target or target_from/target_to)", binary_labels=("negative", NON_NEGATIVE),
+                             targets=True, predicted=SENTIMENT_LABELS),
     "claims": Task("claims", CLAIM_LABELS, False, "claims:ClaimClassifier", _predict_claims, options=("domain",),
                    description="claim vs rhetoric per sentence"),
     "frames": Task("frames", FRAMES, True, "framing:FramingClassifier", _predict_indicator, {"scheme": "frames"},
@@ -140,6 +166,10 @@ TRAINERS: dict[str, Trainer] = {
                          {"seed": "seed", "label_map": "label_map", "folds": "folds", "head": "head", "check": "check",
                           "cache": "cache", "predictions": "predictions", "tune_bias": "tune_bias"},
                          "sentence sentiment (negative/neutral/positive and negative/positive corpora)"),
+    "target-sentiment": Trainer("target-sentiment", "targets:train_target_sentiment",
+                                {"seed": "seed", "label_map": "label_map", "folds": "folds", "cache": "cache",
+                                 "predictions": "predictions"},
+                                "sentiment towards a target in a text (NewsMTSC, SEntFiN, FinNSP layouts)"),
     "claims": Trainer("claims", "claims:train_claims",
                       {"seed": "seed", "label_map": "label_map", "domains": "domains", "holdout": "holdout_splits",
                        "check": "check", "cues": "cues", "ngrams": "ngrams", "language_weights": "language_weights",
