@@ -128,3 +128,32 @@ def test_evaluate_target_sentiment(tmp_path, shipped):
     path.write_text(json.dumps({"text": RIVALS, "target": "Alibaba", "label": "positive"}), encoding="utf-8")
     with pytest.raises(DataError, match="row 0: the target 'Alibaba' does not occur"):
         evaluate("target-sentiment", path, model=shipped)
+
+
+def test_train_command_writes_a_model_card_and_predictions(tmp_path, capsys):
+    from xhs_nlp.cli import main
+
+    (tmp_path / "en").mkdir(), (tmp_path / "zh").mkdir()
+    en, zh = tmp_path / "en" / "data.jsonl", tmp_path / "zh" / "data.jsonl"  # a corpus is named by its folder
+    good = ["{} beat forecasts and its shares rose.", "{} won a large contract.", "{} raised its dividend."]
+    bad = ["{} missed forecasts and its shares fell.", "{} was fined by the regulator.", "{} cut 500 jobs."]
+    flat = ["{} will report results on Tuesday.", "{} is based in Shenzhen.", "{} named a new board member."]
+    rows = [{"text": t.format(n), "target": n, "label": lab, "split": "dev" if i == 0 and n == "Baidu" else "train"}
+            for n in ("Tencent", "Baidu", "Alibaba", "JD.com")
+            for lab, ts in (("positive", good), ("negative", bad), ("neutral", flat)) for i, t in enumerate(ts)]
+    en.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    zh_rows = [{"text": f"{a}涉嫌违规被查，{b}发布公告。", "entities": f"{a};{b}", "key_entities": a, "label": "1"}
+               for a, b in (("腾讯", "百度"), ("阿里巴巴", "京东"), ("小红书", "微博"), ("美团", "拼多多"))] * 2
+    zh.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in zh_rows), encoding="utf-8")
+    out, preds = tmp_path / "model", tmp_path / "preds.jsonl"
+    assert main(["train", "target-sentiment", "--data", str(en), str(zh), "--folds", "2", "--out", str(out),
+                 "--predictions", str(preds)]) == 0
+    m = TargetSentimentModel.load(out)
+    card = m.card_
+    assert card["rows_per_corpus"] == {"en": 33, "zh": 16} and card["training_seconds"] > 0
+    assert card["metrics"]["cross_validated"]["zh"]["binary"] is True
+    assert set(card["metrics"]["held_out"]) >= {"en"} and card["metrics"]["held_out"]["en"]["n"] == 3
+    assert "sentence model" in card["metrics"]["baselines"]["held_out_rows"]
+    recs = [json.loads(line) for line in preds.read_text(encoding="utf-8").splitlines()]
+    assert sum(r["kind"] == "cv" for r in recs) == 49 and sum(r["kind"] == "held_out" for r in recs) == 3
+    assert all(abs(r["p_negative"] + r["p_neutral"] + r["p_positive"] - 1) < 1e-4 for r in recs)

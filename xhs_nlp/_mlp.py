@@ -53,8 +53,13 @@ def fit_mlp(Z: np.ndarray, Y: np.ndarray, *, hidden_size: int, dropout: float, e
             torch.nn.Dropout(dropout), torch.nn.Linear(hidden_size, T.shape[1]),
         )
         opt = torch.optim.AdamW(net.parameters(), lr=learning_rate, weight_decay=weight_decay)
-        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=learning_rate, total_steps=epochs * steps_per_epoch,
-                                                    pct_start=0.1)
+        total = epochs * steps_per_epoch
+        # one-cycle schedule, 10% warm-up; a run of a few steps (a small training set) needs a
+        # warm-up of at least two steps (torch divides by the phase's length), and under
+        # three steps there is no cycle to run: a constant rate
+        sched = (torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=learning_rate, total_steps=total,
+                                                     pct_start=max(0.1, 1.5 / total)) if total >= 3 else
+                 torch.optim.lr_scheduler.ConstantLR(opt, factor=1.0, total_iters=0))
         one_hot = bool(((T == 0) | (T == 1)).all() and (T.sum(1) == 1).all())
         if loss == "softmax" and one_hot:
             def loss_fn(out, target, w):

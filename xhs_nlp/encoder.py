@@ -27,7 +27,7 @@ import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Literal, Sequence, get_args
+from typing import Callable, Literal, Sequence, get_args
 
 import numpy as np
 
@@ -342,11 +342,16 @@ class Encoder:
         texts = check_texts(texts)
         if kind not in self.prefixes:
             raise InputError(f"kind must be 'passage' or 'query', got {kind!r}")
-        out = np.empty((len(texts), len(self.feature_layers), self.dim), dtype=np.float32)
+        return self._cached([self._key(t, kind) for t in texts],
+                            lambda rows: self._encode_uncached([texts[i] for i in rows], kind, progress=progress))
+
+    def _cached(self, keys: list[bytes], compute: Callable[[list[int]], np.ndarray]) -> np.ndarray:
+        """``(n, len(feature_layers), dim)`` vectors for cache ``keys``: hits from the
+        cache, the misses by ``compute(rows)`` (one row per distinct missing key), then cached."""
+        out = np.empty((len(keys), len(self.feature_layers), self.dim), dtype=np.float32)
         todo: dict[bytes, list[int]] = {}
         with self._lock:
-            for i, t in enumerate(texts):
-                k = self._key(t, kind)
+            for i, k in enumerate(keys):
                 v = self._cache.get(k) if self.cache_size else None
                 if v is not None:
                     self._cache.move_to_end(k)
@@ -355,12 +360,11 @@ class Encoder:
                 else:
                     todo.setdefault(k, []).append(i)
         if todo:
-            keys = list(todo)
-            uniq = [texts[todo[k][0]] for k in keys]
-            self.cache_misses += len(uniq)
-            vecs = self._encode_uncached(uniq, kind, progress=progress)
+            missing = list(todo)
+            self.cache_misses += len(missing)
+            vecs = compute([todo[k][0] for k in missing])
             with self._lock:
-                for k, v in zip(keys, vecs):
+                for k, v in zip(missing, vecs):
                     for i in todo[k]:
                         out[i] = v
                     if self.cache_size:
@@ -394,33 +398,10 @@ class Encoder:
                                  "(0 <= start < end <= length)")
         if kind not in self.prefixes:
             raise InputError(f"kind must be 'passage' or 'query', got {kind!r}")
-        out = np.empty((len(texts), len(self.feature_layers), self.dim), dtype=np.float32)
-        todo: dict[bytes, list[int]] = {}
-        with self._lock:
-            for i, (t, (a, b)) in enumerate(zip(texts, spans)):
-                k = self._key(f"{a}:{b}\x00{t}", kind + ":span")
-                v = self._cache.get(k) if self.cache_size else None
-                if v is not None:
-                    self._cache.move_to_end(k)
-                    out[i] = v
-                    self.cache_hits += 1
-                else:
-                    todo.setdefault(k, []).append(i)
-        if todo:
-            keys = list(todo)
-            rows = [todo[k][0] for k in keys]
-            self.cache_misses += len(rows)
-            vecs = self._encode_uncached([texts[i] for i in rows], kind, progress=progress,
-                                         spans=[(int(spans[i][0]), int(spans[i][1])) for i in rows])
-            with self._lock:
-                for k, v in zip(keys, vecs):
-                    for i in todo[k]:
-                        out[i] = v
-                    if self.cache_size:
-                        self._cache[k] = v
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
-        return out
+        return self._cached([self._key(f"{a}:{b}\x00{t}", kind + ":span") for t, (a, b) in zip(texts, spans)],
+                            lambda rows: self._encode_uncached([texts[i] for i in rows], kind, progress=progress,
+                                                               spans=[(int(spans[i][0]), int(spans[i][1]))
+                                                                      for i in rows]))
 
     def clear_cache(self) -> None:
         """Forget every cached vector."""

@@ -36,7 +36,7 @@ from .schemes import NON_NEGATIVE
 
 __all__ = ["LabelledRow", "read_rows", "load_labelled", "read_labelled", "parse_label_map", "table_columns",
            "iter_table", "corpus_name",
-           "source_record", "norm_text", "text_groups", "dedupe", "drop_held_out_copies", "HELD_OUT_SPLITS", "row_group",
+           "source_record", "norm_text", "text_groups", "dedupe", "drop_held_out_copies", "split_held_out", "HELD_OUT_SPLITS", "row_group",
            "GROUP_FIELDS", "cv_groups", "cv_unit", "DROP", "TargetRow", "read_targeted", "find_target",
            "NON_NEGATIVE"]
 
@@ -537,6 +537,21 @@ def dedupe(rows: list, label: Callable[[Any], Hashable]) -> list:
         seen.add(n)
         out.append(r)
     return out
+
+
+def split_held_out(rows: list) -> tuple[list, list]:
+    """``(training rows, held-out rows)``: a row is held out when its ``split`` is one of
+    :data:`HELD_OUT_SPLITS` (the corpora's dev and test portions).
+
+    Raises:
+        DataError: no training row is left.
+    """
+    held = [r for r in rows if r.split in HELD_OUT_SPLITS]
+    train = [r for r in rows if r.split not in HELD_OUT_SPLITS]
+    if not train:
+        raise DataError("no training rows left: every row is in a held-out split ("
+                        + "/".join(HELD_OUT_SPLITS) + ")")
+    return train, held
 
 
 def drop_held_out_copies(train: list, held: list) -> list:

@@ -45,8 +45,8 @@ from typing import TYPE_CHECKING, Any, Literal, Sequence
 import numpy as np
 
 from ._lexicon import _from_score, lexicon_probabilities
-from .labelled import (HELD_OUT_SPLITS, LabelledRow, corpus_name, cv_groups, cv_unit, dedupe, drop_held_out_copies, norm_text,
-                       read_labelled, source_record)
+from .labelled import (LabelledRow, corpus_name, cv_groups, cv_unit, dedupe, drop_held_out_copies, norm_text,
+                       read_labelled, source_record, split_held_out)
 from .errors import DataError, InputError, ModelError
 from .heads import Anything, EncoderHead, Integer, Options, Real, Strings, check_texts, language_tags
 from .metrics import classification_report, sentiment_decisions
@@ -707,8 +707,7 @@ def train_sentiment(
         rows += rs
         sources.append(source_record(path, len(rs)))
     rows, conflicts = _sentence_level(rows)
-    held = [r for r in rows if r.split in HELD_OUT_SPLITS]
-    train = [r for r in rows if r.split not in HELD_OUT_SPLITS]
+    train, held = split_held_out(rows)
     before = len(train)
     train = drop_held_out_copies(train, held)
     log(f"sentiment: {before} training sentences ({conflicts} dropped: their targets disagree), "

@@ -38,7 +38,7 @@ import numpy as np
 
 from .errors import DataError, InputError, ModelError
 from .heads import Anything, EncoderHead, Integer, Options, Real, check_texts
-from .labelled import HELD_OUT_SPLITS, TargetRow, cv_groups, cv_unit, find_target, read_targeted, source_record
+from .labelled import TargetRow, cv_groups, cv_unit, find_target, read_targeted, source_record, split_held_out
 from .metrics import classification_report, negativity_decisions, sentiment_decisions
 from .ops import fit_standardiser, softmax, standardise
 from .schemes import NON_NEGATIVE, SENTIMENT_LABELS, TARGET_LABELS
@@ -366,10 +366,7 @@ def train_target_sentiment(
                                label_hint=" (target labels: negative/neutral/positive/non-negative; use label_map)")
         rows += rs
         sources.append({**source_record(path, len(rs)), **{k: v for k, v in sk.items() if v}})
-    held = [r for r in rows if r.split in HELD_OUT_SPLITS]
-    train = [r for r in rows if r.split not in HELD_OUT_SPLITS]
-    if not train:
-        raise DataError("no training rows left")
+    train, held = split_held_out(rows)
     log(f"target-sentiment: {len(train)} training rows, {len(held)} held out")
     texts = [r.text for r in train]
     spans = [(r.start, r.end) for r in train]
