@@ -272,3 +272,29 @@ def test_spans_of_one_text_share_its_forward_pass(enc):
     # one pass for the three spans of s, one pooling each: the numbers of a pass per span
     assert np.allclose(together, np.stack(alone), atol=1e-5)
     assert not np.allclose(together[0], together[2])
+
+
+def test_prefetch_pools_spans_from_their_texts_passes(enc):
+    s, t = "Tencent grew strongly while Baidu collapsed.", "Alibaba held steady."
+    enc.clear_cache()
+    want_f = enc.features([s, t]).copy()
+    want_s = enc.span_features([s, s], [(0, 7), (28, 33)]).copy()
+    enc.clear_cache()
+    calls = []
+    orig = enc._encode_uncached
+
+    def spy(texts, kind, **kw):
+        calls.append(len(texts))
+        return orig(texts, kind, **kw)
+
+    enc._encode_uncached = spy
+    try:
+        enc.prefetch([s, t], [(s, (0, 7)), (s, (28, 33))])
+        misses = enc.cache_misses
+        got_f, got_s = enc.features([s, t]), enc.span_features([s, s], [(0, 7), (28, 33)])
+    finally:
+        del enc._encode_uncached
+    assert calls == [4] and enc.cache_misses == misses  # one call; then everything from the cache
+    assert np.allclose(got_f, want_f, atol=1e-5) and np.allclose(got_s, want_s, atol=1e-5)
+    with pytest.raises(InputError, match=r"row 0: span \(3, 99\) is not inside"):
+        enc.prefetch([s], [(t, (3, 99))])

@@ -37,6 +37,7 @@ from .errors import EmptyDocumentError, InputError
 from .framing import document_framing
 from .limits import MAX_BYTES, PROGRESS_CHARS
 from .portrayal import DocumentEntities, portray
+from .portrayal import encoder_inputs as portrayal_inputs
 from .report import render_html
 from .segment.organisations import Aliases, OrganisationFinder, default_finder
 from .sentiment import score_document
@@ -290,16 +291,20 @@ def _segment(source: Any, encoding: str | None = None, max_bytes: int | None = M
     return segment(source, encoding=encoding)
 
 
-def _encode_batch(models: Models, docs: Sequence[Document], progress: bool = False) -> None:
-    """One encoder call for every sentence (with letters) and paragraph of ``docs`` (fills the cache)."""
+def _encode_batch(models: Models, docs: Sequence[Document], progress: bool = False,
+                  finder: OrganisationFinder | None = None) -> None:
+    """One encoder call for every sentence (with letters) and paragraph of ``docs`` and the
+    organisation mentions in them (the target head's poolings share their sentence's
+    forward pass); fills the cache."""
     texts = ([s.text for d in docs for s in d.sentences if s.lang != "und"]
              + [p.text for d in docs for p in d.paragraphs])
+    pairs: list = []
+    for d in docs:
+        contexts, ps = portrayal_inputs(d, models.target_sentiment, finder)
+        texts += contexts
+        pairs += ps
     if texts:
-        enc = models.encoder
-        need = len(set(texts))
-        if enc.cache_size and enc.cache_size < need:
-            enc.cache_size = need  # the batch must fit, or the scorers re-encode
-        enc.features(texts, progress=progress)
+        models.encoder.prefetch(list(dict.fromkeys(texts)), list(dict.fromkeys(pairs)), progress=progress)
 
 
 def _analyze_doc(doc: Document, models: Models, source: str, metadata: dict | None = None, position: int = -1,
@@ -349,7 +354,7 @@ def analyze(source: str | bytes | os.PathLike[str] | Document, *, models: Models
     finder = OrganisationFinder(aliases) if aliases is not None else None  # a bad table fails before the work
     m = models or default_models()
     doc = _segment(source, encoding, max_bytes)
-    _encode_batch(m, [doc], progress=len(doc.text) > PROGRESS_CHARS if progress is None else progress)
+    _encode_batch(m, [doc], progress=len(doc.text) > PROGRESS_CHARS if progress is None else progress, finder=finder)
     return _analyze_doc(doc, m, _source_name(source), finder=finder)
 
 
@@ -388,12 +393,12 @@ def _run_batch(items: list[Source], models: Models | None, errors: str, *, drop_
                 raise
             docs.append(_failure(it, err))
     try:
-        _encode_batch(m, [d for d in docs if isinstance(d, Document)])
+        _encode_batch(m, [d for d in docs if isinstance(d, Document)], finder=finder)
     except Exception:  # noqa: BLE001 - one document must not fail the batch: encode each alone
         for k, (it, d) in enumerate(zip(items, docs)):
             if isinstance(d, Document):
                 try:
-                    _encode_batch(m, [d])
+                    _encode_batch(m, [d], finder=finder)
                 except Exception as err:  # noqa: BLE001
                     if errors == "raise":
                         raise

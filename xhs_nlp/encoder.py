@@ -403,6 +403,35 @@ class Encoder:
                                                                spans=[(int(spans[i][0]), int(spans[i][1]))
                                                                       for i in rows]))
 
+    def prefetch(self, texts: Sequence[str], pairs: Sequence[tuple[str, tuple[int, int]]] = (), *,
+                 kind: Kind = "passage", progress: bool = False) -> None:
+        """Fill the cache with the :meth:`features` of ``texts`` and the
+        :meth:`span_features` of the ``(text, span)`` pairs, in one encoder call: a span
+        whose text is one of ``texts`` (or of another pair) and fits in one window is
+        pooled from that text's forward pass, so a sentence and the targets in it cost one
+        pass. The vectors are those :meth:`features` and :meth:`span_features` compute.
+
+        Raises:
+            InputError: as :meth:`features` and :meth:`span_features`.
+        """
+        texts = check_texts(texts) if texts else []
+        pairs = [(t, (int(a), int(b))) for t, (a, b) in pairs]
+        if pairs:
+            check_texts([t for t, _ in pairs])
+            for i, (t, (a, b)) in enumerate(pairs):
+                if not 0 <= a < b <= len(t):
+                    raise InputError(f"row {i}: span {(a, b)!r} is not inside its text of {len(t)} characters "
+                                     "(0 <= start < end <= length)")
+        if kind not in self.prefixes:
+            raise InputError(f"kind must be 'passage' or 'query', got {kind!r}")
+        if self.cache_size and self.cache_size < len(texts) + len(pairs):
+            self.cache_size = len(texts) + len(pairs)  # all of it must fit, or the callers re-encode
+        rows: list[tuple[str, tuple[int, int] | None]] = [(t, None) for t in texts] + list(pairs)
+        keys = [self._key(t, kind) if sp is None else self._key(f"{sp[0]}:{sp[1]}\x00{t}", kind + ":span")
+                for t, sp in rows]
+        self._cached(keys, lambda todo: self._encode_uncached([rows[i][0] for i in todo], kind, progress=progress,
+                                                              spans=[rows[i][1] for i in todo]))
+
     def clear_cache(self) -> None:
         """Forget every cached vector."""
         with self._lock:
@@ -453,7 +482,7 @@ class Encoder:
         return min(-(-n // PAD_MULTIPLE) * PAD_MULTIPLE, self.max_length)
 
     def _encode_uncached(self, texts: list[str], kind: str, *, progress: bool = False,
-                         spans: list[tuple[int, int]] | None = None) -> np.ndarray:
+                         spans: list[tuple[int, int] | None] | None = None) -> np.ndarray:
         import torch
 
         self._load()
@@ -465,16 +494,23 @@ class Encoder:
         # all). Long texts become several windows, or (span features) the one window centred
         # on the span; span rows that read the same window (several targets of one sentence,
         # a target and its clause) share its forward pass, one pool each
+        # (a row whose span is None is pooled over the whole text, as without spans)
         windows: list[tuple[list[int], list[tuple[int, list[int] | None]]]] = []
         if spans is not None:
-            offsets = self._content_offsets([prefix + t for t in texts])
+            spanned = [i for i, sp in enumerate(spans) if sp is not None]
+            offs = dict(zip(spanned, self._content_offsets([prefix + texts[i] for i in spanned])))
             shared: dict[tuple[int, ...], int] = {}
-            for i, (seq, offs, (a, b)) in enumerate(zip(ids, offsets, spans)):
-                win, pos = self._span_window(seq, offs, len(prefix) + a, len(prefix) + b, width)
-                k = shared.setdefault(tuple(win), len(windows))
-                if k == len(windows):
-                    windows.append((win, []))
-                windows[k][1].append((i, pos))
+            for i, seq in enumerate(ids):
+                if spans[i] is None:
+                    wins = [(seq[a : a + width], None) for a in range(0, len(seq), width)] or [([], None)]
+                else:
+                    a, b = spans[i]
+                    wins = [self._span_window(seq, offs[i], len(prefix) + a, len(prefix) + b, width)]
+                for win, pos in wins:
+                    k = shared.setdefault(tuple(win), len(windows))
+                    if k == len(windows):
+                        windows.append((win, []))
+                    windows[k][1].append((i, pos))
         else:
             for i, seq in enumerate(ids):
                 if not seq:

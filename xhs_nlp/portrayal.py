@@ -171,6 +171,24 @@ def find_mentions(doc: Document, finder: OrganisationFinder | None = None) -> li
     return out
 
 
+def _targets(doc: Document, found: list[tuple[int, OrgMention]]) -> tuple[list[str], list[tuple[int, int]]]:
+    """The sentence of each mention and the mention's span in it."""
+    return ([doc.sentences[i].text for i, _ in found],
+            [(mn.start - doc.sentences[i].start, mn.end - doc.sentences[i].start) for i, mn in found])
+
+
+def encoder_inputs(doc: Document, model: TargetSentimentModel,
+                   finder: OrganisationFinder | None = None) -> tuple[list[str], list[tuple[str, tuple[int, int]]]]:
+    """What :func:`portray` will ask the encoder for (:meth:`TargetSentimentModel.encoder_inputs`
+    of the document's mentions), so that a caller encoding the document's sentences can
+    pool the targets in the same forward passes (:meth:`~xhs_nlp.encoder.Encoder.prefetch`)."""
+    found = find_mentions(doc, finder)
+    if not found:
+        return [], []
+    texts, spans = _targets(doc, found)
+    return model.encoder_inputs(texts, targets=spans)
+
+
 def portray(doc: Document, model: TargetSentimentModel | str | None = None, *,
             finder: OrganisationFinder | None = None, aliases: Aliases | None = None,
             claims: Sequence[SentenceClaim] | None = None) -> DocumentEntities:
@@ -203,8 +221,7 @@ def portray(doc: Document, model: TargetSentimentModel | str | None = None, *,
     if not found:
         return DocumentEntities([], m.name)
     section_of = {i: k for k, ids in enumerate(doc.section_sentences()) for i in ids}
-    texts = [doc.sentences[i].text for i, _ in found]
-    spans = [(mn.start - doc.sentences[i].start, mn.end - doc.sentences[i].start) for i, mn in found]
+    texts, spans = _targets(doc, found)
     P = m.predict_proba(texts, targets=spans)
     scored = [MentionSentiment(mn, i, section_of.get(i, 0), float(p[2] - p[0]), LABELS[int(np.argmax(p))],
                                {lab: float(v) for lab, v in zip(LABELS, p)}) for (i, mn), p in zip(found, P)]

@@ -199,22 +199,34 @@ class TargetSentimentModel(EncoderHead):
         ``features=`` to :meth:`fit` and :meth:`predict_proba`)."""
         from .encoder import FeatureBank, layer_features
 
-        texts = check_texts(X)
-        spans = resolve_targets(texts, targets)
-        ctx = [context_window(t, a, b, self.max_context) for t, (a, b) in zip(texts, spans)]
+        contexts, pairs = self.encoder_inputs(X, targets=targets)
         bank = None if cache is None else FeatureBank(cache)
         kw = dict(trained_on=getattr(self, "encoder_fingerprint_", None), what=self._what(), progress=progress,
                   bank=bank)
         enc, layers = self.shared_encoder(), self._layer_list()
-        contexts = [c for c, _, _ in ctx]
         C = layer_features(enc, contexts, layers, **kw)
-        spans = [(a, b) for _, a, b in ctx]
-        if not self.clause:
-            return np.hstack([C, layer_features(enc, contexts, layers, spans=spans, **kw)])
         # the clause's and the target's tokens in one call: they share their context's forward pass
-        KS = layer_features(enc, contexts * 2, layers, spans=[clause_span(c, a, b) for c, a, b in ctx] + spans, **kw)
+        S = layer_features(enc, [t for t, _ in pairs], layers, spans=[sp for _, sp in pairs], **kw)
         n = len(contexts)
-        return np.hstack([C, KS[:n], KS[n:]])
+        return np.hstack([C, *(S[k * n:(k + 1) * n] for k in range(len(pairs) // n))])
+
+    def encoder_inputs(self, X: Sequence[str], *, targets: Sequence[Any] | None = None
+                       ) -> tuple[list[str], list[tuple[str, tuple[int, int]]]]:
+        """What :meth:`features` asks the encoder for: the contexts (one per text, pooled
+        whole) and the ``(context, span)`` pairs pooled over a span (with :attr:`clause`,
+        every text's clause, then every text's target; else the targets). Give them to
+        :meth:`~xhs_nlp.encoder.Encoder.prefetch` with other texts to share forward passes.
+
+        Raises:
+            DataError: a target that does not occur in its text, or a span outside it.
+        """
+        texts = check_texts(X)
+        spans = resolve_targets(texts, targets)
+        ctx = [context_window(t, a, b, self.max_context) for t, (a, b) in zip(texts, spans)]
+        pairs = [(c, (a, b)) for c, a, b in ctx]
+        if self.clause:
+            pairs = [(c, clause_span(c, a, b)) for c, a, b in ctx] + pairs
+        return [c for c, _, _ in ctx], pairs
 
     def fit(self, X: Sequence[str], y: Sequence[str], *, targets: Sequence[Any] | None = None,
             features: np.ndarray | None = None, sample_weight: Any = None) -> TargetSentimentModel:
