@@ -27,7 +27,7 @@ import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Callable, Literal, Sequence, get_args
+from typing import Any, Callable, Literal, Sequence, get_args
 
 import numpy as np
 
@@ -387,21 +387,17 @@ class Encoder:
                 number of texts, or a span outside its text (the row is named).
         """
         texts = check_texts(texts)
-        spans = [tuple(s) for s in spans]
         if len(spans) != len(texts):
             raise InputError(f"{len(texts)} texts but {len(spans)} spans")
-        for i, (t, sp) in enumerate(zip(texts, spans)):
-            ok = (len(sp) == 2 and all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in sp)
-                  and 0 <= sp[0] < sp[1] <= len(t))
-            if not ok:
-                raise InputError(f"row {i}: span {sp!r} is not inside its text of {len(t)} characters "
-                                 "(0 <= start < end <= length)")
+        spans = _checked_spans(texts, spans)
         if kind not in self.prefixes:
             raise InputError(f"kind must be 'passage' or 'query', got {kind!r}")
-        return self._cached([self._key(f"{a}:{b}\x00{t}", kind + ":span") for t, (a, b) in zip(texts, spans)],
+        return self._cached([self._span_key(t, sp, kind) for t, sp in zip(texts, spans)],
                             lambda rows: self._encode_uncached([texts[i] for i in rows], kind, progress=progress,
-                                                               spans=[(int(spans[i][0]), int(spans[i][1]))
-                                                                      for i in rows]))
+                                                               spans=[spans[i] for i in rows]))
+
+    def _span_key(self, text: str, span: tuple[int, int], kind: str) -> bytes:
+        return self._key(f"{span[0]}:{span[1]}\x00{text}", kind + ":span")
 
     def prefetch(self, texts: Sequence[str], pairs: Sequence[tuple[str, tuple[int, int]]] = (), *,
                  kind: Kind = "passage", progress: bool = False) -> None:
@@ -415,20 +411,15 @@ class Encoder:
             InputError: as :meth:`features` and :meth:`span_features`.
         """
         texts = check_texts(texts) if texts else []
-        pairs = [(t, (int(a), int(b))) for t, (a, b) in pairs]
         if pairs:
-            check_texts([t for t, _ in pairs])
-            for i, (t, (a, b)) in enumerate(pairs):
-                if not 0 <= a < b <= len(t):
-                    raise InputError(f"row {i}: span {(a, b)!r} is not inside its text of {len(t)} characters "
-                                     "(0 <= start < end <= length)")
+            pair_texts = check_texts([t for t, _ in pairs])
+            pairs = list(zip(pair_texts, _checked_spans(pair_texts, [sp for _, sp in pairs])))
         if kind not in self.prefixes:
             raise InputError(f"kind must be 'passage' or 'query', got {kind!r}")
         if self.cache_size and self.cache_size < len(texts) + len(pairs):
             self.cache_size = len(texts) + len(pairs)  # all of it must fit, or the callers re-encode
         rows: list[tuple[str, tuple[int, int] | None]] = [(t, None) for t in texts] + list(pairs)
-        keys = [self._key(t, kind) if sp is None else self._key(f"{sp[0]}:{sp[1]}\x00{t}", kind + ":span")
-                for t, sp in rows]
+        keys = [self._key(t, kind) if sp is None else self._span_key(t, sp, kind) for t, sp in rows]
         self._cached(keys, lambda todo: self._encode_uncached([rows[i][0] for i in todo], kind, progress=progress,
                                                               spans=[rows[i][1] for i in todo]))
 
@@ -569,6 +560,25 @@ class Encoder:
                 bar(len(chunk))
         acc /= weight[:, None, None]
         return acc.astype(np.float32)
+
+
+def _checked_spans(texts: Sequence[str], spans: Sequence[Any]) -> list[tuple[int, int]]:
+    """``spans`` as ``(start, end)`` int pairs, each inside its text.
+
+    Raises:
+        InputError: a span that is not two integers with ``0 <= start < end <= len(text)``
+            (the row is named).
+    """
+    out = []
+    for i, (t, sp) in enumerate(zip(texts, spans)):
+        sp = tuple(sp)
+        ok = (len(sp) == 2 and all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in sp)
+              and 0 <= sp[0] < sp[1] <= len(t))
+        if not ok:
+            raise InputError(f"row {i}: span {sp!r} is not inside its text of {len(t)} characters "
+                             "(0 <= start < end <= length)")
+        out.append((int(sp[0]), int(sp[1])))
+    return out
 
 
 def _progress(total: int, enabled: bool):

@@ -81,10 +81,7 @@ def evaluate(
                             "task only")
     kw: dict[str, Any] = {}
     if t.targets:
-        rows, _ = read_targeted(data, label_map=label_map)
-        if split is not None:
-            keep = {split} if isinstance(split, str) else set(split)
-            rows = [r for r in rows if r.split in keep]
+        rows, _ = read_targeted(data, label_map=label_map, split=split)
         if not rows:
             raise DataError("no labelled rows" + (f" in split {split!r}" if split else ""))
         texts, labels, langs = [r.text for r in rows], [r.label for r in rows], [r.lang for r in rows]

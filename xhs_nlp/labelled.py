@@ -123,6 +123,20 @@ def _detect(text: str) -> str:
     return detect_lang(text)
 
 
+def _in_split(rows: list[dict], split: str | Iterable[str] | None) -> list[dict]:
+    """The rows of ``split`` (a name or several; ``None``: all).
+
+    Raises:
+        DataError: ``split`` is given but the rows have no ``split`` field.
+    """
+    if split is None:
+        return rows
+    keep = {split} if isinstance(split, str) else set(split)
+    if rows and "split" not in rows[0]:
+        raise DataError("split= was given but the data has no 'split' field")
+    return [r for r in rows if r.get("split") in keep]
+
+
 def load_labelled(
     data: Any,
     *,
@@ -139,13 +153,8 @@ def load_labelled(
         SourceNotFoundError: a path does not exist.
         DataError: the file lacks ``text``/``label``, a text is not a string, or no rows remain.
     """
-    rows = read_rows(data)
+    rows = _in_split(read_rows(data), split)
     lm = parse_label_map(label_map)
-    if split is not None:
-        keep = {split} if isinstance(split, str) else set(split)
-        if rows and "split" not in rows[0]:
-            raise DataError("split= was given but the data has no 'split' field")
-        rows = [r for r in rows if r.get("split") in keep]
     texts, labels, langs = [], [], []
     for i, r in enumerate(rows):
         if "text" not in r or "label" not in r:
@@ -346,12 +355,14 @@ def read_targeted(
     label_map: Mapping[str, str] | str | None = None,
     labels: Sequence[str] | None = None,
     label_hint: str = "",
+    split: str | Iterable[str] | None = None,
 ) -> tuple[list[TargetRow], dict[str, int]]:
     """Checked target-level rows of one or more sources, and counts of what was skipped.
 
     A row names its target by ``target_from``/``target_to`` (character offsets, checked
     against ``target`` when both are given) or by ``target`` alone (its first occurrence,
-    exact, else ignoring case). Rows in FinNSP's layout (``entities`` and ``key_entities``,
+    exact, else ignoring case); with ``split``, only the rows of that split (or those
+    splits) are read. Rows in FinNSP's layout (``entities`` and ``key_entities``,
     ``;``-separated, and a 0/1 ``label``: is the text negative about its key entities)
     become one row per entity: ``negative`` for a key entity of a negative text, else
     :data:`NON_NEGATIVE` (neutral or positive); an entity found in neither the text nor
@@ -360,7 +371,8 @@ def read_targeted(
     Raises:
         SourceNotFoundError: a path does not exist.
         DataError: a missing field, an empty text, a target that does not occur in its
-            text, offsets outside the text, a label outside ``labels`` (the row is named).
+            text, offsets outside the text, a label outside ``labels`` (the row is named);
+            ``split`` given for data without a ``split`` field.
     """
     sources = [data] if isinstance(data, (str, os.PathLike)) else list(data)
     if sources and all(isinstance(x, Mapping) for x in sources):
@@ -370,7 +382,7 @@ def read_targeted(
     out: list[TargetRow] = []
     skipped = {"entity_not_in_text": 0, "dropped_by_label_map": 0}
     for src in sources:
-        raw = read_rows(src)
+        raw = _in_split(read_rows(src), split)
         name = _source_label(src)
         corpus = corpus_name(src) if isinstance(src, (str, os.PathLike)) else name
         for i, r in enumerate(raw):

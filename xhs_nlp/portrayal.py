@@ -28,6 +28,7 @@ import numpy as np
 from .errors import InputError
 from .schemes import SENTIMENT_LABELS
 from .segment.organisations import Aliases, OrganisationFinder, OrgMention, default_finder
+from .sentiment import share_label
 from .targets import TargetSentimentModel
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -68,11 +69,7 @@ class Portrayal:
     @property
     def label(self) -> str | None:
         """The label with the largest share (ties: neutral); ``None`` without mentions."""
-        if not self.n_mentions:
-            return None
-        best = max(self.shares.values())
-        tops = [lab for lab in LABELS if self.shares[lab] == best]
-        return "neutral" if "neutral" in tops else tops[0]
+        return share_label(self.shares) if self.n_mentions else None
 
     @classmethod
     def of(cls, items: Sequence[MentionSentiment]) -> Portrayal:

@@ -40,7 +40,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence
 
 import numpy as np
 
@@ -63,6 +63,7 @@ __all__ = [
     "SentimentModel",
     "LexiconSentiment",
     "SentenceSentiment",
+    "share_label",
     "SentimentAggregate",
     "DocumentSentiment",
     "score_document",
@@ -107,6 +108,19 @@ class SentenceSentiment:
         return out
 
 
+def share_label(shares: Mapping[str, float]) -> str:
+    """The label with the largest share; a tie goes to neutral when it is one of the tied
+    labels, else to the first of negative / positive; no shares: neutral.
+
+    Example:
+        >>> share_label({"negative": 0.2, "neutral": 0.4, "positive": 0.4})
+        'neutral'
+    """
+    best = max(shares.values()) if shares else 0
+    tops = [lab for lab in LABELS if shares.get(lab, 0) == best]
+    return "neutral" if "neutral" in tops or not tops else tops[0]
+
+
 @dataclass(frozen=True)
 class SentimentAggregate:
     """Sentiment of a span of sentences: length-weighted mean score and label shares."""
@@ -119,11 +133,7 @@ class SentimentAggregate:
     @property
     def label(self) -> str | None:
         """The label with the largest share (ties: neutral); ``None`` when no sentence was scored."""
-        if self.score is None:
-            return None
-        best = max(self.shares.values()) if self.shares else 0
-        tops = [lab for lab in LABELS if self.shares.get(lab, 0) == best]
-        return "neutral" if "neutral" in tops or not tops else tops[0]
+        return None if self.score is None else share_label(self.shares)
 
     def to_dict(self) -> dict[str, Any]:
         return {"score": self.score, "label": self.label, "shares": dict(self.shares), "n_sentences": self.n_sentences}
