@@ -13,10 +13,15 @@ keyword hyper-parameters:
   regression, blended into the probability with weight ``ngram_weight``.
 
 Training rows may come from several *domains* (``fit(X, y, domains=...)``): news
-sentences (CheckThat!) and debate speech (ClaimBuster) draw the line between fact and
-opinion in different places, so every domain other than ``domain`` gets its own copy of
-the weights on top of the shared ones (Daumé's "frustratingly easy" domain adaptation);
-predictions use the shared weights plus those of ``domain`` (default ``"news"``).
+sentences (CheckThat!), debate speech (ClaimBuster) and editorials' argument units
+(Webis-Editorials-16) draw the line between fact and opinion in different places, so
+every domain other than the reference ``domain`` gets its own copy of the weights on top
+of the shared ones (Daumé's "frustratingly easy" domain adaptation). A prediction for a
+domain uses the shared weights plus that domain's (the reference domain has none of its
+own) and that domain's threshold (``domain_thresholds``, else ``threshold``); the
+domain is ``predict(..., domain=)``, else ``predict_domain``, else ``domain``. The
+augmented matrix (one copy of the features per block) is never built: the weights are
+fitted block by block (:func:`xhs_nlp.ops.fit_block_logit`).
 
 With ``language_weights=True`` the rows of ``domain`` also get one copy of the weights
 per language (``fit(..., langs=...)``; the same augmentation, one level down): English
@@ -51,7 +56,7 @@ from .labelled import (LabelledRow, dedupe, drop_held_out_copies, parse_label_ma
 from .errors import DataError, InputError, ModelError
 from .heads import Anything, Boolean, EncoderHead, Integer, Real, Strings, check_texts, language_tags, take_rows
 from .metrics import reports_by
-from .ops import fit_ngram_logit, fit_standardiser, ngram_logit, sigmoid, standardise
+from .ops import block_logit, fit_block_logit, fit_ngram_logit, fit_standardiser, ngram_logit, sigmoid, standardise
 from .persist import shipped_model_dir
 from .schemes import CLAIM_LABELS
 from .thresholds import tune_threshold as tune_threshold_
@@ -67,6 +72,7 @@ __all__ = [
     "extract_facts",
     "classify_document",
     "train_claims",
+    "tune_domain_thresholds",
     "read_claim_rows",
     "split_rows",
     "labels_at",
@@ -107,9 +113,10 @@ def _hasher():
     return HashingVectorizer(analyzer=_ngram_analyzer, n_features=_HASH_FEATURES, alternate_sign=False, norm=None)
 
 
-def labels_at(p_claim: np.ndarray, threshold: float) -> np.ndarray:
-    """``"claim"`` where ``P(claim) > threshold``, else ``"rhetoric"``."""
-    return np.where(np.asarray(p_claim) > float(threshold), "claim", "rhetoric")
+def labels_at(p_claim: np.ndarray, threshold: float | np.ndarray) -> np.ndarray:
+    """``"claim"`` where ``P(claim) > threshold`` (one threshold, or one per row), else
+    ``"rhetoric"``."""
+    return np.where(np.asarray(p_claim) > np.asarray(threshold, dtype=float), "claim", "rhetoric")
 
 
 class ClaimClassifier(EncoderHead):
@@ -130,8 +137,16 @@ class ClaimClassifier(EncoderHead):
         C: inverse regularisation of the dense logistic regression.
         ngram_C: the same for the n-gram model.
         threshold: ``P(claim)`` above which a sentence is a claim.
-        domain: the domain predictions are made for; training rows of other
-            domains get domain-specific weights (see the module docstring).
+        domain_thresholds: a threshold per domain (``{"editorial": 0.44}``) for
+            predictions made for that domain; other domains use ``threshold``.
+        domain: the reference domain: training rows of other domains get
+            domain-specific weights (see the module docstring), and only its rows
+            get language weights.
+        predict_domain: the domain predictions are made for when none is given: a
+            name, or a dict from language tag to name (``"*"``: every other
+            language); ``None``: ``domain``. The shipped model predicts Chinese for
+            ``news`` (where ECOB-ZH's commentary has its language weights) and every
+            other language for ``editorial``.
         language_weights: rows of ``domain`` get language-specific weights on top
             of the shared ones (see the module docstring).
         class_weight: passed to both logistic regressions.
@@ -153,7 +168,9 @@ class ClaimClassifier(EncoderHead):
     _parameter_constraints = {
         "encoder": Anything("an encoder name or folder"), "embeddings": Boolean(), "layers": Anything("layer indices"),
         "cues": Boolean(), "ngrams": Boolean(), "ngram_weight": Real(0, 1), "C": Real(0, None), "ngram_C": Real(0, None),
-        "threshold": Real(0, 1), "domain": Anything("a domain name"), "language_weights": Boolean(),
+        "threshold": Real(0, 1), "domain_thresholds": Anything("a dict: domain -> threshold in [0, 1]"),
+        "domain": Anything("a domain name"), "predict_domain": Anything("a domain name, a dict or None"),
+        "language_weights": Boolean(),
         "class_weight": Anything("None, 'balanced' or a dict"), "max_iter": Integer(1, None),
         "random_state": Integer(None, None, none=True),
     }
@@ -173,7 +190,9 @@ class ClaimClassifier(EncoderHead):
         C: float = 0.001,
         ngram_C: float = 10.0,
         threshold: float = 0.5,
+        domain_thresholds: dict[str, float] | None = None,
         domain: str = "news",
+        predict_domain: str | dict[str, str] | None = None,
         language_weights: bool = False,
         class_weight: dict | str | None = None,
         max_iter: int = 3000,
@@ -188,7 +207,9 @@ class ClaimClassifier(EncoderHead):
         self.C = C
         self.ngram_C = ngram_C
         self.threshold = threshold
+        self.domain_thresholds = domain_thresholds
         self.domain = domain
+        self.predict_domain = predict_domain
         self.language_weights = language_weights
         self.class_weight = class_weight
         self.max_iter = max_iter
@@ -197,6 +218,15 @@ class ClaimClassifier(EncoderHead):
     def _check_params(self) -> None:
         if not (self.embeddings or self.cues or self.ngrams):
             raise InputError("ClaimClassifier needs at least one of embeddings, cues, ngrams")
+        dt = self.domain_thresholds
+        if dt is not None and not (isinstance(dt, dict) and all(
+                isinstance(k, str) and Real(0, 1).ok(v) for k, v in dt.items())):
+            raise InputError(f"domain_thresholds must map domain names to thresholds in [0, 1], got {dt!r}")
+        pd = self.predict_domain
+        if not (pd is None or isinstance(pd, str) or (
+                isinstance(pd, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in pd.items()))):
+            raise InputError(f"predict_domain must be a domain name, a dict language -> domain ('*': the others) "
+                             f"or None, got {pd!r}")
 
     def _what(self) -> str:
         return "claim classifier"
@@ -225,19 +255,19 @@ class ClaimClassifier(EncoderHead):
             return np.zeros((len(texts), 0), dtype=np.float32)
         return np.hstack(parts)
 
-    def _augment(self, Z: np.ndarray, domains: np.ndarray, langs: np.ndarray | None) -> np.ndarray:
-        """Shared block, one copy per extra domain (zero except in that domain's rows)
-        and one per language of :attr:`languages_` (zero except in that language's rows
-        of ``domain``)."""
+    def _members(self, domains: np.ndarray, langs: np.ndarray | None) -> np.ndarray:
+        """Which weight blocks each row reads, ``(n, blocks)``: the shared block, one per
+        extra domain (that domain's rows) and one per language of :attr:`languages_`
+        (that language's rows of ``domain``) -- the columns of the augmented matrix
+        ``hstack([Z * members[:, b:b+1] ...])``, which is never built
+        (:func:`~xhs_nlp.ops.block_logit`)."""
         extra, languages = list(self.domains_), list(self.languages_)
-        if not extra and not languages:
-            return Z
-        blocks = [Z] + [Z * (domains == name)[:, None] for name in extra]
+        cols = [np.ones(len(domains), dtype=bool)] + [domains == name for name in extra]
         if languages:
             own = domains == self.domain
             tags = langs if langs is not None else np.full(len(domains), None, dtype=object)
-            blocks += [Z * (own & (tags == lg))[:, None] for lg in languages]
-        return np.hstack(blocks)
+            cols += [own & (tags == lg) for lg in languages]
+        return np.column_stack(cols)
 
     @staticmethod
     def _langs(texts: list[str], langs: str | Sequence[str | None] | None) -> np.ndarray:
@@ -279,8 +309,6 @@ class ClaimClassifier(EncoderHead):
 
     def _fit(self, texts: list[str], y: Any, Z: np.ndarray | None, *, domains: Any = None, langs: Any = None,
              sample_weight: Any = None) -> None:
-        from sklearn.linear_model import LogisticRegression
-
         yy = _check_y(y, len(texts))
         dom = self._domains(len(texts), domains)
         sw = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
@@ -293,11 +321,9 @@ class ClaimClassifier(EncoderHead):
         self.intercept_ = 0.0
         if Z is not None and Z.shape[1]:
             self.mean_, self.scale_ = fit_standardiser(Z, sw)
-            Za = self._augment(standardise(Z, self.mean_, self.scale_), dom, lg)
-            lr = LogisticRegression(C=self.C, max_iter=self.max_iter, class_weight=self.class_weight,
-                                    random_state=self.random_state).fit(Za, target, sample_weight=sw)
-            self.coef_ = lr.coef_.ravel().astype(np.float32)
-            self.intercept_ = float(lr.intercept_[0])
+            self.coef_, self.intercept_ = fit_block_logit(
+                standardise(Z, self.mean_, self.scale_), target, self._members(dom, lg), C=self.C,
+                max_iter=self.max_iter, class_weight=self.class_weight, sample_weight=sw)
         self.ngram_idf_ = self.ngram_coef_ = None
         self.ngram_intercept_ = 0.0
         if self.ngrams:
@@ -305,9 +331,42 @@ class ClaimClassifier(EncoderHead):
                 _hasher(), texts, target, C=self.ngram_C, seed=self.random_state, max_iter=self.max_iter,
                 class_weight=self.class_weight, sample_weight=sw)
 
+    def _default_domain(self, lang: str | None) -> str:
+        pd = self.predict_domain
+        if isinstance(pd, dict):
+            return str(pd.get(lang, pd.get("*", self.domain)) if lang is not None else pd.get("*", self.domain))
+        return pd or self.domain
+
+    def row_domains(self, X: Sequence[str], domain: str | Sequence[str] | None = None,
+                    langs: str | Sequence[str | None] | None = None) -> np.ndarray:
+        """The domain each prediction for ``X`` is made for: ``domain`` (one name, or one
+        per sentence), else :attr:`predict_domain` (one name, or by language), else
+        :attr:`domain`.
+
+        Example:
+            >>> ClaimClassifier(predict_domain={"zh": "news", "*": "editorial"}).row_domains(
+            ...     ["Sales rose.", "销售额增长。"], langs=["en", "zh"]).tolist()
+            ['editorial', 'news']
+        """
+        texts = list(X)
+        if domain is not None:
+            return self._domains(len(texts), domain)
+        if isinstance(self.predict_domain, dict):
+            return np.array([self._default_domain(lg) for lg in self._langs(texts, langs)], dtype=object)
+        return self._domains(len(texts), self._default_domain(None))
+
+    def threshold_for(self, domain: str | None = None) -> float:
+        """The threshold of predictions for ``domain`` (default: the prediction domain of
+        languages :attr:`predict_domain` does not name)."""
+        d = self._default_domain(None) if domain is None else domain
+        return float((self.domain_thresholds or {}).get(d, self.threshold))
+
+    def _thresholds(self, domains: np.ndarray) -> np.ndarray:
+        return np.array([self.threshold_for(d) for d in domains], dtype=float)
+
     def _p_claim(self, texts: list[str], Z: np.ndarray | None, domain: str | Sequence[str] | None,
                  langs: str | Sequence[str | None] | None) -> np.ndarray:
-        dom = self._domains(len(texts), domain)
+        dom = self.row_domains(texts, domain, langs)
         unknown = sorted(set(dom.tolist()) - {self.domain, *self.domains_})
         if unknown:
             raise InputError(f"unknown domain {unknown[0]!r}; this model knows {[self.domain, *self.domains_]}")
@@ -322,8 +381,8 @@ class ClaimClassifier(EncoderHead):
                     raise DataError(f"{len(texts)} texts but {len(given)} language tags")
                 idx = np.flatnonzero(own)
                 lg[idx] = self._langs([texts[i] for i in idx], take_rows(given, idx))
-            Za = self._augment(standardise(Z, self.mean_, self.scale_), dom, lg)
-            p = sigmoid(Za @ self.coef_ + self.intercept_)
+            p = sigmoid(block_logit(standardise(Z, self.mean_, self.scale_), self._members(dom, lg), self.coef_,
+                                    self.intercept_))
         if self.ngram_coef_ is not None:
             q = sigmoid(ngram_logit(_hasher(), texts, self.ngram_idf_, self.ngram_coef_, self.ngram_intercept_))
             p = q if p is None else (1 - self.ngram_weight) * p + self.ngram_weight * q
@@ -347,13 +406,18 @@ class ClaimClassifier(EncoderHead):
     def decision_function(self, X: Sequence[str], *, domain: str | Sequence[str] | None = None,
                           langs: str | Sequence[str | None] | None = None,
                           features: np.ndarray | None = None) -> np.ndarray:
-        """``P(claim) - threshold``: positive for claims."""
-        return self.predict_proba(X, domain=domain, langs=langs, features=features)[:, 0] - float(self.threshold)
+        """``P(claim) - threshold`` (the threshold of each row's domain): positive for claims."""
+        texts = check_texts(X)
+        dom = self.row_domains(texts, domain, langs)
+        return self.predict_proba(texts, domain=dom, langs=langs, features=features)[:, 0] - self._thresholds(dom)
 
     def predict(self, X: Sequence[str], *, domain: str | Sequence[str] | None = None,
                 langs: str | Sequence[str | None] | None = None, features: np.ndarray | None = None) -> np.ndarray:
-        """``"claim"`` or ``"rhetoric"`` per sentence."""
-        return labels_at(self.predict_proba(X, domain=domain, langs=langs, features=features)[:, 0], self.threshold)
+        """``"claim"`` or ``"rhetoric"`` per sentence (at the threshold of its domain)."""
+        texts = check_texts(X)
+        dom = self.row_domains(texts, domain, langs)
+        return labels_at(self.predict_proba(texts, domain=dom, langs=langs, features=features)[:, 0],
+                         self._thresholds(dom))
 
     # -- persistence ------------------------------------------------------------------------
 
@@ -517,8 +581,10 @@ def classify_document(doc: Document, model: ClaimClassifier | str | os.PathLike[
     out = [SentenceClaim(s.text, s.start, s.end, None, None, None, NOT_SCORED) for s in sents]
     ids = [i for i, s in enumerate(sents) if s.lang != "und"]
     if ids:
-        p = clf.predict_proba([sents[i].text for i in ids], langs=[sents[i].lang for i in ids])[:, 0]
-        for i, pc, label in zip(ids, p, labels_at(p, clf.threshold)):
+        texts, langs = [sents[i].text for i in ids], [sents[i].lang for i in ids]
+        dom = clf.row_domains(texts, langs=langs)
+        p = clf.predict_proba(texts, domain=dom, langs=langs)[:, 0]
+        for i, pc, label in zip(ids, p, labels_at(p, clf._thresholds(dom))):
             s = sents[i]
             out[i] = SentenceClaim(s.text, s.start, s.end, str(label), float(pc),
                                    extract_facts(s.text) if label == "claim" else None)
@@ -561,16 +627,19 @@ def train_claims(
         domains: corpus (folder) name → domain, e.g. ``{"claimbuster": "speech"}`` (or
             ``"claimbuster=speech"``); rows without a ``domain`` field and unmapped
             corpora are ``news``.
-        holdout_splits: splits never trained on, reported in the card (or ``"dev_test,test"``).
-        tune_threshold: choose the threshold that maximises the mean per-language
-            macro-F1 of the cross-validated predictions (news domain).
+        holdout_splits: splits never trained on, reported in the card (or ``"dev_test,test"``);
+            ``CORPUS:SPLIT`` holds out one corpus's split (``webis_editorials16_en:dev``).
+        tune_threshold: choose the thresholds on the cross-validated predictions
+            (:func:`tune_domain_thresholds`: the reference domain's by the mean
+            per-language macro-F1 of its rows, every other domain's by its rows' macro-F1).
         folds: cross-validation folds.
         seed: the seed of folds and solvers.
         check: labelled files never trained on, scored after training and recorded
             in the card (e.g. the annotated forum post).
         cache: a folder that keeps the encoder's features between runs
             (:class:`~xhs_nlp.encoder.FeatureBank`).
-        **params: :class:`ClaimClassifier` hyper-parameters.
+        **params: :class:`ClaimClassifier` hyper-parameters (``predict_domain`` may be
+            given as ``"zh=news,*=editorial"``).
 
     Raises:
         DataError: missing fields, unknown labels, empty texts or one class (the row
@@ -587,6 +656,8 @@ def train_claims(
     dmap = parse_label_map(domains)
     if isinstance(holdout_splits, str):
         holdout_splits = tuple(x.strip() for x in holdout_splits.split(",") if x.strip())
+    if isinstance(params.get("predict_domain"), str) and "=" in params["predict_domain"]:
+        params["predict_domain"] = parse_label_map(params["predict_domain"])  # "zh=news,*=editorial"
     clf = ClaimClassifier(random_state=seed, **params)
     clf._validate_hyperparameters()
     rows, sources = [], []
@@ -603,6 +674,12 @@ def train_claims(
     langs = np.array([r.lang for r in train], dtype=object)
     corpora = np.array([r.corpus for r in train])
     dom = np.array([r.domain for r in train], dtype=object)
+    pd = clf.predict_domain
+    missing = sorted((set(pd.values()) if isinstance(pd, dict) else {pd} if pd else set()) - set(dom.tolist())
+                     - {clf.domain})
+    if missing:
+        raise DataError(f"predict_domain names {missing}, but no training row is of that domain "
+                        f"(the rows' domains: {sorted(set(dom.tolist()))}; set them with --domains)")
     Z = None
     if clf._needs_features():
         if clf._reads_encoder():
@@ -616,10 +693,10 @@ def train_claims(
                           predict_params={"domain": dom, "langs": langs},
                           on_fold=lambda k: log(f"claims: fold {k + 1}/{folds} done ({time.perf_counter() - t0:.0f} s)"))[:, 0]
     if tune_threshold:
-        news = dom == clf.domain
-        clf.threshold = tune_threshold_(oof[news], y[news] == "claim", langs[news])
-        log(f"claims: threshold {clf.threshold:.2f} (mean per-language macro-F1 of CV predictions)")
-    pred = labels_at(oof, clf.threshold)
+        clf.threshold, clf.domain_thresholds = tune_domain_thresholds(oof, y, dom, langs, clf.domain, clf.threshold)
+        log(f"claims: threshold {clf.threshold:.2f} (mean per-language macro-F1 of CV predictions on {clf.domain} "
+            "rows)" + "".join(f", {d} {t:.2f}" for d, t in (clf.domain_thresholds or {}).items()))
+    pred = labels_at(oof, clf._thresholds(dom))
     masks = {"all": np.ones(len(y), bool), **{f"lang:{lg}": langs == lg for lg in sorted(set(langs.tolist()))},
              **{f"corpus:{c}": corpora == c for c in sorted(set(corpora.tolist()))},
              **{f"{c}:{lg}": (corpora == c) & (langs == lg)
@@ -637,13 +714,19 @@ def train_claims(
         "held_out_rows": len(held),
         "seed": seed,
         "threshold_tuned": bool(tune_threshold),
+        "thresholds": "news: mean per-language macro-F1 of the cross-validated predictions of its rows; every other "
+                      "domain: macro-F1 of its rows' cross-validated predictions" if tune_threshold else "given",
         "metrics": {"cross_validated": cv_metrics,
-                    "cv": f"{folds}-fold StratifiedGroupKFold (groups: normalised text; strata: label x corpus); "
-                          "each row predicted with the weights of its own domain"},
+                    "cv": f"{folds}-fold StratifiedGroupKFold (groups: normalised text and unit, e.g. an editorial's "
+                          "argument units or an event's sentences; strata: label x corpus); each row predicted with "
+                          "the weights and threshold of its own domain",
+                    "held_out_domain": "each row's own domain"},
     }
     if held:
         htexts = [r.text for r in held]
+        known = {clf.domain, *clf.domains_}
         hpred = clf.predict(htexts, langs=[r.lang for r in held],
+                            domain=[r.domain if r.domain in known else clf._default_domain(r.lang) for r in held],
                             features=clf.features(htexts, cache=cache) if clf._needs_features() else None)
         hy = np.array([r.label for r in held], dtype=object)
         hl = np.array([f"{r.corpus}:{r.lang}" for r in held])
@@ -659,6 +742,10 @@ def train_claims(
         cpred = clf.predict([r.text for r, _ in crows], langs=[r.lang for r, _ in crows])
         cn = np.array([name for _, name in crows])
         card["metrics"]["check"] = reports_by(cy, cpred, LABELS, {k: cn == k for k in sorted(set(cn.tolist()))})
+        for k, rep in card["metrics"]["check"].items():  # over- or under-calling, at a glance
+            rep["predicted_claims"] = int((cpred[cn == k] == "claim").sum())
+            rep["annotated_claims"] = int((cy[cn == k] == "claim").sum())
+        card["metrics"]["check_domain"] = clf.predict_domain or clf.domain
         card["check_data"] = csources
     card["training_seconds"] = round(time.perf_counter() - t0, 1)
     clf.card_ = card
@@ -675,6 +762,19 @@ def train_claims(
     return clf
 
 
+def tune_domain_thresholds(p_claim: np.ndarray, y: np.ndarray, domains: np.ndarray, langs: np.ndarray,
+                           reference: str = "news", default: float = 0.5) -> tuple[float, dict[str, float] | None]:
+    """The thresholds :func:`train_claims` tunes on cross-validated ``P(claim)``: the
+    reference domain's maximises the mean per-language macro-F1 of its rows (``default``
+    when it has none), every other domain's the macro-F1 of its rows. Returns
+    ``(threshold, domain_thresholds)``."""
+    y, dom, langs = np.asarray(y, dtype=object), np.asarray(domains, dtype=object), np.asarray(langs, dtype=object)
+    ref = dom == reference
+    return (tune_threshold_(p_claim[ref], y[ref] == "claim", langs[ref]) if ref.any() else float(default),
+            {d: tune_threshold_(p_claim[dom == d], y[dom == d] == "claim")
+             for d in sorted(set(dom.tolist()) - {reference})} or None)
+
+
 def read_claim_rows(paths: Sequence[Any], label_map: dict[str, str] | str | None = None,
                     domains: dict[str, str] | None = None) -> list[LabelledRow]:
     """Checked claim/rhetoric rows of ``paths`` (labels renamed by ``label_map``; the
@@ -686,9 +786,15 @@ def read_claim_rows(paths: Sequence[Any], label_map: dict[str, str] | str | None
 def split_rows(rows: list[LabelledRow], holdout_splits: Sequence[str]) -> tuple[list[LabelledRow], list[LabelledRow],
                                                                                  dict[str, int]]:
     """Held-out rows; training rows deduplicated (conflicting labels dropped) and
-    cleared of copies of held-out rows."""
-    held = [r for r in rows if r.split in holdout_splits]
-    train_all = [r for r in rows if r.split not in holdout_splits]
+    cleared of copies of held-out rows.
+
+    A holdout entry is a split name (``dev_test``: that split of every corpus) or
+    ``CORPUS:SPLIT`` (``webis_editorials16_en:dev``: that corpus's split only)."""
+    def is_held(r: LabelledRow) -> bool:
+        return r.split in holdout_splits or f"{r.corpus}:{r.split}" in holdout_splits
+
+    held = [r for r in rows if is_held(r)]
+    train_all = [r for r in rows if not is_held(r)]
     train = dedupe(train_all, label=lambda r: r.label)
     n_dedup = len(train)
     train = drop_held_out_copies(train, held) if held else train

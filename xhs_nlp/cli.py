@@ -424,7 +424,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--domains", default=None, metavar="CORPUS=DOMAIN,...",
                    help="claims: domain of a corpus (its folder name), e.g. claimbuster=speech; others are news")
     s.add_argument("--holdout", default=None, metavar="SPLIT,...",
-                   help="claims: splits held out and reported, never trained on (default: dev_test,test)")
+                   help="claims: splits held out and reported, never trained on (default: dev_test,test); "
+                        "CORPUS:SPLIT holds out one corpus's split, e.g. webis_editorials16_en:dev")
     s.add_argument("--check", nargs="+", default=None, metavar="PATH",
                    help="claims, sentiment: labelled files never trained on, scored and recorded in the card")
     s.add_argument("--cache", default=None, metavar="DIR",
@@ -440,6 +441,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--ngrams", action="store_true", default=None, help="claims: blend in the n-gram model")
     s.add_argument("--language-weights", action="store_true", default=None,
                    help="claims: news rows get language-specific weights on top of the shared ones")
+    s.add_argument("--predict-domain", default=None, metavar="DOMAIN|LANG=DOMAIN,...",
+                   help="claims: the domain predictions are made for, or one per language ('*': the others), "
+                        "e.g. zh=news,*=editorial (default: news)")
     s.add_argument("--folds", type=int, default=None,
                    help="framing, sentiment, target-sentiment: cross-validation folds, grouped by article (5)")
     s.add_argument("--head", choices=["linear", "mlp", "linear+mlp"], default=None,

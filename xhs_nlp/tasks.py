@@ -173,7 +173,7 @@ TRAINERS: dict[str, Trainer] = {
     "claims": Trainer("claims", "claims:train_claims",
                       {"seed": "seed", "label_map": "label_map", "domains": "domains", "holdout": "holdout_splits",
                        "check": "check", "cues": "cues", "ngrams": "ngrams", "language_weights": "language_weights",
-                       "cache": "cache"},
+                       "predict_domain": "predict_domain", "cache": "cache"},
                       "claim-vs-rhetoric classifier"),
     "framing": Trainer("framing", "framing:train_framing", {"seed": "seed", "folds": "folds", "head": "head"},
                        "frames and/or techniques, told apart by the labels"),
