@@ -30,7 +30,7 @@ threshold ECOB's rows would choose alone (a diagnostic; in the news domain they 
 the news threshold).
 
 Run (features from the bank of ``--cache``; the first run encodes the ~37,000 sentences,
-about 6 minutes at bf16 on 2 cores)::
+about 8 minutes at bf16 on 2 cores)::
 
     .venv/bin/python benchmarks/claims_in_genre.py --cache benchmarks/_out/feats \\
         --json benchmarks/claims_in_genre.json | tee benchmarks/claims_in_genre.out.txt
