@@ -355,6 +355,14 @@ class ClaimClassifier(EncoderHead):
             return np.array([self._default_domain(lg) for lg in self._langs(texts, langs)], dtype=object)
         return self._domains(len(texts), self._default_domain(None))
 
+    def _domains_and_langs(self, texts: list[str], domain: Any, langs: Any) -> tuple[np.ndarray, Any]:
+        """:meth:`row_domains` and the language tags to predict with: when the domains
+        depend on the language, the tags are detected here once and passed on, so the
+        language weights do not detect them again."""
+        if domain is None and isinstance(self.predict_domain, dict):
+            langs = self._langs(texts, langs).tolist()
+        return self.row_domains(texts, domain, langs), langs
+
     def threshold_for(self, domain: str | None = None) -> float:
         """The threshold of predictions for ``domain`` (default: the prediction domain of
         languages :attr:`predict_domain` does not name)."""
@@ -366,7 +374,7 @@ class ClaimClassifier(EncoderHead):
 
     def _p_claim(self, texts: list[str], Z: np.ndarray | None, domain: str | Sequence[str] | None,
                  langs: str | Sequence[str | None] | None) -> np.ndarray:
-        dom = self.row_domains(texts, domain, langs)
+        dom, langs = self._domains_and_langs(texts, domain, langs)
         unknown = sorted(set(dom.tolist()) - {self.domain, *self.domains_})
         if unknown:
             raise InputError(f"unknown domain {unknown[0]!r}; this model knows {[self.domain, *self.domains_]}")
@@ -408,14 +416,14 @@ class ClaimClassifier(EncoderHead):
                           features: np.ndarray | None = None) -> np.ndarray:
         """``P(claim) - threshold`` (the threshold of each row's domain): positive for claims."""
         texts = check_texts(X)
-        dom = self.row_domains(texts, domain, langs)
+        dom, langs = self._domains_and_langs(texts, domain, langs)
         return self.predict_proba(texts, domain=dom, langs=langs, features=features)[:, 0] - self._thresholds(dom)
 
     def predict(self, X: Sequence[str], *, domain: str | Sequence[str] | None = None,
                 langs: str | Sequence[str | None] | None = None, features: np.ndarray | None = None) -> np.ndarray:
         """``"claim"`` or ``"rhetoric"`` per sentence (at the threshold of its domain)."""
         texts = check_texts(X)
-        dom = self.row_domains(texts, domain, langs)
+        dom, langs = self._domains_and_langs(texts, domain, langs)
         return labels_at(self.predict_proba(texts, domain=dom, langs=langs, features=features)[:, 0],
                          self._thresholds(dom))
 

@@ -6,7 +6,9 @@
 * :func:`multilabel_report`: multi-label: micro-F1, macro-F1 over labels with support,
   exact-match accuracy, per label, per language;
 * :func:`reports_by`: either report for named subsets of the rows (per corpus, per
-  language, per corpus and language), the blocks a model card stores.
+  language, per corpus and language), the blocks a model card stores;
+* :func:`two_scheme_reports`: per corpus and per language when some corpora are labelled
+  in a narrower scheme (binary sentiment, negative vs not).
 
 Example:
     >>> rep = classification_report(["claim", "rhetoric", "claim"], ["claim", "claim", "claim"],
@@ -23,9 +25,8 @@ import numpy as np
 
 from .schemes import NON_NEGATIVE, SENTIMENT_LABELS
 
-__all__ = ["classification_report", "multilabel_report", "reports_by", "micro_f1", "sentiment_decisions",
-           "negativity_decisions",
-           "confusion"]
+__all__ = ["classification_report", "multilabel_report", "reports_by", "two_scheme_reports", "micro_f1",
+           "sentiment_decisions", "negativity_decisions", "confusion"]
 
 
 
@@ -127,6 +128,28 @@ def multilabel_report(Y: np.ndarray, P: np.ndarray, labels: Sequence[str], langs
     precision/recall/F1/support of indicator matrices; the same per language
     (``per_lang``) when ``langs`` is given."""
     return _with_langs(_multi_block, np.asarray(Y, dtype=bool), np.asarray(P, dtype=bool), labels, langs, per_label)
+
+
+def two_scheme_reports(y_true: np.ndarray, y_pred: np.ndarray, langs: np.ndarray, corpora: np.ndarray,
+                       narrow: np.ndarray, labels: Sequence[str], narrow_labels: Sequence[str], narrow_suffix: str, *,
+                       narrow_confusion: bool = True) -> dict[str, dict]:
+    """Reports of rows labelled in one of two schemes: rows where ``narrow`` is true (whole
+    corpora, e.g. binary ones) are scored on ``narrow_labels``, the others on ``labels``.
+    One report per corpus (per label; a confusion matrix for the full scheme, and for the
+    narrow one when ``narrow_confusion``), then per language and scheme (keys ``LANG`` and
+    ``LANG`` + ``narrow_suffix``)."""
+    out: dict[str, dict] = {}
+    for c in sorted(set(corpora.tolist())):
+        m = corpora == c
+        nar = bool(narrow[m][0])
+        out[c] = classification_report(y_true[m], y_pred[m], narrow_labels if nar else labels, per_label=True,
+                                       with_confusion=narrow_confusion or not nar)
+    for lg in sorted(set(langs.tolist())):
+        for mask, suffix, labs in ((~narrow, "", labels), (narrow, narrow_suffix, narrow_labels)):
+            m = mask & (langs == lg)
+            if m.any():
+                out[lg + suffix] = classification_report(y_true[m], y_pred[m], labs, per_label=False)
+    return out
 
 
 def reports_by(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str], masks: Mapping[str, np.ndarray], *,

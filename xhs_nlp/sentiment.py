@@ -49,7 +49,7 @@ from .labelled import (LabelledRow, corpus_name, cv_groups, cv_unit, dedupe, dro
                        read_labelled, source_record, split_held_out)
 from .errors import DataError, InputError, ModelError
 from .heads import Anything, EncoderHead, Integer, Options, Real, Strings, check_texts, language_tags
-from .metrics import classification_report, sentiment_decisions
+from .metrics import classification_report, sentiment_decisions, two_scheme_reports
 from .ops import fit_ngram_logit, fit_standardiser, ngram_logit, sigmoid, softmax, standardise
 from .persist import shipped_model_dir
 from .schemes import SENTIMENT_LABELS
@@ -642,20 +642,11 @@ def _report_sentiment(P: np.ndarray, y: np.ndarray, langs: np.ndarray, corpora: 
     """``all`` rows, then per corpus (3-class corpora: argmax; binary ones: the larger of
     negative/positive) and per language over the 3-class rows (``LANG`` keys) and the
     binary rows (``LANG (binary)`` keys)."""
-    is3 = np.array([c in three_class for c in corpora])
-    pred3, pred2 = sentiment_decisions(P), sentiment_decisions(P, binary=True)
-    out: dict[str, dict] = {"all": classification_report(y, np.where(is3, pred3, pred2), LABELS, per_label=False)}
-    for c in sorted(set(corpora.tolist())):
-        m = corpora == c
-        pred = pred3 if c in three_class else pred2
-        out[c] = classification_report(y[m], pred[m], LABELS if c in three_class else ("negative", "positive"),
-                                       per_label=True, with_confusion=c in three_class)
-    for lg in sorted(set(langs.tolist())):
-        for mask, suffix, pred, labs in ((is3, "", pred3, LABELS), (~is3, " (binary)", pred2, ("negative", "positive"))):
-            m = mask & (langs == lg)
-            if m.any():
-                out[lg + suffix] = classification_report(y[m], pred[m], labs, per_label=False)
-    return out
+    binary = np.array([c not in three_class for c in corpora])
+    pred = np.where(binary, sentiment_decisions(P, binary=True), sentiment_decisions(P))
+    return {"all": classification_report(y, pred, LABELS, per_label=False),
+            **two_scheme_reports(y, pred, langs, corpora, binary, LABELS, ("negative", "positive"), " (binary)",
+                                 narrow_confusion=False)}
 
 
 def train_sentiment(

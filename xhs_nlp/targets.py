@@ -39,7 +39,7 @@ import numpy as np
 from .errors import DataError, InputError, ModelError
 from .heads import Anything, EncoderHead, Integer, Options, Real, check_texts
 from .labelled import TargetRow, cv_groups, cv_unit, find_target, read_targeted, source_record, split_held_out
-from .metrics import classification_report, negativity_decisions, sentiment_decisions
+from .metrics import negativity_decisions, sentiment_decisions, two_scheme_reports
 from .ops import fit_standardiser, softmax, standardise
 from .schemes import NON_NEGATIVE, SENTIMENT_LABELS, TARGET_LABELS
 
@@ -324,17 +324,8 @@ def target_report(P: np.ndarray, y: Sequence[str], langs: Sequence[str], corpora
     part = {c: binary[corpora == c].any() for c in set(corpora.tolist())}
     is2 = np.array([part[c] for c in corpora])
     pred = np.where(is2, negativity_decisions(P), sentiment_decisions(P))
-    out: dict[str, dict] = {}
-    for c in sorted(part):
-        m = corpora == c
-        labs = ("negative", NON_NEGATIVE) if part[c] else LABELS
-        out[c] = {"binary": bool(part[c]), **classification_report(y[m], pred[m], labs, with_confusion=True)}
-    for lg in sorted(set(langs.tolist())):
-        for mask, suffix, labs in ((~is2, "", LABELS), (is2, " (negative vs not)", ("negative", NON_NEGATIVE))):
-            m = mask & (langs == lg)
-            if m.any():
-                out[lg + suffix] = classification_report(y[m], pred[m], labs, per_label=False)
-    return out
+    out = two_scheme_reports(y, pred, langs, corpora, is2, LABELS, ("negative", NON_NEGATIVE), " (negative vs not)")
+    return {k: {"binary": bool(part[k]), **rep} if k in part else rep for k, rep in out.items()}
 
 
 def train_target_sentiment(
