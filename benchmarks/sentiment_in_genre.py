@@ -13,13 +13,16 @@ the annotated post (``check``). On the same rows this script scores
 * ``lexicon``: the library's lexicon backend (VADER/cnsenti mapped to three columns,
   most probable column);
 * ``floor`` (``--floor``): a logistic regression on the frozen encoder's 13 layers trained
-  on each 3-class corpus alone (5-fold CV grouped like the trainer's, or train -> dev).
+  on each 3-class corpus alone (5-fold CV grouped like the trainer's, or train -> dev);
+* ``one layer`` (``--one-layer FILE``): the ``--predictions`` file of another training run
+  on the same corpora (the 3-class model with one shared output layer, before domains),
+  joined row by row.
 
 3-class corpora are judged by macro-F1 (and accuracy), binary corpora by accuracy with the
 larger of negative/positive (the rule of ``xhs-nlp evaluate`` for binary data).
 
 Run:  .venv/bin/python benchmarks/sentiment_in_genre.py --predictions FILE --old-model DIR \
-          [--cache DIR] [--floor] [--json OUT]
+          [--one-layer FILE] [--cache DIR] [--floor] [--json OUT]
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ def main() -> None:
     ap.add_argument("--old-model", required=True)
     ap.add_argument("--cache", default=None, help="feature bank folder of the training run")
     ap.add_argument("--floor", action="store_true")
+    ap.add_argument("--one-layer", default=None, help="predictions file of a run to compare, joined by row")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
     header("sentiment in genre: 3-class model vs previous model, lexicons and floor")
@@ -82,6 +86,16 @@ def main() -> None:
     cns = np.full(len(text), None, dtype=object)
     cns[zh] = lex_labels(lex_score[zh], 1e-9)
     systems = {"new": P_new, "previous": P_old, "lexicon": P_lex}
+    if args.one_layer:
+        other = {}
+        for line in open(args.one_layer, encoding="utf-8"):
+            r = json.loads(line)
+            other[(r["kind"], r["corpus"], r["split"], r["text"])] = [r[f"p_{k}"] for k in LABELS]
+        keys = [(r["kind"], r["corpus"], r["split"], r["text"]) for r in recs]
+        missing = sum(k not in other for k in keys)
+        if missing:
+            raise SystemExit(f"--one-layer: {missing} rows of --predictions are not in {args.one_layer}")
+        systems["one layer"] = np.array([other[k] for k in keys])
 
     floor = {}
     if args.floor:
@@ -110,7 +124,8 @@ def main() -> None:
         if name in floor:
             row["floor"] = floor[name]
         results[name] = row
-    cols = ["new", "previous", "floor", "VADER", "cnsenti", "lexicon"]
+    cols = ["new", *(["one layer"] if "one layer" in systems else []), "previous", "floor", "VADER", "cnsenti",
+            "lexicon"]
     print(f"{'rows':<58}{'n':>6}  " + "".join(f"{c:>10}" for c in cols))
     for name, row in results.items():
         is3 = "[check]" in name or any(name.startswith(c) for c in three) or name.startswith(("en:", "zh:"))

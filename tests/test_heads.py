@@ -171,6 +171,6 @@ def test_sentiment_score_is_the_estimator_score_and_the_old_call_still_works():
     assert list(est.classes_) == list(LABELS)
     m = SentimentModel.load()
     with pytest.warns(DeprecationWarning, match="score_texts"):
-        old = m.score(["What a wonderful film."], ["en"])
-    assert old[0].label == "positive" == m.score_texts(["What a wonderful film."], ["en"])[0].label
-    assert m.score(["What a wonderful film.", "A dreadful, boring mess."], ["positive", "negative"]) == 1.0
+        old = m.score(["Great product, I love it."], ["en"])
+    assert old[0].label == "positive" == m.score_texts(["Great product, I love it."], ["en"])[0].label
+    assert m.score(["Great product, I love it.", "A dreadful, boring mess."], ["positive", "negative"]) == 1.0

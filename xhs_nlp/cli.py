@@ -422,7 +422,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--label-map", default=None, metavar="FROM=TO,...", help="rename labels first")
     s.add_argument("--seed", type=int, default=0, help="the seed of folds and solvers (default 0)")
     s.add_argument("--domains", default=None, metavar="CORPUS=DOMAIN,...",
-                   help="claims: domain of a corpus (its folder name), e.g. claimbuster=speech; others are news")
+                   help="claims: domain of a corpus (its folder name), e.g. claimbuster=speech; others are news; "
+                        "sentiment: 'corpus' (each corpus its own output layer) or CORPUS=DOMAIN,... (others: "
+                        "their corpus name)")
     s.add_argument("--holdout", default=None, metavar="SPLIT,...",
                    help="claims: splits held out and reported, never trained on (default: dev_test,test); "
                         "CORPUS:SPLIT holds out one corpus's split, e.g. webis_editorials16_en:dev")
@@ -442,8 +444,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--language-weights", action="store_true", default=None,
                    help="claims: news rows get language-specific weights on top of the shared ones")
     s.add_argument("--predict-domain", default=None, metavar="DOMAIN|LANG=DOMAIN,...",
-                   help="claims: the domain predictions are made for, or one per language ('*': the others), "
-                        "e.g. zh=news,*=editorial (default: news)")
+                   help="claims, sentiment: the domain predictions are made for, or one per language ('*': the "
+                        "others), e.g. zh=news,*=editorial (default: claims news, sentiment the shared layer)")
     s.add_argument("--folds", type=int, default=None,
                    help="framing, sentiment, target-sentiment: cross-validation folds, grouped by article (5)")
     s.add_argument("--head", choices=["linear", "mlp", "linear+mlp"], default=None,
@@ -458,7 +460,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--model", default=None, help="model folder ('lexicon' for sentiment); default: the shipped model")
     s.add_argument("--label-map", default=None, metavar="FROM=TO,...", help="rename labels first")
     s.add_argument("--split", default=None, help="keep only rows of this split (e.g. dev)")
-    s.add_argument("--domain", default=None, help="claims: predict for this domain (default: the model's)")
+    s.add_argument("--domain", default=None,
+                   help="claims, sentiment: predict for this domain (default: the model's)")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.set_defaults(func=_cmd_evaluate)
     return p

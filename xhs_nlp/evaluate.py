@@ -61,7 +61,8 @@ def evaluate(
             ``None`` for the model shipped in ``models/``.
         label_map: rename labels first, ``{"OBJ": "claim"}`` or ``"OBJ=claim,SUBJ=rhetoric"``.
         split: keep only rows whose ``split`` field is one of these.
-        domain: claims only: predict for this domain (default: the model's own).
+        domain: claims and sentiment: predict for this domain (default: the model's own;
+            sentiment: a domain output layer, e.g. the name of a corpus it was trained on).
 
     Returns:
         ``{"task", "n", "accuracy", "macro_f1", "per_label", "per_lang", "model", "data"}``

@@ -164,6 +164,73 @@ def language_tags(texts: Sequence[str], langs: str | Sequence[str | None] | None
     return [str(lg) if lg else detect_lang(t) for t, lg in zip(texts, out)]
 
 
+def check_predict_domain(predict_domain: Any, owner: str) -> None:
+    """Refuse a ``predict_domain`` that is not a name, a dict language -> name or ``None``.
+
+    Raises:
+        InputError: naming ``owner`` and the value.
+    """
+    pd = predict_domain
+    if not (pd is None or isinstance(pd, str) or (
+            isinstance(pd, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in pd.items()))):
+        raise InputError(f"{owner}: predict_domain must be a domain name, a dict language -> domain ('*': the "
+                         f"others) or None, got {pd!r}")
+
+
+def untrained_predict_domains(predict_domain: str | dict[str, str] | None, trained: Sequence[Any]) -> list[str]:
+    """The domains ``predict_domain`` names that are not among ``trained`` (a trainer
+    refuses them before the encoder runs).
+
+    Example:
+        >>> untrained_predict_domains({"zh": "news", "*": "editorial"}, ["news"])
+        ['editorial']
+    """
+    pd = predict_domain
+    named = set(pd.values()) if isinstance(pd, dict) else {pd} if pd else set()
+    return sorted(named - set(trained))
+
+
+def default_domain(predict_domain: str | dict[str, str] | None, lang: str | None, fallback: str | None) -> str | None:
+    """The domain a sentence in language ``lang`` is predicted for when none is given:
+    ``predict_domain`` (one name, or a dict language -> name whose ``"*"`` covers the
+    other languages), else ``fallback``.
+
+    Example:
+        >>> default_domain({"zh": "news", "*": "editorial"}, "en", None)
+        'editorial'
+    """
+    pd = predict_domain
+    if isinstance(pd, dict):
+        return pd.get(lang, pd.get("*", fallback)) if lang is not None else pd.get("*", fallback)
+    return pd if pd else fallback
+
+
+def resolve_domains(texts: Sequence[str], domain: str | Sequence[str] | None, langs: Any,
+                    predict_domain: str | dict[str, str] | None,
+                    fallback: str | None) -> tuple[np.ndarray, Any]:
+    """The domain of each text's prediction, and the language tags to predict with.
+
+    ``domain`` (one name, or one per text) wins; else :func:`default_domain` of each
+    text's language. When the domain depends on the language the tags are detected here
+    once and returned, so the caller does not detect them again.
+
+    Raises:
+        DataError: a list of domains whose length is not the number of texts.
+    """
+    n = len(texts)
+    if domain is None and isinstance(predict_domain, dict):
+        langs = language_tags(texts, langs)
+        return np.array([default_domain(predict_domain, lg, fallback) for lg in langs], dtype=object), langs
+    if domain is None:
+        domain = default_domain(predict_domain, None, fallback)
+    if domain is None or isinstance(domain, str):
+        return np.full(n, domain, dtype=object), langs
+    d = np.array([None if x is None else str(x) for x in domain], dtype=object)
+    if len(d) != n:
+        raise DataError(f"{n} texts but {len(d)} domains")
+    return d, langs
+
+
 def encoder_record(enc: Any) -> dict[str, Any]:
     """What a model card records of the encoder its head was trained on."""
     return {"name": enc.name, "fingerprint": enc.fingerprint, "precision": enc.precision,

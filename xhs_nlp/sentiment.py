@@ -46,9 +46,10 @@ import numpy as np
 
 from ._lexicon import _from_score, lexicon_probabilities
 from .labelled import (LabelledRow, corpus_name, cv_groups, cv_unit, dedupe, drop_held_out_copies, norm_text,
-                       read_labelled, source_record, split_held_out)
+                       parse_label_map, read_labelled, source_record, split_held_out)
 from .errors import DataError, InputError, ModelError
-from .heads import Anything, EncoderHead, Integer, Options, Real, Strings, check_texts, language_tags
+from .heads import (Anything, EncoderHead, Integer, Options, Real, Strings, check_predict_domain, check_texts,
+                    language_tags, resolve_domains, untrained_predict_domains)
 from .metrics import classification_report, sentiment_decisions, two_scheme_reports
 from .ops import fit_ngram_logit, fit_standardiser, ngram_logit, sigmoid, softmax, standardise
 from .persist import shipped_model_dir
@@ -193,6 +194,7 @@ _NGRAM = {
 _HASH_FEATURES = 2**18
 _LINEAR = ("mean", "scale", "coef", "intercept")
 _MLP = ("mean", "scale", "w1", "b1", "w2", "b2")
+_MLP_DOMAINS = ("w2g", "b2g")
 _NGRAM_ARRAYS = ("idf", "coef", "intercept")
 Head = Literal["linear", "mlp"]
 
@@ -276,6 +278,14 @@ class SentimentModel(_SentenceScorer, EncoderHead):
     it on cross-validated predictions. :meth:`predict_proba` gives the three columns
     of :attr:`classes_`; ``score = P(positive) - P(negative)``.
 
+    Domains: ``fit(..., domains=...)`` (one name per sentence, e.g. its corpus) gives the
+    network an output layer per domain on top of the shared one (multi-task): corpora
+    whose annotators drew the lines differently (SEntFiN calls a reported loss neutral
+    for the company, Financial PhraseBank negative) each keep their convention, and the
+    hidden layer learns from all of them. A prediction is made for ``domain=`` (one name,
+    or one per sentence), else for ``predict_domain`` (one name, or a dict language ->
+    name, ``"*"``: the others), else with the shared layer alone.
+
     Args:
         encoder: the encoder's name or a local model folder.
         layers: encoder layers to read (``None``: all 13).
@@ -288,6 +298,9 @@ class SentimentModel(_SentenceScorer, EncoderHead):
         min_language_rows: rows a language needs for its own heads.
         class_bias: ``{lang: [negative, neutral, positive]}`` log-probability offsets
             (``"all"``: every other language); ``None``: none.
+        predict_domain: the domain of predictions made without ``domain=``: a name, a
+            dict language -> name (``"*"``: the other languages), or ``None`` (the shared
+            output layer).
         max_iter: solver iterations.
         random_state: seed.
 
@@ -308,18 +321,18 @@ class SentimentModel(_SentenceScorer, EncoderHead):
         "weight_decay": Real(0, None), "blend": Real(0, 1), "ngram_C": Real(0, None),
         "languages": Anything("language tags"), "min_language_rows": Integer(1, None),
         "class_bias": Anything("{lang: [negative, neutral, positive]} offsets"), "max_iter": Integer(1, None),
-        "random_state": Integer(None, None, none=True),
+        "predict_domain": Anything("a domain name, a dict or None"), "random_state": Integer(None, None, none=True),
     }
-    _fitted_values = ("head_names", "ngram_languages", "fit_labels")
+    _fitted_values = ("head_names", "ngram_languages", "fit_labels", "domains")
     _fitted_constraints = {"head_names": Strings(("all", "mlp", *_NGRAM)), "ngram_languages": Strings(tuple(_NGRAM)),
-                           "fit_labels": Strings(LABELS)}
+                           "fit_labels": Strings(LABELS), "domains": Strings()}
 
     def __init__(self, *, encoder: str = "multilingual-e5-small", layers: Sequence[int] | None = None,
                  head: Head = "mlp", C: float = 0.001, hidden_size: int = 256, dropout: float = 0.3, epochs: int = 10,
                  learning_rate: float = 1e-3, weight_decay: float = 0.01, blend: float = 0.25, ngram_C: float = 10.0,
                  languages: Sequence[str] = ("en", "zh"), min_language_rows: int = 200,
                  class_bias: dict[str, Sequence[float]] | None = None, max_iter: int = 5000,
-                 random_state: int | None = 0) -> None:
+                 predict_domain: str | dict[str, str] | None = None, random_state: int | None = 0) -> None:
         self.encoder = encoder
         self.layers = layers
         self.head = head
@@ -335,9 +348,11 @@ class SentimentModel(_SentenceScorer, EncoderHead):
         self.min_language_rows = min_language_rows
         self.class_bias = class_bias
         self.max_iter = max_iter
+        self.predict_domain = predict_domain
         self.random_state = random_state
 
     def _check_params(self) -> None:
+        check_predict_domain(self.predict_domain, "SentimentModel")
         bad = [lg for lg in self.languages if lg not in _NGRAM]
         if bad:
             raise InputError(f"SentimentModel: languages must be among {sorted(_NGRAM)}, got {bad}")
@@ -369,20 +384,24 @@ class SentimentModel(_SentenceScorer, EncoderHead):
     # -- fit / predict -------------------------------------------------------------------
 
     def fit(self, X: Sequence[str], y: Sequence[str], *, langs: Sequence[str] | None = None,
-            features: np.ndarray | None = None, sample_weight: Any = None) -> SentimentModel:
+            domains: Sequence[str] | None = None, features: np.ndarray | None = None,
+            sample_weight: Any = None) -> SentimentModel:
         """Fit the heads on sentences ``X`` labelled ``negative``/``neutral``/``positive``.
 
         Args:
             langs: language tag per sentence (default: detected).
+            domains: domain per sentence (e.g. its corpus): each gets its own output layer
+                (``head="mlp"`` only); ``None``: the shared layer alone.
             features: ``self.features(X)`` computed earlier (optional).
             sample_weight: weight per sentence (e.g. to balance corpora).
 
         Raises:
             DataError: other labels, fewer than two classes, lengths that do not match.
+            InputError: ``domains`` with ``head="linear"``.
         """
-        return super().fit(X, y, features=features, langs=langs, sample_weight=sample_weight)
+        return super().fit(X, y, features=features, langs=langs, domains=domains, sample_weight=sample_weight)
 
-    def _fit(self, texts: list[str], y: Any, Z: np.ndarray | None, *, langs: Any = None,
+    def _fit(self, texts: list[str], y: Any, Z: np.ndarray | None, *, langs: Any = None, domains: Any = None,
              sample_weight: Any = None) -> None:
         from sklearn.linear_model import LogisticRegression
 
@@ -400,6 +419,14 @@ class SentimentModel(_SentenceScorer, EncoderHead):
         if w is not None and (w.shape != (len(texts),) or not np.all(np.isfinite(w)) or np.any(w < 0)):
             raise DataError(f"sample_weight must be {len(texts)} finite non-negative numbers")
         lg = np.array(language_tags(texts, langs), dtype=object)
+        dom = None
+        if domains is not None:
+            if self.head != "mlp":
+                raise InputError("SentimentModel: domains need head='mlp' (an output layer per domain)")
+            dom = resolve_domains(texts, domains, None, None, None)[0]
+            if any(d is None or not str(d) for d in dom):
+                raise DataError("every sentence needs a domain name when domains are given")
+        self.domains_ = [] if dom is None else sorted(set(map(str, dom.tolist())))
 
         def linear(idx: np.ndarray) -> dict[str, np.ndarray]:
             mean, scale = fit_standardiser(Z[idx])
@@ -418,7 +445,8 @@ class SentimentModel(_SentenceScorer, EncoderHead):
             weights = fit_mlp(standardise(Z, mean, scale), onehot, hidden_size=self.hidden_size, dropout=self.dropout,
                               epochs=self.epochs, learning_rate=self.learning_rate, weight_decay=self.weight_decay,
                               seed=0 if self.random_state is None else self.random_state, loss="softmax",
-                              sample_weight=w)
+                              sample_weight=w, groups=None if dom is None else
+                              np.array([self.domains_.index(str(d)) for d in dom]))
             self.heads_["mlp"] = {"mean": mean, "scale": scale, **weights}
         else:
             self.heads_["all"] = linear(np.arange(len(texts)))
@@ -439,14 +467,15 @@ class SentimentModel(_SentenceScorer, EncoderHead):
         self.fit_labels_ = fit_labels
         self.classes_ = np.array(LABELS)
 
-    def _head_proba(self, name: str, Zi: np.ndarray) -> np.ndarray:
-        """``(n, k)`` probabilities of :attr:`fit_labels_` from one encoder head."""
+    def _head_proba(self, name: str, Zi: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
+        """``(n, k)`` probabilities of :attr:`fit_labels_` from one encoder head
+        (``groups``: each row's index in :attr:`domains_`, -1 for none)."""
         h = self.heads_[name]
         X = standardise(Zi, h["mean"], h["scale"])
         if name == "mlp":
             from ._mlp import mlp_logits
 
-            return softmax(mlp_logits(X, h["w1"], h["b1"], h["w2"], h["b2"]))
+            return softmax(mlp_logits(X, h["w1"], h["b1"], h["w2"], h["b2"], h.get("w2g"), h.get("b2g"), groups))
         z = X @ h["coef"].T + h["intercept"]
         if z.shape[1] == 1:
             p = sigmoid(z.ravel())
@@ -461,14 +490,41 @@ class SentimentModel(_SentenceScorer, EncoderHead):
             return np.stack([1 - p, p], axis=1)
         return softmax(z)
 
-    def _fit_label_proba(self, texts: list[str], Z: np.ndarray, langs: list[str]) -> np.ndarray:
+    def row_domains(self, X: Sequence[str], domain: str | Sequence[str] | None = None,
+                    langs: str | Sequence[str | None] | None = None) -> np.ndarray:
+        """The domain each prediction for ``X`` is made for (``None``: the shared output
+        layer): ``domain`` (one name, or one per sentence), else :attr:`predict_domain`
+        (one name, or by language).
+
+        Example:
+            >>> SentimentModel(predict_domain={"zh": "bbt_finne_zh", "*": "financial_phrasebank_en"}).row_domains(
+            ...     ["Sales rose.", "销售额增长。"], langs=["en", "zh"]).tolist()
+            ['financial_phrasebank_en', 'bbt_finne_zh']
+        """
+        return resolve_domains(check_texts(X), domain, langs, self.predict_domain, None)[0]
+
+    def _groups(self, dom: np.ndarray) -> np.ndarray:
+        """Each row's index in :attr:`domains_` (-1: the shared layer).
+
+        Raises:
+            InputError: a domain the model has no output layer for.
+        """
+        known = list(getattr(self, "domains_", []))
+        unknown = sorted({str(d) for d in dom.tolist() if d is not None} - set(known))
+        if unknown:
+            raise InputError(f"unknown sentiment domain {unknown[0]!r}; this model knows "
+                             f"{known or 'none (it was trained without domains)'}")
+        return np.array([-1 if d is None else known.index(str(d)) for d in dom.tolist()], dtype=np.int64)
+
+    def _fit_label_proba(self, texts: list[str], Z: np.ndarray, langs: list[str],
+                         groups: np.ndarray | None = None) -> np.ndarray:
         """Blended probabilities of :attr:`fit_labels_` (before the class offsets)."""
         shared = "mlp" if "mlp" in self.heads_ else "all"
         route = np.array([lang if lang in self.heads_ else shared for lang in langs])
         P = np.empty((len(Z), len(self.fit_labels_)))
         for head in set(route.tolist()):
             idx = np.flatnonzero(route == head)
-            P[idx] = self._head_proba(head, Z[idx])
+            P[idx] = self._head_proba(head, Z[idx], None if groups is None else groups[idx])
         lg = np.asarray(langs, dtype=object)
         if self.blend > 0:
             for lang in self.ngram_heads_:
@@ -477,9 +533,10 @@ class SentimentModel(_SentenceScorer, EncoderHead):
                     P[idx] = (1 - self.blend) * P[idx] + self.blend * self._ngram_proba(lang, [texts[i] for i in idx])
         return P
 
-    def _proba(self, texts: list[str], Z: np.ndarray | None, *, langs: Any = None) -> np.ndarray:
+    def _proba(self, texts: list[str], Z: np.ndarray | None, *, langs: Any = None, domain: Any = None) -> np.ndarray:
+        dom, langs = resolve_domains(texts, domain, langs, self.predict_domain, None)
         tags = language_tags(texts, langs)
-        P = self._fit_label_proba(texts, Z, tags)
+        P = self._fit_label_proba(texts, Z, tags, self._groups(dom))
         if not self.three_class:
             return _from_score(2 * P[:, 1] - 1)
         bias = self.class_bias or {}
@@ -490,23 +547,26 @@ class SentimentModel(_SentenceScorer, EncoderHead):
         return P
 
     def p_positive(self, texts: Sequence[str], langs: Sequence[str] | None = None, *,
-                   features: np.ndarray | None = None) -> np.ndarray:
+                   features: np.ndarray | None = None, domain: str | Sequence[str] | None = None) -> np.ndarray:
         """P(positive) of each sentence."""
-        return self.predict_proba(texts, langs, features=features)[:, 2]
+        return self.predict_proba(texts, langs, features=features, domain=domain)[:, 2]
 
     def predict_proba(self, X: Sequence[str], langs: Sequence[str] | None = None, *,
-                      features: np.ndarray | None = None) -> np.ndarray:
+                      features: np.ndarray | None = None, domain: str | Sequence[str] | None = None) -> np.ndarray:
         """``(n, 3)`` probabilities of negative, neutral, positive.
 
+        ``domain`` (one name, or one per sentence) picks a domain's output layer (see
+        :meth:`row_domains`); by default :attr:`predict_domain`'s.
+
         Raises:
-            InputError: ``X`` is empty or holds non-strings.
+            InputError: ``X`` is empty or holds non-strings; a domain the model lacks.
         """
-        return super().predict_proba(check_texts(X), features=features, langs=langs)
+        return super().predict_proba(check_texts(X), features=features, langs=langs, domain=domain)
 
     def predict(self, X: Sequence[str], langs: Sequence[str] | None = None, *,
-                features: np.ndarray | None = None) -> np.ndarray:
+                features: np.ndarray | None = None, domain: str | Sequence[str] | None = None) -> np.ndarray:
         """The most probable label per sentence."""
-        return np.array(LABELS, dtype=object)[self.predict_proba(X, langs, features=features).argmax(1)]
+        return np.array(LABELS, dtype=object)[self.predict_proba(X, langs, features=features, domain=domain).argmax(1)]
 
     def score(self, X: Sequence[str], y: Sequence[str] | None = None, sample_weight: Any = None) -> Any:
         """Accuracy of :meth:`predict` against labels ``y`` (the estimator's score).
@@ -533,6 +593,8 @@ class SentimentModel(_SentenceScorer, EncoderHead):
         try:
             self.heads_ = {name: {k: arrays[f"{name}.{k}"] for k in (_MLP if name == "mlp" else _LINEAR)}
                            for name in fitted["head_names"]}
+            if fitted.get("domains"):
+                self.heads_["mlp"].update({k: arrays[f"mlp.{k}"] for k in _MLP_DOMAINS})
             self.ngram_heads_ = {lang: {k: arrays[f"ngram.{lang}.{k}"] for k in _NGRAM_ARRAYS}
                                  for lang in fitted["ngram_languages"]}
         except KeyError as err:
@@ -555,6 +617,13 @@ class SentimentModel(_SentenceScorer, EncoderHead):
             out = h["w2"].shape[0] if name == "mlp" else h["coef"].shape[0]
             if out != (k if name == "mlp" else rows):
                 raise ModelError(f"{folder}: head {name!r} has {out} outputs for {k} labels")
+        self.domains_ = [str(d) for d in self.domains_]
+        if self.domains_:
+            h = self.heads_.get("mlp", {})
+            want = (len(self.domains_), k, h["w1"].shape[0]) if "w1" in h else None
+            if "w2g" not in h or h["w2g"].shape != want or h["b2g"].shape != want[:2]:
+                raise ModelError(f"{folder}: the card lists {len(self.domains_)} domains, the weights lack their "
+                                 f"output layers of shape {want}")
         for lang, g in self.ngram_heads_.items():
             if g["coef"].shape != (rows, _HASH_FEATURES):
                 raise ModelError(f"{folder}: n-gram head {lang!r} has shape {g['coef'].shape}")
@@ -564,6 +633,14 @@ class SentimentModel(_SentenceScorer, EncoderHead):
 
     @classmethod
     def _legacy_card(cls, card: dict[str, Any]) -> dict[str, Any]:
+        card = cls._legacy_heads(card)
+        if "fitted" in card and "domains" not in card["fitted"]:
+            # before domains (2026-12-03): the shared output layer alone
+            card = {**card, "fitted": {**card["fitted"], "domains": []}}
+        return card
+
+    @classmethod
+    def _legacy_heads(cls, card: dict[str, Any]) -> dict[str, Any]:
         if "fitted" in card:
             if "fit_labels" in card["fitted"]:
                 return card
@@ -660,6 +737,8 @@ def train_sentiment(
     C: float = 0.001,
     blend: float = 0.25,
     tune_bias: bool | str | Sequence[str] = True,
+    domains: str | Mapping[str, str] | None = None,
+    predict_domain: str | Mapping[str, str] | None = None,
     encoder: str | None = None,
     check: Sequence[str | os.PathLike[str]] | None = None,
     cache: str | os.PathLike[str] | None = None,
@@ -682,7 +761,12 @@ def train_sentiment(
     predictions (the mean over that language's corpora of 3-class macro-F1, or binary
     accuracy for binary corpora: :func:`~xhs_nlp.thresholds.tune_class_bias`); the cross-validated figures
     are cross-fitted (each fold judged by
-    offsets tuned on the other folds). ``check`` files (e.g. the annotated post) are
+    offsets tuned on the other folds). ``domains`` gives the network an output layer per
+    domain (:class:`SentimentModel`): ``"corpus"`` (each corpus its own), or a map
+    ``{corpus: domain}`` (or ``"a=x,b=y"``; unlisted corpora: their own name); rows are
+    cross-validated and held-out rows scored with their own domain's layer, and
+    ``predict_domain`` (a name, or ``{lang: name}`` / ``"zh=x,*=y"``) is the domain of
+    predictions made without one (``None``: the shared layer). ``check`` files (e.g. the annotated post) are
     scored and recorded in the card, never trained on. ``cache`` (a folder) keeps the
     encoder's features between runs; ``predictions`` writes every cross-validated,
     held-out and check row's probabilities as JSONL (for benchmarks).
@@ -697,9 +781,15 @@ def train_sentiment(
     t0 = time.perf_counter()
     log = (lambda *a: print(*a, flush=True)) if verbose else (lambda *a: None)
     paths = [data] if isinstance(data, (str, os.PathLike)) else list(data)
+    if isinstance(predict_domain, str) and "=" in predict_domain:
+        predict_domain = parse_label_map(predict_domain)  # "zh=x,*=y"
     model = SentimentModel(head=head, C=C, blend=blend, random_state=seed,
+                           predict_domain=dict(predict_domain) if isinstance(predict_domain, Mapping) else predict_domain,
                            **({"encoder": str(encoder)} if encoder else {}))
     model._validate_hyperparameters()
+    dmap = None if domains is None else {} if domains == "corpus" else parse_label_map(domains)
+    if dmap is not None and head != "mlp":
+        raise InputError("domains need head='mlp' (an output layer per domain)")
     hint = " (sentiment labels must be negative/neutral/positive; use label_map)"
     rows: list[LabelledRow] = []
     sources = []
@@ -720,12 +810,18 @@ def train_sentiment(
     y = np.array([r.label for r in train], dtype=object)
     langs = np.array([r.lang if r.lang in model.languages else "other" for r in train], dtype=object)
     corpora = np.array([r.corpus for r in train], dtype=object)
+    dom = None if dmap is None else np.array([dmap.get(c, c) for c in corpora], dtype=object)
+    missing = untrained_predict_domains(model.predict_domain, [] if dom is None else dom.tolist())
+    if missing:
+        raise DataError(f"predict_domain names {missing}, but no training row is of that domain (the rows' domains: "
+                        f"{[] if dom is None else sorted(set(dom.tolist()))}; give domains='corpus' or a map)")
     log(f"sentiment: encoding {len(train)} training texts with {model.shared_encoder().name}")
     Z = model.features(texts, progress=verbose, cache=cache)
     strata = np.array([f"{a}-{b}" for a, b in zip(y, corpora)])
     groups = cv_groups(texts, [cv_unit(r) for r in train])
     splits = list(StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(texts, strata, groups))
-    P = model.out_of_fold(texts, y, splits, features=Z, fit_params={"langs": langs}, predict_params={"langs": langs},
+    P = model.out_of_fold(texts, y, splits, features=Z, fit_params={"langs": langs, "domains": dom},
+                          predict_params={"langs": langs, "domain": dom},
                           on_fold=lambda k: log(f"sentiment: fold {k + 1}/{folds} done"))
     is3 = np.array([c in three_class for c in corpora])
     bias: dict[str, list[float]] = {}
@@ -744,7 +840,7 @@ def train_sentiment(
         log("sentiment: class offsets " + ", ".join(f"{k} {v}" for k, v in bias.items()))
     cv_metrics = _report_sentiment(P_cv, y, langs, corpora, three_class)
     model.set_params(class_bias=bias or None)
-    model.fit(texts, y, langs=langs, features=Z)
+    model.fit(texts, y, langs=langs, domains=dom, features=Z)
     card = {
         "name": "xhs_nlp sentiment, 3-class (one-hidden-layer head on multilingual-e5-small layer features + n-grams)"
                 if model.head == "mlp" and model.three_class else
@@ -759,6 +855,11 @@ def train_sentiment(
         "dropped_as_held_out_copies": before - len(train),
         "seed": seed,
         "class_bias": bias,
+        "domains": None if dom is None else {
+            "corpus_map": {c: str(dmap.get(c, c)) for c in sorted(set(corpora.tolist()))},
+            "predict": model.predict_domain,
+            "rule": "each row is cross-validated and held-out rows are scored with their corpus's domain layer; "
+                    "predictions without a domain use 'predict'"},
         "features": {"layers": list(model.shared_encoder().feature_layers), "pooling": "mean over tokens, each layer"},
         "ngram": {k: {"analyzer": v["analyzer"], "ngram_range": list(v["ngram_range"]), "hashed_features": _HASH_FEATURES}
                   for k, v in _NGRAM.items()},
@@ -778,7 +879,11 @@ def train_sentiment(
     record("cv", train, P_cv)
     if held:
         Ph = model.predict_proba([r.text for r in held], [r.lang for r in held],
-                                 features=model.features([r.text for r in held], cache=cache))
+                                 features=model.features([r.text for r in held], cache=cache),
+                                 domain=None if dmap is None else [
+                                     d if d in model.domains_ else default for d, default in zip(
+                                         (str(dmap.get(r.corpus, r.corpus)) for r in held),
+                                         model.row_domains([r.text for r in held], langs=[r.lang for r in held]))])
         card["metrics"]["held_out"] = _report_sentiment(
             Ph, np.array([r.label for r in held], dtype=object), np.array([r.lang for r in held], dtype=object),
             np.array([r.corpus for r in held], dtype=object), three_class)
@@ -794,6 +899,12 @@ def train_sentiment(
         rep["cohen_kappa"] = float(cohen_kappa_score(gold, pred))
         rep["annotated"] = {lab: int((gold == lab).sum()) for lab in LABELS}
         rep["predicted"] = {lab: int((pred == lab).sum()) for lab in LABELS}
+        if model.domains_:  # the measurement behind predict_domain: the check file through every layer
+            Zc = model.features([r.text for r in cr])
+            rep["macro_f1_by_domain"] = {
+                d: round(float(classification_report(gold, sentiment_decisions(model.predict_proba(
+                    [r.text for r in cr], [r.lang for r in cr], features=Zc, domain=d)), LABELS,
+                    per_label=False)["macro_f1"]), 4) for d in model.domains_}
         card["metrics"].setdefault("check", {})[corpus_name(path) + "/" + os.path.basename(os.fspath(path))] = rep
         record("check", cr, Pc)
     card["training_seconds"] = round(time.perf_counter() - t0, 1)

@@ -37,12 +37,16 @@ def _resolve(ref: str) -> Any:
     return getattr(importlib.import_module(f"{__package__}.{module}"), name)
 
 
-def _predict_sentiment(model: Any, texts: Sequence[str], langs: Sequence[str], binary: bool = False) -> list[str]:
+def _predict_sentiment(model: Any, texts: Sequence[str], langs: Sequence[str], binary: bool = False,
+                       domain: str | None = None) -> list[str]:
     # 3-class gold data: the most probable label; binary gold data: the larger of
-    # negative and positive (a tie is neutral)
+    # negative and positive (a tie is neutral); a domain picks a model's output layer
     from .metrics import sentiment_decisions
 
-    return sentiment_decisions(model.predict_proba(texts, langs), binary=binary).tolist()
+    if domain is not None and not hasattr(model, "row_domains"):
+        raise DataError(f"domain={domain!r}: the {type(model).__name__} has no domains")
+    kw = {} if domain is None else {"domain": domain}
+    return sentiment_decisions(model.predict_proba(texts, langs, **kw), binary=binary).tolist()
 
 
 def _predict_targets(model: Any, texts: Sequence[str], langs: Sequence[str], targets: Any = None,
@@ -147,7 +151,7 @@ class Trainer:
 TASKS: dict[str, Task] = {
     "sentiment": Task("sentiment", SENTIMENT_LABELS, False, "sentiment:SentimentModel", _predict_sentiment,
                       description="sentence sentiment (labels negative/neutral/positive, or negative/positive)",
-                      binary_labels=("negative", "positive")),
+                      options=("domain",), binary_labels=("negative", "positive")),
     "target-sentiment": Task("target-sentiment", TARGET_LABELS, False, "targets:TargetSentimentModel",
                              _predict_targets, description="sentiment towards one target (an organisation) in a text "
                              "(rows with target or target_from/target_to)", binary_labels=("negative", NON_NEGATIVE),
@@ -164,7 +168,8 @@ TASKS: dict[str, Task] = {
 TRAINERS: dict[str, Trainer] = {
     "sentiment": Trainer("sentiment", "sentiment:train_sentiment",
                          {"seed": "seed", "label_map": "label_map", "folds": "folds", "head": "head", "check": "check",
-                          "cache": "cache", "predictions": "predictions", "tune_bias": "tune_bias"},
+                          "cache": "cache", "predictions": "predictions", "tune_bias": "tune_bias",
+                          "domains": "domains", "predict_domain": "predict_domain"},
                          "sentence sentiment (negative/neutral/positive and negative/positive corpora)"),
     "target-sentiment": Trainer("target-sentiment", "targets:train_target_sentiment",
                                 {"seed": "seed", "label_map": "label_map", "folds": "folds", "cache": "cache",
