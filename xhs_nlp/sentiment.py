@@ -445,8 +445,7 @@ class SentimentModel(_SentenceScorer, EncoderHead):
             weights = fit_mlp(standardise(Z, mean, scale), onehot, hidden_size=self.hidden_size, dropout=self.dropout,
                               epochs=self.epochs, learning_rate=self.learning_rate, weight_decay=self.weight_decay,
                               seed=0 if self.random_state is None else self.random_state, loss="softmax",
-                              sample_weight=w, groups=None if dom is None else
-                              np.array([self.domains_.index(str(d)) for d in dom]))
+                              sample_weight=w, groups=None if dom is None else self._groups(dom))
             self.heads_["mlp"] = {"mean": mean, "scale": scale, **weights}
         else:
             self.heads_["all"] = linear(np.arange(len(texts)))
@@ -810,7 +809,11 @@ def train_sentiment(
     y = np.array([r.label for r in train], dtype=object)
     langs = np.array([r.lang if r.lang in model.languages else "other" for r in train], dtype=object)
     corpora = np.array([r.corpus for r in train], dtype=object)
-    dom = None if dmap is None else np.array([dmap.get(c, c) for c in corpora], dtype=object)
+
+    def domain_of(corpus: str) -> str:
+        return str(dmap.get(corpus, corpus)) if dmap is not None else corpus
+
+    dom = None if dmap is None else np.array([domain_of(c) for c in corpora], dtype=object)
     missing = untrained_predict_domains(model.predict_domain, [] if dom is None else dom.tolist())
     if missing:
         raise DataError(f"predict_domain names {missing}, but no training row is of that domain (the rows' domains: "
@@ -856,7 +859,7 @@ def train_sentiment(
         "seed": seed,
         "class_bias": bias,
         "domains": None if dom is None else {
-            "corpus_map": {c: str(dmap.get(c, c)) for c in sorted(set(corpora.tolist()))},
+            "corpus_map": {c: domain_of(c) for c in sorted(set(corpora.tolist()))},
             "predict": model.predict_domain,
             "rule": "each row is cross-validated and held-out rows are scored with their corpus's domain layer; "
                     "predictions without a domain use 'predict'"},
@@ -878,19 +881,21 @@ def train_sentiment(
 
     record("cv", train, P_cv)
     if held:
+        held_dom = None
+        if dmap is not None:  # each row its corpus's layer; a corpus without training rows: the default
+            default = model.row_domains([r.text for r in held], langs=[r.lang for r in held])
+            held_dom = [domain_of(r.corpus) if domain_of(r.corpus) in model.domains_ else d
+                        for r, d in zip(held, default)]
         Ph = model.predict_proba([r.text for r in held], [r.lang for r in held],
-                                 features=model.features([r.text for r in held], cache=cache),
-                                 domain=None if dmap is None else [
-                                     d if d in model.domains_ else default for d, default in zip(
-                                         (str(dmap.get(r.corpus, r.corpus)) for r in held),
-                                         model.row_domains([r.text for r in held], langs=[r.lang for r in held]))])
+                                 features=model.features([r.text for r in held], cache=cache), domain=held_dom)
         card["metrics"]["held_out"] = _report_sentiment(
             Ph, np.array([r.label for r in held], dtype=object), np.array([r.lang for r in held], dtype=object),
             np.array([r.corpus for r in held], dtype=object), three_class)
         record("held_out", held, Ph)
     for path in check or []:
         cr = read_labelled([path], labels=LABELS, label_hint=hint)
-        Pc = model.predict_proba([r.text for r in cr], [r.lang for r in cr])
+        Zc = model.features([r.text for r in cr])
+        Pc = model.predict_proba([r.text for r in cr], [r.lang for r in cr], features=Zc)
         gold = np.array([r.label for r in cr], dtype=object)
         pred = sentiment_decisions(Pc)
         rep = classification_report(gold, pred, LABELS, with_confusion=True)
@@ -900,7 +905,6 @@ def train_sentiment(
         rep["annotated"] = {lab: int((gold == lab).sum()) for lab in LABELS}
         rep["predicted"] = {lab: int((pred == lab).sum()) for lab in LABELS}
         if model.domains_:  # the measurement behind predict_domain: the check file through every layer
-            Zc = model.features([r.text for r in cr])
             rep["macro_f1_by_domain"] = {
                 d: round(float(classification_report(gold, sentiment_decisions(model.predict_proba(
                     [r.text for r in cr], [r.lang for r in cr], features=Zc, domain=d)), LABELS,
