@@ -12,12 +12,12 @@ POST := corpora/xhs_will_2025_forum_post.txt
 
 .PHONY: demo test install clean browser
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11); set PYTHON=..." >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q "torch==$(TORCH_VERSION)+cpu" --extra-index-url $(TORCH_CPU_INDEX) --retries 1 --timeout 30
-	$(PIP) install -q -e ".[test]"
+	$(PIP) install -q -e ".[test]" -c constraints.txt
 	@if $(PIP) list 2>/dev/null | grep -qi '^nvidia-'; then echo "error: CUDA packages were installed into $(VENV)" >&2; exit 1; fi
 	touch $@
 

@@ -89,3 +89,17 @@ def test_same_versions_do_not_warn(folder):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         load_model_folder(folder, kind="demo")
+
+
+def test_the_install_constraints_are_the_versions_the_shipped_models_were_made_with():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    pins = dict(line.split("==") for line in (root / "constraints.txt").read_text().splitlines()
+                if line and not line.startswith("#"))
+    cards = sorted((root / "models").glob("*/card.json"))
+    assert len(cards) >= 5
+    for card in cards:
+        versions = json.loads(card.read_text())["versions"]
+        for lib, pinned in pins.items():
+            assert versions[lib] == pinned, f"{card.parent.name} was made with {lib} {versions[lib]}, not {pinned}"
