@@ -21,7 +21,6 @@ Run (about 7 minutes for ``--start 10`` on 2 cores, 15 for ``--start 6``)::
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import os
 import platform
@@ -34,6 +33,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._finetune import (TopLayers, add_training_args, layer_states, length_batches,  # noqa: E402
+                                  pad_batch, predict_p)
 from xhs_nlp.claims import read_claim_rows, split_rows  # noqa: E402
 from xhs_nlp.labelled import parse_label_map  # noqa: E402
 from xhs_nlp.persist import library_versions  # noqa: E402
@@ -43,7 +44,6 @@ LABEL_MAP = "OBJ=claim,SUBJ=rhetoric,CFS=claim,UFS=claim,NFS=rhetoric"
 
 def main() -> None:
     import torch
-    import torch.nn as nn
     import torch.nn.functional as F
     from sklearn.metrics import f1_score
 
@@ -51,12 +51,7 @@ def main() -> None:
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpora", default=str(ROOT.parent / "shared" / "corpora"))
-    ap.add_argument("--start", type=int, default=10, help="first trained layer (0-11); lower ones stay frozen")
-    ap.add_argument("--epochs", type=int, default=3)
-    ap.add_argument("--lr", type=float, default=5e-5)
-    ap.add_argument("--head-lr", type=float, default=1e-3)
-    ap.add_argument("--batch-size", type=int, default=32)
-    ap.add_argument("--seed", type=int, default=0)
+    add_training_args(ap, start=10)
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -69,28 +64,9 @@ def main() -> None:
           + ", ".join(f"{k} {v}" for k, v in library_versions().items()), flush=True)
 
     enc = Encoder(precision="fp32")
-    model_e5 = enc.model
-    cls_id, sep_id, pad_id = enc._special
 
     def states(texts: list[str]) -> list[np.ndarray]:
-        """Hidden states entering layer ``start``, one (tokens, 384) array per text."""
-        ids = [[cls_id, *s[:510], sep_id] for s in enc._content_ids([enc.prefixes["passage"] + t for t in texts])]
-        out: list[np.ndarray] = [np.empty(0)] * len(ids)
-        order = np.argsort([len(s) for s in ids], kind="stable")
-        with torch.inference_mode():
-            for a in range(0, len(order), 64):
-                b = order[a : a + 64]
-                L = max(len(ids[i]) for i in b)
-                x = torch.full((len(b), L), pad_id)
-                m = torch.zeros((len(b), L), dtype=torch.long)
-                for r, i in enumerate(b):
-                    x[r, : len(ids[i])] = torch.tensor(ids[i])
-                    m[r, : len(ids[i])] = 1
-                h = model_e5(input_ids=x, attention_mask=m, output_hidden_states=True).hidden_states[args.start]
-                h = h.to(torch.float16).numpy()
-                for r, i in enumerate(b):
-                    out[i] = h[r, : len(ids[i])].copy()
-        return out
+        return layer_states(enc, texts, args.start)
 
     t0 = time.perf_counter()
     S_tr = states([r[0] for r in train])
@@ -105,55 +81,10 @@ def main() -> None:
     tri, vai = np.where(~val)[0], np.where(val)[0]
     print(f"training rows {len(tri)}, validation rows (CheckThat! 2025 dev) {len(vai)}", flush=True)
 
-    class Top(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.layers = nn.ModuleList(copy.deepcopy(model_e5.encoder.layer[i]) for i in range(args.start, 12))
-            self.head, self.speech_head = nn.Linear(384, 1), nn.Linear(384, 1)
-            nn.init.zeros_(self.speech_head.weight)
-            nn.init.zeros_(self.speech_head.bias)
-            self.drop = nn.Dropout(0.1)
-
-        def layer(self, lay, h, am):  # a BERT layer (post-LN), written out so the mask is explicit
-            B, L, D = h.shape
-            s = lay.attention.self
-
-            def heads(x):
-                return x.view(B, L, 12, D // 12).transpose(1, 2)
-            att = F.scaled_dot_product_attention(heads(s.query(h)), heads(s.key(h)), heads(s.value(h)), attn_mask=am,
-                                                 dropout_p=0.1 if self.training else 0.0)
-            att = att.transpose(1, 2).reshape(B, L, D)
-            h = lay.attention.output.LayerNorm(h + self.drop(lay.attention.output.dense(att)))
-            return lay.output.LayerNorm(h + self.drop(lay.output.dense(F.gelu(lay.intermediate.dense(h)))))
-
-        def forward(self, h, mask, sp):
-            am = mask[:, None, None, :].bool()
-            for lay in self.layers:
-                h = self.layer(lay, h, am)
-            m = mask.unsqueeze(-1)
-            pooled = self.drop((h * m).sum(1) / m.sum(1))
-            return self.head(pooled).squeeze(-1) + sp * self.speech_head(pooled).squeeze(-1)
-
-    def batch(S, idx):
-        L = max(len(S[i]) for i in idx)
-        h, m = torch.zeros((len(idx), L, 384)), torch.zeros((len(idx), L))
-        for r, i in enumerate(idx):
-            h[r, : len(S[i])] = torch.from_numpy(S[i].astype(np.float32))
-            m[r, : len(S[i])] = 1
-        return h, m
-
-    net = Top()
+    net = TopLayers(enc.model, args.start, extra_heads=1)
 
     def predict(S, idx) -> np.ndarray:
-        net.eval()
-        out = np.zeros(len(idx))
-        order = np.argsort([len(S[i]) for i in idx], kind="stable")
-        with torch.no_grad():
-            for a in range(0, len(order), 128):
-                o = order[a : a + 128]
-                h, m = batch(S, idx[o])
-                out[o] = torch.sigmoid(net(h, m, torch.zeros(len(o)))).numpy()
-        return out
+        return predict_p(net, S, idx)
 
     def mf(t, p) -> float:
         return float(f1_score(t, p, labels=[True, False], average="macro"))
@@ -176,27 +107,18 @@ def main() -> None:
               + " | dev (validation) " + " ".join(f"{k} {v:.3f}" for k, v in vr.items())
               + f" | post accuracy {np.mean((pp >= 0.5) == py):.3f}", flush=True)
 
-    heads = list(net.head.parameters()) + list(net.speech_head.parameters())
-    opt = torch.optim.AdamW([{"params": net.layers.parameters(), "lr": args.lr},
-                             {"params": heads, "lr": args.head_lr}], weight_decay=0.01)
     steps = (len(tri) + args.batch_size - 1) // args.batch_size * args.epochs
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[args.lr, args.head_lr], total_steps=steps,
-                                                pct_start=0.1, anneal_strategy="linear")
+    opt, sched = net.optimiser(args.lr, args.head_lr, steps)
     lens = np.array([len(s) for s in S_tr])
     t0 = time.perf_counter()
     for ep in range(args.epochs):
         net.train()
-        perm = rng.permutation(tri)
-        batches = []  # length-sorted within chunks of 50 batches, to cut padding
-        for a in range(0, len(perm), args.batch_size * 50):
-            c = perm[a : a + args.batch_size * 50]
-            c = c[np.argsort(lens[c], kind="stable")]
-            batches += [c[i : i + args.batch_size] for i in range(0, len(c), args.batch_size)]
-        rng.shuffle(batches)
+        batches = length_batches(rng, tri, lens, args.batch_size)
         total = 0.0
         for b in batches:
-            h, m = batch(S_tr, b)
-            loss = F.binary_cross_entropy_with_logits(net(h, m, torch.from_numpy(speech[b])), torch.from_numpy(y[b]))
+            h, m = pad_batch(S_tr, b)
+            loss = F.binary_cross_entropy_with_logits(net(h, m, torch.from_numpy(speech[b])[:, None]),
+                                                      torch.from_numpy(y[b]))
             opt.zero_grad()
             loss.backward()
             opt.step()
