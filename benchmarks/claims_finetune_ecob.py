@@ -36,9 +36,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks._common import SHARED, header  # noqa: E402
 from benchmarks._finetune import (TopLayers, add_training_args, layer_states, length_batches,  # noqa: E402
                                   pad_batch, predict_p)
-from benchmarks.claims_in_genre import CB, CT, ECOB, HOLDOUT, LABEL_MAP, WEBIS, macro_f1  # noqa: E402
-from xhs_nlp.claims import ClaimClassifier, labels_at, read_claim_rows, split_rows  # noqa: E402
-from xhs_nlp.labelled import cv_groups, cv_unit, parse_label_map  # noqa: E402
+from benchmarks.claims_in_genre import ECOB, claim_folds, claim_rows, macro_f1  # noqa: E402
+from xhs_nlp.claims import ClaimClassifier, labels_at  # noqa: E402
 from xhs_nlp.thresholds import tune_threshold  # noqa: E402
 
 
@@ -57,7 +56,6 @@ def cross_fitted(p: np.ndarray, y: np.ndarray, folds: list[np.ndarray]) -> tuple
 def main() -> None:
     import torch
     import torch.nn.functional as F
-    from sklearn.model_selection import StratifiedGroupKFold
 
     from xhs_nlp.encoder import Encoder
 
@@ -68,17 +66,11 @@ def main() -> None:
     args = ap.parse_args()
     header("claims: fine-tuning the encoder's top layers on ECOB-ZH (issue 18)")
     torch.set_num_threads(2)
-    C = Path(args.corpora)
-    paths = [C / f"{c}/data.jsonl" for c in CT] + [C / "claimbuster/data_3class.jsonl", C / f"{WEBIS}/data.jsonl",
-                                                   C / f"{ECOB}/data.jsonl"]
-    rows = read_claim_rows(paths, parse_label_map(LABEL_MAP), {CB: "speech"})
-    train, _, _ = split_rows(rows, HOLDOUT)
+    train, _, _ = claim_rows(Path(args.corpora))
     texts = [r.text for r in train]
     y = np.array([r.label for r in train], dtype=object)
     corpus = np.array([r.corpus for r in train])
-    strata = np.array([f"{a}-{b}" for a, b in zip(y, corpus)])
-    splits = list(StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=0).split(
-        texts, strata, cv_groups(texts, [cv_unit(r) for r in train])))
+    splits = claim_folds(train)
     ec = np.flatnonzero(corpus == ECOB)
     local = {int(g): k for k, g in enumerate(ec)}
     folds = [np.array([local[int(i)] for i in te if int(i) in local]) for _, te in splits]

@@ -78,6 +78,26 @@ VARIANTS: dict[str, tuple[tuple[str, ...], dict[str, str], dict, dict[str, float
 }
 
 
+def claim_rows(corpora: Path) -> tuple[list, list, dict]:
+    """The benchmark's rows: CheckThat! 2023 + 2025, ClaimBuster (``speech``), Webis and
+    ECOB under :data:`LABEL_MAP`, split into training and held-out rows (:data:`HOLDOUT`),
+    and the counts of :func:`~xhs_nlp.claims.split_rows`."""
+    paths = [corpora / f"{c}/data.jsonl" for c in CT]
+    paths += [corpora / "claimbuster/data_3class.jsonl", *(corpora / f"{c}/data.jsonl" for c in (WEBIS, ECOB))]
+    return split_rows(read_claim_rows(paths, parse_label_map(LABEL_MAP), {CB: "speech"}), HOLDOUT)
+
+
+def claim_folds(train: list, n_folds: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The one fold assignment of every variant: ``StratifiedGroupKFold`` on label x corpus,
+    grouped by normalised text and by unit."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    texts = [r.text for r in train]
+    strata = np.array([f"{r.label}-{r.corpus}" for r in train])
+    return list(StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=0).split(
+        texts, strata, cv_groups(texts, [cv_unit(r) for r in train])))
+
+
 def macro_f1(y, pred) -> float:
     from sklearn.metrics import f1_score
 
@@ -93,12 +113,7 @@ def main() -> None:
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
     header("claims in editorials and Chinese commentary (issue 18)")
-    C = Path(args.corpora)
-    paths = [C / f"{c}/data.jsonl" for c in CT] + [C / "claimbuster/data_3class.jsonl", C / f"{WEBIS}/data.jsonl",
-                                                   C / f"{ECOB}/data.jsonl"]
-    lm = parse_label_map(LABEL_MAP)
-    rows = read_claim_rows(paths, lm, {CB: "speech"})
-    train, held, stats = split_rows(rows, HOLDOUT)
+    train, held, stats = claim_rows(Path(args.corpora))
     post = read_claim_rows([ROOT / "corpora/xhs_will_2025_claims.jsonl"])
     print(f"rows {stats['rows']} -> {stats['deduplicated']} deduplicated -> {len(train)} training, {len(held)} held out")
     texts = [r.text for r in train]
@@ -111,11 +126,7 @@ def main() -> None:
     Zh = base.features([r.text for r in held], cache=args.cache)
     Zp = base.features([r.text for r in post], cache=args.cache)
     print(f"features {time.perf_counter() - t0:.0f} s")
-    from sklearn.model_selection import StratifiedGroupKFold
-
-    strata = np.array([f"{a}-{b}" for a, b in zip(y, corpus)])
-    splits = list(StratifiedGroupKFold(n_splits=args.folds, shuffle=True, random_state=0).split(
-        texts, strata, cv_groups(texts, [cv_unit(r) for r in train])))
+    splits = claim_folds(train, args.folds)
     hy = np.array([r.label for r in held], dtype=object)
     hc = np.array([r.corpus for r in held])
     hl = np.array([r.lang for r in held], dtype=object)
