@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._common import SHARED, header  # noqa: E402
-from xhs_nlp.labelled import drop_held_out_copies, read_labelled, split_held_out  # noqa: E402
+from xhs_nlp.labelled import read_labelled  # noqa: E402
 from xhs_nlp.metrics import classification_report, sentiment_decisions  # noqa: E402
 from xhs_nlp.schemes import SENTIMENT_LABELS as LABELS  # noqa: E402
-from xhs_nlp.sentiment import SentimentModel, _sentence_level  # noqa: E402
+from xhs_nlp.sentiment import SentimentModel, training_rows  # noqa: E402
 
 CORPORA = ("financial_phrasebank_en", "sentfin_en", "newsmtsc_en", "bbt_finfe_zh", "bbt_finne_zh", "sst2_sentences",
            "pang_lee_sentence_polarity_v1", "chnsenticorp_htl_zh")
@@ -49,12 +49,7 @@ def main() -> None:
     header("sentiment: the shipped recipe under other seeds (issue 18)")
     shipped = SentimentModel.load()
     params = shipped.get_params()
-    rows = []
-    for c in CORPORA:
-        rows += read_labelled([Path(args.corpora) / c / "data.jsonl"], label_map=LABEL_MAP, labels=LABELS)
-    rows, _ = _sentence_level(rows)
-    train, held = split_held_out(rows)
-    train = drop_held_out_copies(train, held)
+    train, held, *_ = training_rows([Path(args.corpora) / c / "data.jsonl" for c in CORPORA], LABEL_MAP)
     post = read_labelled([POST], labels=LABELS)
     texts = [r.text for r in train]
     y = [r.label for r in train]

@@ -232,6 +232,26 @@ def test_train_three_class_with_label_map_bias_and_check(tmp_path):
     np.testing.assert_allclose(m2.predict_proba(texts, ["en", "en"]), m.predict_proba(texts, ["en", "en"]), atol=1e-9)
 
 
+def test_training_rows_reads_what_the_trainer_learns_from(tmp_path):
+    from xhs_nlp.sentiment import training_rows
+
+    data = _three_class_corpus(tmp_path / "toy3.jsonl")
+    rows = data.read_text().splitlines()
+    # a training row copying a dev row (other case, same words) leaves training
+    dev = json.loads(rows[-3])
+    assert dev["split"] == "dev"
+    copies = tmp_path / "copies.jsonl"
+    copies.write_text(json.dumps({**dev, "text": dev["text"].upper(), "split": "train"}) + "\n", encoding="utf-8")
+    got = training_rows([data, copies], "1=positive,0=negative,0.5=neutral")
+    assert len(got.held) == 30 and got.conflicts == 1 and got.dropped_copies == 1
+    assert len(got.train) == 140 * 3  # 150 items x 3 labels, 10 items held out, the disputed text dropped
+    assert {r.label for r in got.train} == {"negative", "neutral", "positive"}
+    assert [s["rows"] for s in got.sources] == [len(rows), 1]
+    assert all(len(s["sha256"]) == 64 for s in got.sources)
+    with pytest.raises(DataError, match="negative/neutral/positive"):
+        training_rows([data])  # labels "1", "0", "0.5" without the map
+
+
 def test_class_bias_moves_the_decision_and_is_checked():
     from xhs_nlp.sentiment import apply_class_bias
 

@@ -55,7 +55,7 @@ from .labelled import (LabelledRow, dedupe, drop_held_out_copies, parse_label_ma
                    source_record, cv_groups, cv_unit)
 from .errors import DataError, InputError, ModelError
 from .heads import (Anything, Boolean, EncoderHead, Integer, Real, Strings, check_predict_domain, check_texts,
-                    default_domain, language_tags, resolve_domains, take_rows,
+                    default_domain, language_tags, parse_predict_domain, resolve_domains, take_rows,
                     untrained_predict_domains)
 from .metrics import reports_by
 from .ops import block_logit, fit_block_logit, fit_ngram_logit, fit_standardiser, ngram_logit, sigmoid, standardise
@@ -651,8 +651,8 @@ def train_claims(
     dmap = parse_label_map(domains)
     if isinstance(holdout_splits, str):
         holdout_splits = tuple(x.strip() for x in holdout_splits.split(",") if x.strip())
-    if isinstance(params.get("predict_domain"), str) and "=" in params["predict_domain"]:
-        params["predict_domain"] = parse_label_map(params["predict_domain"])  # "zh=news,*=editorial"
+    if "predict_domain" in params:  # "zh=news,*=editorial" from the command line
+        params["predict_domain"] = parse_predict_domain(params["predict_domain"])
     clf = ClaimClassifier(random_state=seed, **params)
     clf._validate_hyperparameters()
     rows, sources = [], []

@@ -34,7 +34,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Sequence
+from typing import Any, Callable, ClassVar, Mapping, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
@@ -42,6 +42,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from .errors import DataError, InputError, ModelError
 from .errors import check_texts as _check_texts
 from .encoder import DEFAULT_ENCODER
+from .labelled import parse_label_map
 from .persist import load_model_folder, save_model_folder, shipped_model_dir
 
 #: the encoders a model card may name (``None``: the default)
@@ -175,6 +176,23 @@ def check_predict_domain(predict_domain: Any, owner: str) -> None:
             isinstance(pd, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in pd.items()))):
         raise InputError(f"{owner}: predict_domain must be a domain name, a dict language -> domain ('*': the "
                          f"others) or None, got {pd!r}")
+
+
+def parse_predict_domain(predict_domain: Any) -> Any:
+    """A trainer's ``predict_domain`` as the model takes it: the command line's
+    ``"LANG=DOMAIN,..."`` becomes a dict (``"*"``: the other languages), a mapping a plain
+    dict; a name, ``None`` or anything else is returned as it is (the model's check names
+    a bad value).
+
+    Example:
+        >>> parse_predict_domain("zh=news,*=editorial")
+        {'zh': 'news', '*': 'editorial'}
+        >>> parse_predict_domain("editorial")
+        'editorial'
+    """
+    if isinstance(predict_domain, str) and "=" in predict_domain:
+        return parse_label_map(predict_domain)
+    return dict(predict_domain) if isinstance(predict_domain, Mapping) else predict_domain
 
 
 def untrained_predict_domains(predict_domain: str | dict[str, str] | None, trained: Sequence[Any]) -> list[str]:

@@ -40,7 +40,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
@@ -49,7 +49,7 @@ from .labelled import (LabelledRow, corpus_name, cv_groups, cv_unit, dedupe, dro
                        parse_label_map, read_labelled, source_record, split_held_out)
 from .errors import DataError, InputError, ModelError
 from .heads import (Anything, EncoderHead, Integer, Options, Real, Strings, check_predict_domain, check_texts,
-                    language_tags, resolve_domains, untrained_predict_domains)
+                    language_tags, parse_predict_domain, resolve_domains, untrained_predict_domains)
 from .metrics import classification_report, sentiment_decisions, two_scheme_reports
 from .ops import fit_ngram_logit, fit_standardiser, ngram_logit, sigmoid, softmax, standardise
 from .persist import shipped_model_dir
@@ -70,6 +70,9 @@ __all__ = [
     "score_document",
     "aggregate",
     "train_sentiment",
+    "training_rows",
+    "training_folds",
+    "TrainingRows",
     "tune_class_bias",
     "apply_class_bias",
     "DEFAULT_MODEL_DIR",
@@ -81,6 +84,9 @@ Backend = Literal["model", "lexicon"]
 DEFAULT_MODEL_DIR = shipped_model_dir("sentiment")
 KIND = "sentiment"
 
+
+#: what a labelled file with other labels is told
+_LABEL_HINT = " (sentiment labels must be negative/neutral/positive; use label_map)"
 
 #: why a sentence without letters (language ``und``: numbers, punctuation) gets no score
 NOT_SCORED = "no letters (language 'und'): nothing to score"
@@ -713,6 +719,62 @@ def _sentence_level(rows: list[LabelledRow]) -> tuple[list[LabelledRow], int]:
     return out, conflicts
 
 
+class TrainingRows(NamedTuple):
+    """The rows :func:`train_sentiment` learns from and reports on (:func:`training_rows`)."""
+
+    train: list[LabelledRow]
+    held: list[LabelledRow]
+    sources: list[dict]
+    conflicts: int
+    dropped_copies: int
+
+
+def training_rows(data: Sequence[str | os.PathLike[str]], label_map: Mapping[str, str] | str | None = None) -> TrainingRows:
+    """Read sentiment corpora as :func:`train_sentiment` does: each corpus at sentence level
+    (a text listed once per target is one row; a text whose rows disagree is dropped), the
+    dev/test splits held out, and training rows that copy a held-out row dropped.
+
+    Returns:
+        :class:`TrainingRows`: the training and held-out rows, each source's card record
+        (name, SHA-256, rows), the texts dropped for disagreeing targets and the training
+        rows dropped as copies of held-out ones.
+
+    Raises:
+        DataError: no usable rows, or labels outside negative/neutral/positive.
+
+    Example:
+        >>> rows = training_rows(["../shared/corpora/financial_phrasebank_en/data.jsonl"],
+        ...                      "1=positive,0.5=neutral,0=negative")  # doctest: +SKIP
+        >>> len(rows.train), len(rows.held)  # doctest: +SKIP
+        (3626, 0)
+    """
+    rows: list[LabelledRow] = []
+    sources = []
+    for path in [data] if isinstance(data, (str, os.PathLike)) else data:
+        rs = read_labelled([path], label_map=label_map, labels=LABELS, label_hint=_LABEL_HINT)
+        rows += rs
+        sources.append(source_record(path, len(rs)))
+    rows, conflicts = _sentence_level(rows)
+    train, held = split_held_out(rows)
+    kept = drop_held_out_copies(train, held)
+    return TrainingRows(kept, held, sources, conflicts, len(train) - len(kept))
+
+
+def training_folds(train: Sequence[LabelledRow], *, folds: int = 5, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The cross-validation splits :func:`train_sentiment` judges ``train`` by:
+    ``StratifiedGroupKFold`` (strata: label x corpus; groups: copies of a text and the
+    rows of one unit, :func:`~xhs_nlp.labelled.cv_groups`), shuffled with ``seed``.
+
+    Returns:
+        ``(training indices, held-out indices)`` per fold."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    texts = [r.text for r in train]
+    strata = np.array([f"{r.label}-{r.corpus}" for r in train])
+    groups = cv_groups(texts, [cv_unit(r) for r in train])
+    return list(StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(texts, strata, groups))
+
+
 def _report_sentiment(P: np.ndarray, y: np.ndarray, langs: np.ndarray, corpora: np.ndarray,
                       three_class: set[str]) -> dict[str, dict]:
     """``all`` rows, then per corpus (3-class corpora: argmax; binary ones: the larger of
@@ -775,36 +837,21 @@ def train_sentiment(
     """
     import json
 
-    from sklearn.model_selection import StratifiedGroupKFold
-
     t0 = time.perf_counter()
     log = (lambda *a: print(*a, flush=True)) if verbose else (lambda *a: None)
-    paths = [data] if isinstance(data, (str, os.PathLike)) else list(data)
-    if isinstance(predict_domain, str) and "=" in predict_domain:
-        predict_domain = parse_label_map(predict_domain)  # "zh=x,*=y"
     model = SentimentModel(head=head, C=C, blend=blend, random_state=seed,
-                           predict_domain=dict(predict_domain) if isinstance(predict_domain, Mapping) else predict_domain,
+                           predict_domain=parse_predict_domain(predict_domain),
                            **({"encoder": str(encoder)} if encoder else {}))
     model._validate_hyperparameters()
     dmap = None if domains is None else {} if domains == "corpus" else parse_label_map(domains)
     if dmap is not None and head != "mlp":
         raise InputError("domains need head='mlp' (an output layer per domain)")
-    hint = " (sentiment labels must be negative/neutral/positive; use label_map)"
-    rows: list[LabelledRow] = []
-    sources = []
-    for path in paths:
-        rs = read_labelled([path], label_map=label_map, labels=LABELS, label_hint=hint)
-        rows += rs
-        sources.append(source_record(path, len(rs)))
-    rows, conflicts = _sentence_level(rows)
-    train, held = split_held_out(rows)
-    before = len(train)
-    train = drop_held_out_copies(train, held)
-    log(f"sentiment: {before} training sentences ({conflicts} dropped: their targets disagree), "
-        f"{before - len(train)} dropped as copies of held-out rows, {len(held)} held out")
+    train, held, sources, conflicts, dropped = training_rows(data, label_map)
+    log(f"sentiment: {len(train) + dropped} training sentences ({conflicts} dropped: their targets disagree), "
+        f"{dropped} dropped as copies of held-out rows, {len(held)} held out")
     if not train:
         raise DataError("no training rows left")
-    three_class = {c for c in {r.corpus for r in rows} if any(r.label == "neutral" for r in rows if r.corpus == c)}
+    three_class = {r.corpus for r in [*train, *held] if r.label == "neutral"}
     texts = [r.text for r in train]
     y = np.array([r.label for r in train], dtype=object)
     langs = np.array([r.lang if r.lang in model.languages else "other" for r in train], dtype=object)
@@ -820,9 +867,7 @@ def train_sentiment(
                         f"{[] if dom is None else sorted(set(dom.tolist()))}; give domains='corpus' or a map)")
     log(f"sentiment: encoding {len(train)} training texts with {model.shared_encoder().name}")
     Z = model.features(texts, progress=verbose, cache=cache)
-    strata = np.array([f"{a}-{b}" for a, b in zip(y, corpora)])
-    groups = cv_groups(texts, [cv_unit(r) for r in train])
-    splits = list(StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(texts, strata, groups))
+    splits = training_folds(train, folds=folds, seed=seed)
     P = model.out_of_fold(texts, y, splits, features=Z, fit_params={"langs": langs, "domains": dom},
                           predict_params={"langs": langs, "domain": dom},
                           on_fold=lambda k: log(f"sentiment: fold {k + 1}/{folds} done"))
@@ -855,7 +900,7 @@ def train_sentiment(
         "rows_per_corpus": {c: int((corpora == c).sum()) for c in sorted(set(corpora.tolist()))},
         "three_class_corpora": sorted(three_class),
         "dropped_disagreeing_targets": conflicts,
-        "dropped_as_held_out_copies": before - len(train),
+        "dropped_as_held_out_copies": dropped,
         "seed": seed,
         "class_bias": bias,
         "domains": None if dom is None else {
@@ -893,7 +938,7 @@ def train_sentiment(
             np.array([r.corpus for r in held], dtype=object), three_class)
         record("held_out", held, Ph)
     for path in check or []:
-        cr = read_labelled([path], labels=LABELS, label_hint=hint)
+        cr = read_labelled([path], labels=LABELS, label_hint=_LABEL_HINT)
         Zc = model.features([r.text for r in cr])
         Pc = model.predict_proba([r.text for r in cr], [r.lang for r in cr], features=Zc)
         gold = np.array([r.label for r in cr], dtype=object)
