@@ -1,6 +1,7 @@
 """What a user sees does not change by accident: ``analyze(post).to_json()`` at fp32 is
 compared with a golden file written before the package was reorganised around one base
-class (issue 17). Floats may differ by 1e-6 (BLAS kernels on another CPU); every label,
+class (issue 17). Floats may differ by 1e-5 (BLAS kernels on another CPU: an AMD EPYC
+without AVX-512 moves a few sentiment probabilities by up to 1.6e-6); every label,
 text, offset and key must be equal. When a change is meant to move these numbers,
 regenerate the file (``python tests/test_golden.py``) and say why in the commit."""
 
@@ -35,9 +36,9 @@ def _analysis_json() -> str:
 
 
 def _diff(a, b, path="$"):
-    """The first place where ``a`` and ``b`` differ (floats within 1e-6), or ``None``."""
+    """The first place where ``a`` and ``b`` differ (floats within 1e-5), or ``None``."""
     if isinstance(a, float) or isinstance(b, float):
-        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and math.isclose(a, b, rel_tol=0, abs_tol=1e-6):
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and math.isclose(a, b, rel_tol=0, abs_tol=1e-5):
             return None
         return f"{path}: {a!r} != {b!r}"
     if type(a) is not type(b):

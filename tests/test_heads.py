@@ -174,3 +174,20 @@ def test_sentiment_score_is_the_estimator_score_and_the_old_call_still_works():
         old = m.score(["Great product, I love it."], ["en"])
     assert old[0].label == "positive" == m.score_texts(["Great product, I love it."], ["en"])[0].label
     assert m.score(["Great product, I love it.", "A dreadful, boring mess."], ["positive", "negative"]) == 1.0
+
+
+def test_a_heads_numbers_do_not_depend_on_the_blas_threads_around_it():
+    # a worker process runs numpy's BLAS with one thread, the main process with several; on
+    # some CPUs (OpenBLAS on AMD EPYC) that alone moved a probability by 1e-7 before heads
+    # applied their weights under one thread
+    from threadpoolctl import threadpool_limits
+
+    m = SentimentModel.load()
+    Z = np.random.default_rng(0).standard_normal((48, m.heads_["mlp"]["w1"].shape[1])).astype(np.float32)
+    texts, langs = ["x"] * 48, ["en", "zh"] * 24
+    got = {}
+    for n in (1, 2, 4):
+        with threadpool_limits(limits=n, user_api="blas"):
+            got[n] = m.predict_proba(texts, langs, features=Z)
+    np.testing.assert_array_equal(got[1], got[2])
+    np.testing.assert_array_equal(got[1], got[4])

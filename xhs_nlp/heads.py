@@ -178,6 +178,26 @@ def check_predict_domain(predict_domain: Any, owner: str) -> None:
                          f"others) or None, got {pd!r}")
 
 
+_BLAS: Any = None
+
+
+def one_blas_thread() -> Any:
+    """A context in which numpy's BLAS runs one thread.
+
+    Heads apply their weights with numpy; on some CPUs (OpenBLAS's Haswell kernels on AMD
+    EPYC) a product's float32 rounding depends on how many threads share it (up to 1e-7
+    in a probability), so a document scored in a one-thread worker process would differ
+    from the same document scored in the main process. Products of one document's
+    sentences are small; one thread costs little.
+    """
+    global _BLAS
+    from threadpoolctl import ThreadpoolController
+
+    if _BLAS is None:
+        _BLAS = ThreadpoolController()
+    return _BLAS.limit(limits=1, user_api="blas")
+
+
 def parse_predict_domain(predict_domain: Any) -> Any:
     """A trainer's ``predict_domain`` as the model takes it: the command line's
     ``"LANG=DOMAIN,..."`` becomes a dict (``"*"``: the other languages), a mapping a plain
@@ -386,7 +406,8 @@ class EncoderHead(ClassifierMixin, BaseEstimator):
         self._check_is_fitted()
         texts = check_texts(X)
         Z = self._resolve_features(texts, features) if self._needs_features() else None
-        return self._proba(texts, Z, **row_params)
+        with one_blas_thread():  # the same numbers in the main process and in workers
+            return self._proba(texts, Z, **row_params)
 
     def _needs_features(self) -> bool:
         """Whether the head reads :meth:`features` (a head of n-grams alone does not)."""
