@@ -178,7 +178,7 @@ def test_sentiment_score_is_the_estimator_score_and_the_old_call_still_works():
 
 def test_a_heads_numbers_do_not_depend_on_the_blas_threads_around_it():
     # a worker process runs numpy's BLAS with one thread, the main process with several; on
-    # some CPUs (OpenBLAS on AMD EPYC) that alone moved a probability by 1e-7 before heads
+    # some CPUs (OpenBLAS on AMD EPYC) that alone moved a probability by up to 1e-6 before heads
     # applied their weights under one thread
     from threadpoolctl import threadpool_limits
 
@@ -191,3 +191,31 @@ def test_a_heads_numbers_do_not_depend_on_the_blas_threads_around_it():
             got[n] = m.predict_proba(texts, langs, features=Z)
     np.testing.assert_array_equal(got[1], got[2])
     np.testing.assert_array_equal(got[1], got[4])
+
+
+def test_heads_scoring_in_threads_leave_the_blas_thread_count_as_it_was():
+    import threading
+
+    from threadpoolctl import threadpool_info
+
+    from xhs_nlp.heads import one_blas_thread
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    seen = []
+
+    def work():
+        for _ in range(100):
+            with one_blas_thread():
+                seen.append(blas_threads())
+                np.ones((64, 64)) @ np.ones((64, 64))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(all(n == 1 for n in s) for s in seen)  # one thread inside, whoever else is scoring
+    assert blas_threads() == before

@@ -32,9 +32,11 @@ from __future__ import annotations
 
 import math
 import os
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Iterator, Mapping, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
@@ -179,23 +181,29 @@ def check_predict_domain(predict_domain: Any, owner: str) -> None:
 
 
 _BLAS: Any = None
+_BLAS_LOCK = threading.RLock()  # re-entrant: a head may call another inside it
 
 
-def one_blas_thread() -> Any:
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
     """A context in which numpy's BLAS runs one thread.
 
     Heads apply their weights with numpy; on some CPUs (OpenBLAS's Haswell kernels on AMD
-    EPYC) a product's float32 rounding depends on how many threads share it (up to 1e-7
-    in a probability), so a document scored in a one-thread worker process would differ
-    from the same document scored in the main process. Products of one document's
-    sentences are small; one thread costs little.
+    EPYC) a product's float32 rounding depends on how many threads share it (2.5e-7 in a
+    probability between 1 and 2 threads, 1e-6 between 1 and 4), so a document scored in a
+    one-thread worker process would differ from the same document scored in the main
+    process. Products of one document's sentences are small; one thread costs little
+    (the context itself about 24 µs). The limit is process-wide, so threads of one process
+    take turns inside it (a lock): none can restore the thread count while another computes.
     """
     global _BLAS
     from threadpoolctl import ThreadpoolController
 
-    if _BLAS is None:
-        _BLAS = ThreadpoolController()
-    return _BLAS.limit(limits=1, user_api="blas")
+    with _BLAS_LOCK:
+        if _BLAS is None:
+            _BLAS = ThreadpoolController()
+        with _BLAS.limit(limits=1, user_api="blas"):
+            yield
 
 
 def parse_predict_domain(predict_domain: Any) -> Any:
