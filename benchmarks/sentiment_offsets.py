@@ -28,18 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._common import SHARED, header  # noqa: E402
-from benchmarks.sentiment_seeds import CORPORA, LABEL_MAP  # noqa: E402
-from xhs_nlp.metrics import classification_report, sentiment_decisions  # noqa: E402
+from benchmarks.sentiment_seeds import CORPORA, LABEL_MAP, figure  # noqa: E402
 from xhs_nlp.sentiment import LABELS, apply_class_bias, training_folds, training_rows  # noqa: E402
 from xhs_nlp.thresholds import cross_fitted_bias, tune_class_bias  # noqa: E402
 
 BINARY = ("sst2_sentences", "pang_lee_sentence_polarity_v1")
-
-
-def figure(P: np.ndarray, y: np.ndarray, binary: bool) -> float:
-    """Binary corpora: accuracy of the larger of negative/positive; 3-class: macro-F1."""
-    rep = classification_report(y, sentiment_decisions(P, binary=binary), LABELS, per_label=False)
-    return float(rep["accuracy" if binary else "macro_f1"])
 
 
 def main() -> None:

@@ -38,6 +38,12 @@ LABEL_MAP = {"1": "positive", "0.5": "neutral", "0": "negative", "1.0": "positiv
 POST = ROOT / "corpora/xhs_will_2025_sentiment.jsonl"
 
 
+def figure(P: np.ndarray, y: np.ndarray, binary: bool) -> float:
+    """Binary corpora: accuracy of the larger of negative/positive; 3-class: macro-F1."""
+    rep = classification_report(y, sentiment_decisions(P, binary=binary), LABELS, per_label=False)
+    return float(rep["accuracy" if binary else "macro_f1"])
+
+
 def main() -> None:
     from sklearn.metrics import cohen_kappa_score
 
@@ -73,9 +79,7 @@ def main() -> None:
         Ph = m.predict_proba([r.text for r in held], [r.lang for r in held], features=Zh, domain=list(hc))
         res = []
         for c, binary in (("bbt_finfe_zh", False), ("newsmtsc_en", False), ("sst2_sentences", True)):
-            k = hc == c
-            rep = classification_report(hy[k], sentiment_decisions(Ph[k], binary=binary), LABELS, per_label=False)
-            res.append(rep["accuracy"] if binary else rep["macro_f1"])
+            res.append(figure(Ph[hc == c], hy[hc == c], binary))
         pred = sentiment_decisions(m.predict_proba([r.text for r in post], [r.lang for r in post], features=Zp))
         rep = classification_report(py, pred, LABELS, per_label=False)
         res += [rep["macro_f1"], rep["accuracy"], float(cohen_kappa_score(py, pred))]
