@@ -48,7 +48,29 @@ def test_to_dict_json_and_frames(post_doc, post_analysis):
     assert d["id"] == post_analysis.id and len(d["sentences"]) == 88
     s0 = d["sentences"][0]
     assert post_doc.text[s0["start"] : s0["end"]] == s0["text"]
-    assert {"sentiment", "claim", "p_claim", "facts", "techniques"} <= set(s0)
+    assert {"sentiment", "claim", "p_claim", "claim_threshold", "facts", "techniques"} <= set(s0)
+    # every sentence, check-worthy claim and evidence sentence says which section it is in
+    section_of = {i: k for k, ids in enumerate(post_doc.section_sentences()) for i in ids}
+    assert [s["section"] for s in d["sentences"]] == [section_of[i] for i in range(88)]
+    assert all((s["claim"] == "claim") == (s["p_claim"] > s["claim_threshold"]) for s in d["sentences"])
+    worthy = d["check_worthy"] + [c for row in d["summary"] for c in row["check_worthy"]]
+    assert worthy and all(d["sentences"][c["sentence"]]["text"] == c["text"] and c["section"] == section_of[c["sentence"]]
+                          and c["threshold"] == d["sentences"][c["sentence"]]["claim_threshold"] for c in worthy)
+    evidence = [e for part in [d["framing"]["document"], *d["framing"]["sections"]] for es in part["evidence"].values()
+                for e in es] + [row["evidence"] for row in d["summary"] if row["evidence"]]
+    assert evidence and all(e["section"] == section_of[e["sentence"]] for e in evidence)
+    # claim shares come with what they count
+    assert (d["n_claims"], d["n_classified"]) == (sum(s["claim"] == "claim" for s in d["sentences"]), 88)
+    assert d["claim_share"] == d["n_claims"] / d["n_classified"]
+    for row in d["summary"]:
+        assert row["n_classified"] == len(post_doc.section_sentences()[row["index"]])
+        assert row["claim_share"] == row["n_claims"] / row["n_classified"]
+    # the main subject: the most mentioned organisation, with its portrayal
+    top = post_analysis.entities.entities[0]
+    assert d["main_subject"]["name"] == top.name == "Xiaohongshu"
+    assert d["main_subject"]["mentions"] == top.document.n_mentions == max(e.document.n_mentions
+                                                                          for e in post_analysis.entities)
+    assert d["main_subject"]["label"] == top.document.label and d["main_subject"]["score"] == round(top.document.score, 4)
     from xhs_nlp.encoder import get_encoder
 
     assert d["encoder"] == {"name": "multilingual-e5-small", "fingerprint": get_encoder().fingerprint,
@@ -62,6 +84,25 @@ def test_to_dict_json_and_frames(post_doc, post_analysis):
     assert sents["claim"].isin(["claim", "rhetoric"]).all()
     assert abs(docs.loc[0, "claim_share"] - (sents["claim"] == "claim").mean()) < 1e-9
     assert secs["title"].tolist()[1:] == [s.title for s in post_doc.sections][1:]
+
+
+def test_check_worthy_leaves_out_bylines_and_dates():
+    import dataclasses
+
+    from xhs_nlp.claims import extract_facts
+
+    a = analyze("I. Costs\nBy John Smith, Reuters, December 28, 2025\n\nIn March 2025 the plan changed. "
+                "Revenue fell 20% in 2024. 发布于2025年12月28日\n")
+    assert [s.text for s in a.doc.sentences] == ["By John Smith, Reuters, December 28, 2025",
+                                                 "In March 2025 the plan changed.", "Revenue fell 20% in 2024.",
+                                                 "发布于2025年12月28日"]
+    # read every sentence as a claim: only the one with a figure is worth checking
+    a.claims = [dataclasses.replace(c, label="claim", p_claim=0.9, facts=extract_facts(c.text), threshold=0.5)
+                for c in a.claims]
+    assert [c.text for c in a.check_worthy()] == ["Revenue fell 20% in 2024."]
+    assert [q.text for q in a.check_worthy()[0].facts.figures] == ["20%"]
+    assert [(c["sentence"], c["section"]) for c in a.to_dict()["check_worthy"]] == [(2, 0)]
+    assert a.claim_counts() == (4, 4) and a.claim_counts(0) == (4, 4)
 
 
 def test_analyze_refuses_empty_documents_with_a_clear_error():
@@ -154,3 +195,112 @@ def test_html_report_renders_in_headless_chromium(tmp_path, post_path, post_doc,
         assert t in rendered, t
     assert rendered.count('class="section-title"') == 6 and "Sections × frames" in rendered
     assert "Organisations × sections" in rendered and "Xiaohongshu" in rendered
+
+
+# -- lines that are not part of the writing -----------------------------------------------------------
+
+# op-eds written for these tests, each line with whether it is a leftover of the page it came from
+_OPED_EN = [
+    ("Xiaohongshu built its business on the trust of its users.", False),
+    ("By Jane Doe, Bloomberg", True),
+    ("Photo: Reuters", True),
+    ("Brands paid for that trust, and for a while they got what they paid for.", False),
+    ("Advertisement", True),
+    ("Advertising revenue grew by 40% last year, but engagement with sponsored notes fell by a third.", False),
+    ("Sign up for our newsletter", True),
+    ("Tencent and ByteDance are watching, and they will take every advertiser Xiaohongshu loses.", False),
+    ("Share this article", True),
+    ("Can't render, error", True),
+    ("The company should slow down before it sells what it cannot buy back.", False),
+    ("©2025 Tencent News. All rights reserved.", True),
+]
+_OPED_ZH = [
+    ("小红书的用户信任正在快速流失。", False),
+    ("作者：王小明 责编：李华", True),
+    ("图片来源：视觉中国", True),
+    ("商业化试水屡屡受挫，广告收入增速从去年的40%降到了15%。", False),
+    ("南方都市报记者 王小明 报道", True),
+    ("抖音和快手正在抢走小红书的广告主。", False),
+    ("推荐阅读", True),
+    ("刚刚！", True),
+    ("重磅发布！", True),
+    ("平台如果继续透支信任，迟早会失去它最宝贵的资产。", False),
+    ("（本文仅代表作者观点）", True),
+    ("原创内容未经授权，不得转载。", True),
+]
+
+
+def _line_marks(a: Analysis, lines: list[tuple[str, bool]]) -> list[bool]:
+    """For each line, whether every sentence the segmenter made of it is marked."""
+    out, pos = [], 0
+    for line, _ in lines:
+        start = a.doc.text.index(line, pos)
+        pos = start + len(line)
+        over = [s for s in a.doc.sentences if start <= s.start < pos]
+        out.append(bool(over) and all(s.not_writing is not None for s in over))
+    return out
+
+
+def _entity_scores(a: Analysis) -> dict[str, float]:
+    return {e.name: e.document.score for e in a.entities}
+
+
+@pytest.mark.parametrize("lines", [_OPED_EN, _OPED_ZH], ids=["en", "zh"])
+def test_scores_do_not_move_when_the_marked_lines_are_removed(lines):
+    from xhs_nlp import segment
+
+    full = analyze("\n".join(t for t, _ in lines))
+    clean = analyze("\n".join(t for t, marked in lines if not marked))
+    assert _line_marks(full, lines) == [marked for _, marked in lines]
+    assert not any(s.not_writing for s in clean.doc.sentences)
+    doc, cl = full.sentiment.document, clean.sentiment.document
+    assert doc.score == pytest.approx(cl.score, abs=1e-6) and doc.shares == pytest.approx(cl.shares, abs=1e-6)
+    assert doc.n_sentences == cl.n_sentences == sum(not marked for _, marked in lines)
+    assert [s.score for s in full.sentiment.sections] == pytest.approx([s.score for s in clean.sentiment.sections],
+                                                                       abs=1e-6)
+    assert full.claim_share() == pytest.approx(clean.claim_share(), abs=1e-6)
+    assert [c.text for c in full.check_worthy()] == [c.text for c in clean.check_worthy()]
+    ents = _entity_scores(full)
+    assert ents and list(ents) == list(_entity_scores(clean))
+    assert list(ents.values()) == pytest.approx(list(_entity_scores(clean).values()), abs=1e-6)
+    assert full.framing.document.frames == pytest.approx(clean.framing.document.frames, abs=1e-6)
+    # the marks are what keeps them equal: the same document read with every line scored differs
+    unmarked = segment("\n".join(t for t, _ in lines))
+    for s in unmarked.sentences:
+        s.not_writing = None
+    raw = analyze(unmarked)
+    assert raw.sentiment.document.n_sentences > doc.n_sentences
+    assert set(_entity_scores(raw)) > set(ents)  # the outlets of the byline and the credits
+
+
+def test_marked_lines_stay_in_the_output_without_scores():
+    a = analyze("\n".join(t for t, _ in _OPED_EN))
+    d = a.to_dict()
+    by_text = {s["text"]: s for s in d["sentences"]}
+    byline = by_text["By Jane Doe, Bloomberg"]
+    assert byline["not_writing"] == "byline" and byline["claim"] is None and byline["p_claim"] is None
+    assert byline["sentiment"]["score"] is None and byline["sentiment"]["label"] is None
+    assert byline["sentiment"]["reason"] == "not part of the writing (byline): not scored"
+    assert byline["techniques"] == [] and "not_writing" not in d["sentences"][0]
+    assert d["sentences"][0]["claim"] in ("claim", "rhetoric")
+    marked = {i for i, s in enumerate(a.doc.sentences) if s.not_writing}
+    assert len(marked) == 8 and len(d["sentences"]) == len(a.doc.sentences)
+    evidence = [e for part in [a.framing.document, *a.framing.sections] for es in part.evidence.values() for e in es]
+    assert evidence and not {e.sentence for e in evidence} & marked
+    assert not {h["sentence"] for h in a.framing.document.cue_hits} & marked
+    assert not {m.sentence for e in a.entities for m in e.mentions} & marked
+    rows = a.to_dataframes()["sentences"]
+    assert rows["not_writing"].fillna("").tolist()[:3] == ["", "byline", "credit"]
+    assert rows.loc[rows["not_writing"] == "credit", "sentiment_score"].isna().all()
+    assert str(rows["not_writing"].dtype) == "string"
+
+
+def test_a_section_of_page_leftovers_alone_has_no_scores():
+    a = analyze("I. Costs\nAdvertising revenue fell by a fifth, and brands are leaving.\n\n"
+                "II. More from us\nSign up for our newsletter\nShare this article\nAdvertisement")
+    assert [s.not_writing for s in a.doc.sections[1].sentences] == ["newsletter", "share", "advertisement"]
+    assert a.sentiment.sections[1].score is None and a.sentiment.sections[1].n_sentences == 0
+    assert a.claim_share(1) == 0.0 and a.check_worthy(1) == []
+    fr = a.framing.sections[1]
+    assert fr.frames == {} and fr.evidence == {} and "part of the writing" in fr.empty_reason
+    assert a.sentiment.document.n_sentences == 1 and a.sentiment.document.score == a.sentiment.sections[0].score

@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from sklearn.utils.estimator_checks import (
 )
 
 from xhs_nlp import ClaimClassifier
-from xhs_nlp.claims import classify_document, extract_facts, train_claims
+from xhs_nlp.claims import classify_document, extract_facts, is_byline, train_claims
 from xhs_nlp.errors import DataError, InputError, ModelError, ModelVersionWarning
 from xhs_nlp.evaluate import evaluate
 
@@ -364,6 +365,14 @@ def test_classify_document_extracts_facts_from_claims(shipped):
     for r in res:
         assert doc.text[r.start : r.end] == r.text
         assert (r.facts is not None) == (r.label == "claim")
+    # every label was drawn at the threshold the sentence carries (English: the editorial domain's)
+    assert {r.threshold for r in res} == {shipped.threshold_for("editorial")}
+    for r in res:
+        assert (r.label == "claim") == (r.p_claim > r.threshold)
+        assert r.to_dict()["threshold"] == r.threshold
+    assert tencent.describe_p_claim() == f"P(claim) {tencent.p_claim:.2f} > {tencent.threshold:.2f}"
+    rhetoric = next(r for r in res if r.label == "rhetoric")
+    assert rhetoric.describe_p_claim() == f"P(claim) {rhetoric.p_claim:.2f} ≤ {rhetoric.threshold:.2f}"
 
 
 def test_extract_facts_values():
@@ -371,6 +380,54 @@ def test_extract_facts_values():
     got = [(q.kind, q.value, q.unit) for q in f.quantities]
     assert got == [("percent", 76.0, "percent"), ("percent", 41.0, "percent"),
                    ("money", 5e10, "US dollar"), ("date", 2025.0, "year")]
+    assert [q.text for q in f.figures] == ["76%", "41%", "50 billion US dollars"]
+
+
+@pytest.mark.parametrize(("text", "date"), [
+    ("发布于2025年12月28日。", "2025年12月28日"),
+    ("发布于 2025 年 12 月 28 日", "2025 年 12 月 28 日"),
+    ("Posted on December 28, 2025.", "December 28, 2025"),
+    ("Updated 2025-12-28 10:31", "2025-12-28 10:31"),
+    ("Updated 2025/12/28", "2025/12/28"),
+    ("Dated 12/28/2025.", "12/28/2025"),
+    ("Dated 28.12.2025.", "28.12.2025"),
+    ("On 28 December 2025 the board met.", "28 December 2025"),
+    ("On May 28, 2025 the board met.", "May 28, 2025"),
+    ("In March 2025 the firm grew.", "March 2025"),
+])
+def test_a_date_is_one_quantity_and_no_figure(text, date):
+    f = extract_facts(text)
+    assert [(q.kind, q.text) for q in f.quantities] == [("date", date)]
+    assert f.figures == []  # neither the date nor the day, month or year inside it is a quantity to check
+    assert f.quantities[0].value in (None, 2025.0)
+
+
+def test_figures_beside_dates_are_kept():
+    f = extract_facts("2024 年电商 GMV 突破了 4000 亿元,同比增长 45%,截至2025年12月28日。")
+    assert [(q.kind, q.text) for q in f.figures] == [("money", "4000 亿元"), ("percent", "45%")]
+    assert [q.text for q in f.quantities if q.kind == "date"] == ["2024 年", "2025年12月28日"]
+    assert [(q.kind, q.text) for q in extract_facts("they may 5 times over at 3:2").figures] == [
+        ("number", "5"), ("number", "3"), ("number", "2")]  # "may" is no month, 3:2 no time
+
+
+@pytest.mark.parametrize(("text", "byline"), [
+    ("By Marton Dunai", True),
+    ("— John T. Bennett", True),
+    ("By John Smith, Reuters, Dec. 28, 2025", True),
+    ("By John Smith and Jane Doe, staff writers for The Washington Post", True),
+    ("Posted on December 28, 2025.", True),
+    ("Updated on May 5, 2025 at 10:31 am", True),
+    ("作者：郑欣贾阶生陈若滢摄影：过东海", True),
+    ("文｜张三 2025-12-28", True),
+    ("发布于2025年12月28日", True),
+    ("By Tuesday, Apple had cut prices by 5%.", False),
+    ("By 2025 the market will double.", False),
+    ("by contrast, Douyin grew 20%.", False),
+    ("记者了解到，小红书正在调整。", False),
+    ("The updated rules were posted on Monday.", False),
+])
+def test_is_byline(text, byline):
+    assert is_byline(text) is byline
 
 
 # -- command line ------------------------------------------------------------------------------
@@ -382,11 +439,14 @@ def test_cli_claims_lists_sentences_and_facts(capsys):
     assert main(["claims", str(POST)]) == 0
     out = capsys.readouterr().out
     assert "of 88 sentences" in out
+    assert "P(claim) beside the threshold" in out
+    assert re.search(r"\n  claim +0\.\d\d > 0\.\d\d  This adjustment directly brought", out)
+    assert re.search(r"\n  rhetoric +0\.\d\d ≤ 0\.\d\d  ", out)
     assert "quantities: double-digit; 11; 50%" in out
     assert "organisations: Tencent Advertising, Video Accounts" in out
     assert main(["claims", str(POST), "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert len(rows) == 88 and {"label", "p_claim", "start", "end"} <= set(rows[0])
+    assert len(rows) == 88 and {"label", "p_claim", "threshold", "start", "end"} <= set(rows[0])
 
 
 def test_cli_evaluate_claims_json(capsys):

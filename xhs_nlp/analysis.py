@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
-from .claims import classify_document
+from .claims import classify_document, is_byline
 from .document import Document
 from .errors import EmptyDocumentError, InputError
 from .framing import document_framing
@@ -166,8 +166,22 @@ class Analysis:
     def claim_share(self, section: int | None = None) -> float:
         """Share of the scored sentences labelled ``claim`` (in one section, or the
         document); sentences without letters have no label and do not count."""
+        n_claims, n_classified = self.claim_counts(section)
+        return n_claims / n_classified if n_classified else 0.0
+
+    def claim_counts(self, section: int | None = None) -> tuple[int, int]:
+        """``(claims, classified)``: how many sentences (of one section, or of the
+        document) are labelled ``claim``, and how many got a label at all: the two
+        numbers of :meth:`claim_share`."""
         items = [c for c in self.claims_of(section) if c.label is not None]
-        return sum(c.label == "claim" for c in items) / len(items) if items else 0.0
+        return sum(c.label == "claim" for c in items), len(items)
+
+    def section_of(self, sentence: int) -> int:
+        """The index of the section sentence ``sentence`` (of ``doc.sentences``) is in."""
+        return self._section_of()[sentence]
+
+    def _section_of(self) -> dict[int, int]:
+        return {i: k for k, ids in enumerate(self.doc.section_sentences()) for i in ids}
 
     def claims_of(self, section: int | None = None) -> list[SentenceClaim]:
         """The claim results of one section's sentences (or of the document's)."""
@@ -176,26 +190,42 @@ class Analysis:
         return [self.claims[i] for i in self.doc.section_sentences()[section]]
 
     def check_worthy(self, section: int | None = None, k: int | None = None) -> list[SentenceClaim]:
-        """Claims that name a quantity or an organisation, most confident first."""
-        out = [c for c in self.claims_of(section)
-               if c.label == "claim" and c.facts is not None and (c.facts.quantities or c.facts.organisations)]
-        out.sort(key=lambda c: -c.p_claim)
+        """Claims that name a quantity (a percentage, a sum, a count: not a date) or an
+        organisation, most confident first; bylines and datelines are left out
+        (:func:`~xhs_nlp.claims.is_byline`)."""
+        return [self.claims[i] for i in self._check_worthy_ids(section, k)]
+
+    def _check_worthy_ids(self, section: int | None = None, k: int | None = None) -> list[int]:
+        """The sentence indices of :meth:`check_worthy`, in its order."""
+        ids = range(len(self.claims)) if section is None else self.doc.section_sentences()[section]
+        out = [i for i in ids if (c := self.claims[i]).label == "claim" and c.facts is not None
+               and (c.facts.figures or c.facts.organisations) and not is_byline(c.text)]
+        out.sort(key=lambda i: -self.claims[i].p_claim)
         return out[:k] if k is not None else out
+
+    def _check_worthy_dicts(self, section: int | None = None, k: int | None = None) -> list[dict[str, Any]]:
+        """:meth:`check_worthy` as dicts, each with its ``sentence`` and ``section`` index."""
+        sec = self._section_of()
+        return [{"sentence": i, "section": sec.get(i), **self.claims[i].to_dict()}
+                for i in self._check_worthy_ids(section, k)]
 
     def sections_summary(self) -> list[dict[str, Any]]:
         """One dict per section: title, sentiment, top frames and techniques, claim
-        share, strongest evidence sentence, check-worthy claims."""
+        share with its counts (``n_claims`` of ``n_classified`` sentences), strongest
+        evidence sentence, check-worthy claims (each with its ``sentence`` and ``section``
+        index)."""
         out = []
         for sec, agg, fr in zip(self.doc.sections, self.sentiment.sections, self.framing.sections):
             top_frame = fr.top_frames(1)[0][0] if fr.frames else None
             ev = fr.evidence.get(top_frame, []) if top_frame else []
+            n_claims, n_classified = self.claim_counts(sec.index)
             out.append({
                 "index": sec.index, "number": sec.number, "title": sec.title,
                 "sentiment": agg.to_dict(), "top_frames": fr.top_frames(3), "frames_on": fr.frames_on,
                 "top_techniques": fr.top_techniques(3), "techniques_on": fr.techniques_on,
-                "claim_share": self.claim_share(sec.index),
-                "evidence": ev[0].to_dict() if ev else None,
-                "check_worthy": [c.to_dict() for c in self.check_worthy(sec.index, 3)],
+                "claim_share": self.claim_share(sec.index), "n_claims": n_claims, "n_classified": n_classified,
+                "evidence": {**ev[0].to_dict(), "section": sec.index} if ev else None,
+                "check_worthy": self._check_worthy_dicts(sec.index, 3),
                 "empty_reason": fr.empty_reason,
             })
         return out
@@ -204,24 +234,42 @@ class Analysis:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: ``id``, ``source``, ``metadata``, ``document`` (the segmented
-        document), ``summary`` (per section), ``sentences`` (each with sentiment, claim,
-        facts and techniques), ``sentiment``, ``framing``, ``entities`` (each organisation's
+        document), ``summary`` (per section), ``sentences`` (each with its ``section``
+        index, sentiment, claim, ``p_claim`` and the ``claim_threshold`` it was labelled
+        at, facts and techniques), ``sentiment``, ``claim_share`` with its counts
+        (``n_claims`` of ``n_classified`` sentences), ``check_worthy`` (each with its
+        ``sentence`` and ``section`` index), ``framing`` (every evidence sentence with its
+        ``sentence`` and ``section`` index), ``main_subject`` (the most mentioned
+        organisation and its portrayal, or ``None``), ``entities`` (each organisation's
         ``name``, ``aliases``, ``mentions``, ``sentiment`` per document and section,
         ``evidence``, ``claims``)."""
+        section_of = self._section_of()
         sents = []
         for i, (s, sen, cl, tech) in enumerate(zip(self.doc.sentences, self.sentiment.sentences, self.claims,
                                                     self.framing.sentence_techniques)):
-            sents.append({"index": i, "start": s.start, "end": s.end, "text": s.text, "lang": s.lang,
-                          "sentiment": sen.to_dict(), "claim": cl.label, "p_claim": None if cl.p_claim is None else round(cl.p_claim, 4),
-                          "facts": cl.facts.to_dict() if cl.facts else None, "techniques": tech})
+            sents.append({"index": i, "section": section_of.get(i), "start": s.start, "end": s.end, "text": s.text,
+                          "lang": s.lang, "sentiment": sen.to_dict(), "claim": cl.label,
+                          "p_claim": None if cl.p_claim is None else round(cl.p_claim, 4),
+                          "claim_threshold": cl.threshold,
+                          "facts": cl.facts.to_dict() if cl.facts else None, "techniques": tech,
+                          **({"not_writing": s.not_writing} if s.not_writing else {})})
+        framing = {"document": self.framing.document.to_dict(),
+                   "sections": [f.to_dict() for f in self.framing.sections], "models": self.framing.models}
+        for part in (framing["document"], *framing["sections"]):
+            for evidence in part["evidence"].values():
+                for e in evidence:
+                    e["section"] = section_of.get(e["sentence"])
+        n_claims, n_classified = self.claim_counts()
+        main = self.entities.main_subject()
         return {"id": self.id, "source": self.source, "metadata": self.metadata, "encoder": self.encoder,
                 "document": self.doc.to_dict(),
                 "summary": self.sections_summary(), "sentences": sents,
                 "sentiment": {"document": self.sentiment.document.to_dict(),
                               "sections": [a.to_dict() for a in self.sentiment.sections]},
-                "claim_share": self.claim_share(), "check_worthy": [c.to_dict() for c in self.check_worthy()],
-                "framing": {"document": self.framing.document.to_dict(),
-                            "sections": [f.to_dict() for f in self.framing.sections], "models": self.framing.models},
+                "claim_share": self.claim_share(), "n_claims": n_claims, "n_classified": n_classified,
+                "check_worthy": self._check_worthy_dicts(),
+                "framing": framing,
+                "main_subject": None if main is None else {"name": main.name, **main.document.to_dict()},
                 "entities": self.entities.to_dict(self.doc)}
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -295,9 +343,10 @@ def _encode_batch(models: Models, docs: Sequence[Document], progress: bool = Fal
                   finder: OrganisationFinder | None = None) -> None:
     """One encoder call for every sentence (with letters) and paragraph of ``docs`` and the
     organisation mentions in them (the target head's poolings share their sentence's
-    forward pass); fills the cache."""
-    texts = ([s.text for d in docs for s in d.sentences if s.lang != "und"]
-             + [p.text for d in docs for p in d.paragraphs])
+    forward pass); fills the cache. Sentences that are not part of the writing (bylines,
+    widgets) and paragraphs of nothing else are not scored, so not encoded."""
+    texts = ([s.text for d in docs for s in d.sentences if s.lang != "und" and s.not_writing is None]
+             + [p.text for d in docs for p in d.paragraphs if p.is_writing])
     pairs: list = []
     for d in docs:
         contexts, ps = portrayal_inputs(d, models.target_sentiment, finder)

@@ -72,6 +72,7 @@ __all__ = [
     "Facts",
     "SentenceClaim",
     "extract_facts",
+    "is_byline",
     "classify_document",
     "train_claims",
     "tune_domain_thresholds",
@@ -474,6 +475,12 @@ class Facts:
     quantities: list[Quantity] = field(default_factory=list)
     organisations: list[tuple[str, int, int]] = field(default_factory=list)
 
+    @property
+    def figures(self) -> list[Quantity]:
+        """The quantities a fact-checker checks: percentages, money and counts, not dates
+        (a date, and the year, month or day inside it, says when, not how much)."""
+        return [q for q in self.quantities if q.kind != "date"]
+
     def to_dict(self) -> dict[str, Any]:
         return {"quantities": [q.to_dict() for q in self.quantities],
                 "organisations": [{"text": t, "start": a, "end": b} for t, a, b in self.organisations]}
@@ -484,6 +491,7 @@ _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billi
 _UNIT = [("US dollar", r"US\$|USD|US dollars?|美元|\$"), ("yuan", r"yuan|RMB|CNY|元|人民币|块钱|¥|￥"),
          ("euro", r"€|euros?|欧元"), ("pound", r"£|pounds|英镑"), ("HK dollar", r"HK\$|港元|港币")]
 _NUM_RE = re.compile(r"\d+(?:[.,]\d+)*")
+_YEAR_RE = re.compile(r"(?<!\d)(?:1[89]|20)\d{2}(?!\d)")
 _SCALE_RE = re.compile(r"\b(thousand|million|billion|trillion|bn|mn|k|m)\b|([万亿])", re.IGNORECASE)
 
 
@@ -494,6 +502,9 @@ _WORDS = {w: float(i) for i, w in enumerate(
 
 
 def _value(kind: str, text: str) -> tuple[float | None, str | None]:
+    if kind == "date":  # the year it names, if any: its day, month or time is no quantity
+        y = _YEAR_RE.search(text)
+        return (float(y.group()), "year") if y else (None, None)
     m = _NUM_RE.search(text)
     if not m:
         return _WORDS.get(text.lower()), None
@@ -511,13 +522,16 @@ def _value(kind: str, text: str) -> tuple[float | None, str | None]:
     if kind == "money":
         unit = next((name for name, pat in _UNIT if re.search(pat, text, re.IGNORECASE)), None)
         return v, unit
-    if kind == "date":
-        return (v, "year") if re.fullmatch(r"(?:1[89]|20)\d{2}", raw) else (None, None)
     return v, None
 
 
 def extract_facts(text: str) -> Facts:
     """Quantities (percentages, money, dates, counts) and organisations named in ``text``.
+
+    A date is one quantity of kind ``date`` (its value the year it names, if any): the
+    day, month, year or time inside it (``2025年12月28日``, ``December 28, 2025``,
+    ``2025-12-28 10:31``, ``March 2025``) are not numbers of their own, and
+    :attr:`Facts.figures` leaves dates out.
 
     Example:
         >>> f = extract_facts("腾讯广告连续11个季度实现两位数增长，营收超过500亿元。")
@@ -525,6 +539,8 @@ def extract_facts(text: str) -> Facts:
         [('number', '11个', 11.0), ('number', '两位', None), ('money', '500亿元', 50000000000.0)]
         >>> [o[0] for o in f.organisations]
         ['腾讯广告']
+        >>> [(q.kind, q.text, q.value) for q in extract_facts("Updated 2025-12-28 10:31: sales rose 45%.").quantities]
+        [('date', '2025-12-28 10:31', 2025.0), ('percent', '45%', 45.0)]
     """
     from .cues import find_cues
 
@@ -534,12 +550,55 @@ def extract_facts(text: str) -> Facts:
     return Facts(qs, orgs)
 
 
+_NAME = r"(?-i:[A-Z][\w.'’-]*(?:\s(?:[A-Z][\w.'’-]*|and|&|de|van|von|der|da|la|bin)){0,5})"
+#: what a byline or dateline is made of once its dates are blanked: who wrote, posted or
+#: edited it, for whom, in what role, and the punctuation between
+_BYLINE_EN = re.compile(
+    r"(?:\s|[,.;:|·•/()—–-]|\bat\b|\bon\b"
+    r"|\b(?:first\s|last\s)?(?:published|posted|updated|written|edited|reported)\b"
+    r"|\b(?:(?:written|posted|reported|edited|photos?|words|text|story)\s)?by\s" + _NAME
+    + r"|[—–]\s?" + _NAME + r"|(?:\bfor\s|[,|·•]\s?)(?-i:(?:the\s)?[A-Z][\w&.'’-]*(?:\s[A-Z][\w&.'’-]*){0,4})"
+    r"|\b(?:staff\s|senior\s|special\s)?(?:writer|reporter|correspondent|editor|columnist|contributor)s?\b)+",
+    re.IGNORECASE)
+_BYLINE_ZH = re.compile(r"\s*(?:(?:作者|文|撰文|撰稿|编辑|责编|责任编辑|审校|校对|记者|通讯员|来源|出品|策划|统筹|摄影|图)"
+                        r"\s*[:：|｜丨/]|(?:发布于|发布时间|更新于|更新时间|原创)\s*[:：]?\s*(?:\d|$))")
+
+
+def is_byline(text: str) -> bool:
+    """Whether ``text`` is a byline or dateline rather than a statement: who wrote,
+    posted or edited the piece and when (``By John Smith, Dec. 28, 2025``, ``— John T.
+    Bennett``, ``Posted on December 28, 2025``, ``作者：张三``, ``发布于2025年12月28日``).
+    Its names and dates are no facts to check.
+
+    Example:
+        >>> [is_byline(t) for t in ("By Marton Dunai", "文｜张三 2025-12-28", "By Tuesday, Apple had cut prices.")]
+        [True, True, False]
+    """
+    from .cues import find_cues
+
+    t = text.strip()
+    if not t or len(t) > 160:
+        return False
+    if _BYLINE_ZH.match(t):
+        return len(t) <= 80
+    blank = list(t)
+    for h in find_cues(t, ("date",)):
+        blank[h.start:h.end] = " " * (h.end - h.start)
+    rest = "".join(blank)
+    return bool(re.search(r"[A-Za-z]", t)) and _BYLINE_EN.fullmatch(rest) is not None \
+        and re.search(r"(?i)\bby\s|^\W*[—–]|\b(?:published|posted|updated)\b", rest) is not None
+
+
 # -- documents ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class SentenceClaim:
-    """A sentence's label, ``P(claim)`` and (for claims) its facts."""
+    """A sentence's label, ``P(claim)`` and (for claims) its facts.
+
+    ``threshold`` is the threshold its label was drawn at: ``claim`` where ``p_claim``
+    is above it (it depends on the sentence's prediction domain, hence its language).
+    """
 
     text: str
     start: int
@@ -549,9 +608,25 @@ class SentenceClaim:
     facts: Facts | None = None
     #: why the sentence has no label (no letters), else ``None``
     reason: str | None = None
+    #: the ``P(claim)`` threshold the label was drawn at (``None``: not classified)
+    threshold: float | None = None
+
+    def describe_p_claim(self, digits: int = 2) -> str:
+        """``P(claim)`` beside its threshold, as a reader sees it.
+
+        Example:
+            >>> SentenceClaim("Sales rose 5%.", 0, 14, "claim", 0.62, threshold=0.44).describe_p_claim()
+            'P(claim) 0.62 > 0.44'
+        """
+        if self.p_claim is None:
+            return "P(claim) n/a (not classified)"
+        if self.threshold is None:
+            return f"P(claim) {self.p_claim:.{digits}f}"
+        return f"P(claim) {self.p_claim:.{digits}f} {'>' if self.p_claim > self.threshold else '≤'} {self.threshold:.{digits}f}"
 
     def to_dict(self) -> dict[str, Any]:
-        out = {"text": self.text, "start": self.start, "end": self.end, "label": self.label, "p_claim": self.p_claim}
+        out = {"text": self.text, "start": self.start, "end": self.end, "label": self.label, "p_claim": self.p_claim,
+               "threshold": self.threshold}
         if self.facts is not None:
             out["facts"] = self.facts.to_dict()
         if self.reason is not None:
@@ -564,25 +639,33 @@ def classify_document(doc: Document, model: ClaimClassifier | str | os.PathLike[
 
     The result is aligned with ``doc.sentences`` (item ``i`` is sentence ``i``); offsets
     are into ``doc.text``. A sentence without letters (language ``und``: numbers,
-    punctuation) gets no label (``label``/``p_claim`` ``None``, ``reason`` set).
+    punctuation) gets no label (``label``/``p_claim`` ``None``, ``reason`` set); so does a
+    sentence that is not part of the writing (``Sentence.not_writing``: a byline, a
+    widget), so it counts in no claim share and no check-worthy list. Each result carries
+    the ``threshold`` its label was drawn at.
 
     Raises:
         InputError: the document has no sentences.
     """
+    from .segment.not_writing import not_scored_reason
+
     clf = model if isinstance(model, ClaimClassifier) else ClaimClassifier.load(model)
     sents = doc.sentences
     if not sents:
         raise InputError("the document has no sentences to classify")
-    out = [SentenceClaim(s.text, s.start, s.end, None, None, None, NOT_SCORED) for s in sents]
-    ids = [i for i, s in enumerate(sents) if s.lang != "und"]
+    out = [SentenceClaim(s.text, s.start, s.end, None, None, None,
+                         NOT_SCORED if s.lang == "und" or s.not_writing is None else not_scored_reason(s.not_writing))
+           for s in sents]
+    ids = [i for i, s in enumerate(sents) if s.lang != "und" and s.not_writing is None]
     if ids:
         texts, langs = [sents[i].text for i in ids], [sents[i].lang for i in ids]
         dom = clf.row_domains(texts, langs=langs)
         p = clf.predict_proba(texts, domain=dom, langs=langs)[:, 0]
-        for i, pc, label in zip(ids, p, labels_at(p, clf._thresholds(dom))):
+        thresholds = clf._thresholds(dom)
+        for i, pc, label, th in zip(ids, p, labels_at(p, thresholds), thresholds):
             s = sents[i]
             out[i] = SentenceClaim(s.text, s.start, s.end, str(label), float(pc),
-                                   extract_facts(s.text) if label == "claim" else None)
+                                   extract_facts(s.text) if label == "claim" else None, threshold=float(th))
     return out
 
 
@@ -778,17 +861,23 @@ def read_claim_rows(paths: Sequence[Any], label_map: dict[str, str] | str | None
 
 def split_rows(rows: list[LabelledRow], holdout_splits: Sequence[str]) -> tuple[list[LabelledRow], list[LabelledRow],
                                                                                  dict[str, int]]:
-    """Held-out rows; training rows deduplicated (conflicting labels dropped) and
-    cleared of copies of held-out rows.
+    """Held-out rows; training rows deduplicated within each domain (conflicting labels
+    dropped) and cleared of copies of held-out rows.
 
-    A holdout entry is a split name (``dev_test``: that split of every corpus) or
-    ``CORPUS:SPLIT`` (``webis_editorials16_en:dev``: that corpus's split only)."""
+    Copies of one text in two domains are both kept, each with its own label: a domain
+    keeps its annotators' convention (ECOB-ZH's news commentary and the op-ed reading
+    corpus label some of the same Chinese sentences differently), and cross-validation
+    keeps copies of a text in one fold. A holdout entry is a split name (``dev_test``:
+    that split of every corpus) or ``CORPUS:SPLIT`` (``webis_editorials16_en:dev``: that
+    corpus's split only)."""
     def is_held(r: LabelledRow) -> bool:
         return r.split in holdout_splits or f"{r.corpus}:{r.split}" in holdout_splits
 
     held = [r for r in rows if is_held(r)]
     train_all = [r for r in rows if not is_held(r)]
-    train = dedupe(train_all, label=lambda r: r.label)
+    kept = {id(r) for d in dict.fromkeys(r.domain for r in train_all)
+            for r in dedupe([r for r in train_all if r.domain == d], label=lambda r: r.label)}
+    train = [r for r in train_all if id(r) in kept]
     n_dedup = len(train)
     train = drop_held_out_copies(train, held) if held else train
     return train, held, {"rows": len(train_all), "deduplicated": n_dedup}

@@ -105,6 +105,7 @@ def _cmd_claims(args: argparse.Namespace) -> int:
     unscored = len(res) - n_claims - n_rhetoric
     print(f"{n_claims} claims, {n_rhetoric} rhetoric, of {len(res)} sentences"
           + (f" ({unscored} without letters, not classified)" if unscored else ""))
+    print("each sentence: its label and P(claim) beside the threshold it was labelled at (a claim above it)")
     for sec, ids in zip(doc.sections, doc.section_sentences()):
         head = f"{sec.number}. {sec.title}" if sec.number else (sec.title or "(introduction)")
         print(f"\n[{sec.index}] {head}")
@@ -112,14 +113,15 @@ def _cmd_claims(args: argparse.Namespace) -> int:
             r = res[i]
             if args.claims_only and r.label != "claim":
                 continue
-            print(f"  {r.label or '-':<8} {_num(r.p_claim, '.2f'):>4}  " + textwrap.shorten(r.text, 96))
+            p = r.describe_p_claim().removeprefix("P(claim) ") if r.p_claim is not None else "n/a"
+            print(f"  {r.label or '-':<8} {p:<11}  " + textwrap.shorten(r.text, 90))
             if r.facts is not None:
                 q = "; ".join(q.text for q in r.facts.quantities)
                 o = ", ".join(dict.fromkeys(t for t, _, _ in r.facts.organisations))
                 if q:
-                    print(f"{'':16}quantities: {q}")
+                    print(f"{'':24}quantities: {q}")
                 if o:
-                    print(f"{'':16}organisations: {o}")
+                    print(f"{'':24}organisations: {o}")
     return 0
 
 
@@ -239,21 +241,21 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _shares(shares: dict[str, float]) -> str:
-    """``; neg 62% neu 25% pos 13%`` (empty when nothing was scored)."""
-    if not shares or not any(shares.values()):
-        return ""
-    return "; " + " ".join(f"{k[:3]} {v:.0%}" for k, v in shares.items())
-
-
 def _summary(a) -> str:
+    """The text summary of an analysis: the document's sentiment (mean and label, read
+    together), claims (what they count), frames, main subject, and each section."""
+    from .report import describe_claims, describe_sentiment, describe_subject
+
     doc = a.doc
     d = a.sentiment.document
     lines = [f"{a.source}  (id {a.id}; author {doc.meta.author or '-'}; {len(doc.sections)} sections, "
              f"{len(doc.sentences)} sentences)",
-             f"document: sentiment {_num(d.score)} ({d.label or 'not scored'}{_shares(d.shares)}), claims "
-             f"{a.claim_share():.0%}, frames "
+             f"document: sentiment {describe_sentiment(d.score, d.label, d.shares)}",
+             f"          claims {describe_claims(*a.claim_counts(), len(doc.sentences))}; frames "
              + ", ".join(f"{k} {v:.2f}" for k, v in a.framing.document.top_frames(3))]
+    main = a.entities.main_subject()
+    lines.append("main subject: " + (describe_subject(main, len(a.entities)) if main is not None
+                                     else "none (no organisation is named)"))
     ranked = a.entities.ranked(min_mentions=2) or a.entities.ranked()
     if ranked:
         def who(e) -> str:
@@ -263,6 +265,7 @@ def _summary(a) -> str:
                      f"negatively: {who(ranked[-1])}" + ("" if len(ranked) > 1 else " (the only one)"))
     else:
         lines.append("organisations: none named")
+    section_ids = doc.section_sentences()
     for row in a.sections_summary():
         head = f"{row['number']}. {row['title']}" if row["number"] else (row["title"] or "(introduction)")
         lines.append(f"\n[{row['index']}] {textwrap.shorten(head, 96)}")
@@ -270,15 +273,16 @@ def _summary(a) -> str:
             lines.append(f"    not scored: {row['empty_reason']}")
             continue
         s = row["sentiment"]
-        lines.append(f"    sentiment {_num(s['score'])} ({s['label'] or 'not scored'}{_shares(s['shares'])})   "
-                     f"claims {row['claim_share']:.0%}")
+        lines.append(f"    sentiment {describe_sentiment(s['score'], s['label'], s['shares'])}")
+        lines.append(f"    claims {describe_claims(row['n_claims'], row['n_classified'], len(section_ids[row['index']]))}")
         lines.append("    frames:     " + ", ".join(f"{k} {v:.2f}" for k, v in row["top_frames"]))
         lines.append("    techniques: " + ", ".join(f"{k} {v:.2f}" for k, v in row["top_techniques"]))
         if row["evidence"]:
             lines.append(f"    evidence ({row['evidence']['label']}): " + textwrap.shorten(row["evidence"]["text"], 90))
         for c in row["check_worthy"][:1]:
-            q = "; ".join(q["text"] for q in c["facts"]["quantities"])
-            lines.append("    check-worthy: " + textwrap.shorten(c["text"], 80) + (f"  [{q}]" if q else ""))
+            q = "; ".join(q["text"] for q in c["facts"]["quantities"] if q["kind"] != "date")
+            lines.append(f"    check-worthy ({a.claims[c['sentence']].describe_p_claim()}): "
+                         + textwrap.shorten(c["text"], 80) + (f"  [{q}]" if q else ""))
     return "\n".join(lines)
 
 
@@ -425,6 +429,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="claims: domain of a corpus (its folder name), e.g. claimbuster=speech; others are news; "
                         "sentiment: 'corpus' (each corpus its own output layer) or CORPUS=DOMAIN,... (others: "
                         "their corpus name)")
+    s.add_argument("--weights", default=None, metavar="CORPUS=W,...",
+                   help="sentiment, target-sentiment: weigh a corpus's rows in the loss (others 1), "
+                        "e.g. opinion_reading_zh_en=3")
     s.add_argument("--holdout", default=None, metavar="SPLIT,...",
                    help="claims: splits held out and reported, never trained on (default: dev_test,test); "
                         "CORPUS:SPLIT holds out one corpus's split, e.g. webis_editorials16_en:dev")

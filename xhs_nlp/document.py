@@ -35,12 +35,16 @@ __all__ = [
     "Epigraph",
     "Lang",
     "ChromeKind",
+    "NotWritingKind",
 ]
 
 #: Language tags a sentence can carry.
 Lang = Literal["en", "zh", "mixed", "de", "fr", "it", "es", "pl", "tr", "ru", "bg", "ar", "ja", "ko", "und"]
 #: What a piece of forum chrome is.
 ChromeKind = Literal["header", "footer", "edit_note", "nav"]
+#: What a sentence that is not part of the writing is (:mod:`xhs_nlp.segment.not_writing`).
+NotWritingKind = Literal["byline", "credit", "caption", "poll", "newsletter", "share", "advertisement", "copyright",
+                         "notice", "related", "render_error", "nav", "link", "dateline", "bio", "punctuation"]
 TokenKind = Literal["word", "number", "punct", "symbol", "url", "email"]
 
 
@@ -87,14 +91,29 @@ class Token(Span):
 
 
 class Sentence(Span):
-    """A sentence with its language tag; tokens are computed on first access."""
+    """A sentence with its language tag; tokens are computed on first access.
 
-    __slots__ = ("lang", "_tokens")
+    Attributes:
+        lang: the sentence's language tag.
+        not_writing: ``None`` for a sentence of the writing; for a line that is not part
+            of it (a byline, an image credit, a poll or newsletter widget, a share prompt,
+            ``Advertisement``, ...), its kind (:data:`NotWritingKind`, set by the
+            segmenter: :mod:`xhs_nlp.segment.not_writing`). Such a sentence stays in the
+            document and its output, and every score leaves it out.
+    """
+
+    __slots__ = ("lang", "_tokens", "not_writing")
 
     def __init__(self, doc: Document, start: int, end: int, lang: Lang) -> None:
         super().__init__(doc, start, end)
         self.lang: Lang = lang
         self._tokens: list[Token] | None = None
+        self.not_writing: NotWritingKind | None = None
+
+    @property
+    def is_writing(self) -> bool:
+        """Whether the sentence is part of the writing (it is scored)."""
+        return self.not_writing is None
 
     @property
     def tokens(self) -> list[Token]:
@@ -108,8 +127,11 @@ class Sentence(Span):
         return self._tokens
 
     def to_dict(self, tokens: bool = False) -> dict[str, Any]:
-        """Offsets, text, language and optionally tokens."""
+        """Offsets, text, language, ``not_writing`` (only when the sentence is marked) and
+        optionally tokens."""
         out = {**self._offsets(), "lang": self.lang}
+        if self.not_writing is not None:
+            out["not_writing"] = self.not_writing
         if tokens:
             out["tokens"] = [t.to_dict() for t in self.tokens]
         return out
@@ -123,6 +145,11 @@ class Paragraph(Span):
     def __init__(self, doc: Document, start: int, end: int, sentences: list[Sentence]) -> None:
         super().__init__(doc, start, end)
         self.sentences = sentences
+
+    @property
+    def is_writing(self) -> bool:
+        """Whether any of the paragraph's sentences is part of the writing."""
+        return any(s.not_writing is None for s in self.sentences)
 
     def to_dict(self, tokens: bool = False) -> dict[str, Any]:
         """Offsets, text and sentences."""

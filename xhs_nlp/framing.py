@@ -503,6 +503,9 @@ def document_framing(doc: Document, *, frames_model: FramingClassifier | str | o
     Returns:
         :class:`DocumentFraming`. A section without sentences, or whose sentences
         hold no letters (language ``und``), gets an empty result with ``empty_reason``.
+        Sentences that are not part of the writing (``Sentence.not_writing``: bylines,
+        widgets) give no evidence, cues or techniques, and paragraphs made of them alone
+        are not read.
 
     Example:
         >>> import xhs_nlp
@@ -516,7 +519,11 @@ def document_framing(doc: Document, *, frames_model: FramingClassifier | str | o
     if fm.scheme != "frames" or tm.scheme != "techniques":
         raise ModelError("frames_model must be a frames model and techniques_model a techniques model")
     sentences, paragraphs = doc.sentences, doc.paragraphs
-    sec_sents, sec_paras, para_sents = doc.section_sentences(), doc.section_paragraphs(), doc.paragraph_sentences()
+    every_sent, para_sents = doc.section_sentences(), doc.paragraph_sentences()
+    # sentences that are not part of the writing (bylines, widgets), and paragraphs of nothing else, are not read
+    kept = [s.not_writing is None for s in sentences]
+    sec_sents = [[j for j in ids if kept[j]] for ids in every_sent]
+    sec_paras = [[j for j in ids if any(kept[k] for k in para_sents[j])] for ids in doc.section_paragraphs()]
     scorable = [i for i, sec in enumerate(doc.sections) if any(sentences[j].lang != "und" for j in sec_sents[i])]
     para_ids = [j for i in scorable for j in sec_paras[i]]
     sent_ids = [j for i in scorable for j in sec_sents[i]]
@@ -539,7 +546,8 @@ def document_framing(doc: Document, *, frames_model: FramingClassifier | str | o
     for i, sec in enumerate(doc.sections):
         res = SectionFraming(sec.index, sec.number, sec.title, sec.start, sec.end)
         if not sec_sents[i]:
-            res.empty_reason = "the section has no sentences"
+            res.empty_reason = ("the section has no sentences" if not every_sent[i]
+                                else "no sentence of the section is part of the writing (bylines, widgets)")
             out.append(res)
             continue
         res.cue_hits, res.tokens = _cue_hits(doc, sec_sents[i])
@@ -563,7 +571,7 @@ def document_framing(doc: Document, *, frames_model: FramingClassifier | str | o
         whole.empty_reason = "the document has no sentence in a language the encoder covers"
     carried: list[list[str]] = [[] for _ in sentences]
     for pj in para_ids:
-        rows = list(para_sents[pj])
+        rows = [r for r in para_sents[pj] if kept[r]]
         for j in np.flatnonzero(p_tech[pj] >= tm.thresholds_):
             carried[max(rows, key=lambda r: sent_t[r, j])].append(tm.labels[j])
     models = {"frames": str(getattr(fm, "path_", "in memory")), "techniques": str(getattr(tm, "path_", "in memory"))}

@@ -38,7 +38,7 @@ __all__ = ["LabelledRow", "read_rows", "load_labelled", "read_labelled", "parse_
            "iter_table", "corpus_name",
            "source_record", "norm_text", "text_groups", "dedupe", "drop_held_out_copies", "split_held_out", "HELD_OUT_SPLITS", "row_group",
            "GROUP_FIELDS", "cv_groups", "cv_unit", "DROP", "TargetRow", "read_targeted", "find_target",
-           "NON_NEGATIVE"]
+           "NON_NEGATIVE", "corpus_weights"]
 
 #: a label mapped to this is dropped with its row (e.g. ``other=-``)
 DROP = "-"
@@ -66,6 +66,37 @@ def parse_label_map(spec: str | Mapping[str, str] | None) -> dict[str, str]:
             raise DataError(f"bad label map entry {part!r}: write FROM=TO, e.g. OBJ=claim,SUBJ=rhetoric")
         a, b = part.split("=", 1)
         out[a.strip()] = b.strip()
+    return out
+
+
+def corpus_weights(spec: str | Mapping[str, float] | None, corpora: Sequence[str]) -> np.ndarray | None:
+    """The training weight of each row from ``{corpus: weight}`` (or ``"a=3,b=0.5"``);
+    unlisted corpora weigh 1. ``None`` or an empty spec: ``None`` (unweighted).
+
+    Raises:
+        DataError: a weight that is not a positive number, or a corpus no row comes from
+            (the rows' corpora are listed).
+
+    Example:
+        >>> corpus_weights("op=3", ["fpb", "op", "op"]).tolist()
+        [1.0, 3.0, 3.0]
+    """
+    given = parse_label_map(spec) if not isinstance(spec, Mapping) else {str(k): v for k, v in spec.items()}
+    if not given:
+        return None
+    known = sorted(set(corpora))
+    out = np.ones(len(corpora), dtype=np.float64)
+    names = np.asarray(list(corpora), dtype=object)
+    for name, w in given.items():
+        try:
+            value = float(w)
+        except (TypeError, ValueError):
+            value = float("nan")
+        if not np.isfinite(value) or value <= 0:
+            raise DataError(f"corpus weight of {name!r} must be a positive number, got {w!r}")
+        if name not in known:
+            raise DataError(f"corpus weight for {name!r}, but no training row comes from it (corpora: {known})")
+        out[names == name] = value
     return out
 
 
@@ -260,7 +291,7 @@ def read_labelled(
 
 
 #: fields naming the unit (article, event, document) a row belongs to, first found wins
-GROUP_FIELDS = ("group", "event_id", "doc_id", "article_id")
+GROUP_FIELDS = ("group", "event_id", "doc_id", "article_id", "doc_key")
 #: source ids that carry their article inside (NewsMTSC: ``newsmtsc:SPLIT:allsides_ARTICLE_STORY_...``)
 _ARTICLE_IN_ID = re.compile(r"^newsmtsc:[^:]*:(allsides_\d+_\d+)_")
 

@@ -147,6 +147,11 @@ class DocumentEntities:
         """The entity called ``name`` (its canonical name or an alias the document used)."""
         return next((e for e in self.entities if e.name == name or name in e.aliases), None)
 
+    def main_subject(self) -> EntityPortrayal | None:
+        """The document's main subject: the most mentioned organisation with a portrayal
+        (ties: the one named first); ``None`` when no organisation is named."""
+        return next((e for e in self.entities if e.document.score is not None), None)
+
     def ranked(self, min_mentions: int = 1) -> list[EntityPortrayal]:
         """Entities with at least ``min_mentions`` mentions, most positively portrayed first."""
         out = [e for e in self.entities if e.document.n_mentions >= min_mentions and e.document.score is not None]
@@ -158,11 +163,12 @@ class DocumentEntities:
 
 def find_mentions(doc: Document, finder: OrganisationFinder | None = None) -> list[tuple[int, OrgMention]]:
     """``(sentence index, mention)`` of every organisation mention in the document's
-    sentences (offsets into ``doc.text``), in order."""
+    sentences (offsets into ``doc.text``), in order; sentences that are not part of the
+    writing (``Sentence.not_writing``: a byline, an image credit) are not read."""
     f = finder or default_finder()
     out = []
     for i, s in enumerate(doc.sentences):
-        if s.lang == "und":
+        if s.lang == "und" or s.not_writing is not None:
             continue
         out += [(i, m.shifted(s.start)) for m in f.find(s.text)]
     return out

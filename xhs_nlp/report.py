@@ -17,12 +17,61 @@ Example:
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
 if TYPE_CHECKING:  # pragma: no cover
     from .analysis import Analysis
+    from .portrayal import EntityPortrayal
 
-__all__ = ["render_html"]
+__all__ = ["render_html", "describe_sentiment", "describe_claims", "describe_subject"]
+
+
+def describe_sentiment(score: float | None, label: str | None, shares: Mapping[str, float] | None,
+                       of: str = "the text") -> str:
+    """A score and a label read together, so that they never seem to contradict each
+    other: the score is a mean, the label the largest share (when it is).
+
+    Args:
+        score: the mean sentiment (``None``: nothing was scored).
+        label: the aggregate's label.
+        shares: the share of each label (negative, neutral, positive).
+        of: what the shares are shares of (``"the text"``: token-weighted sentences;
+            ``"its mentions"``: an organisation's mentions).
+
+    Example:
+        >>> describe_sentiment(-0.35, "neutral", {"negative": 0.4, "neutral": 0.52, "positive": 0.08})
+        'mean -0.35, label neutral (the largest share of the text: neg 40% neu 52% pos 8%)'
+    """
+    if score is None or label is None:
+        return "not scored"
+    shares = dict(shares or {})
+    listed = " ".join(f"{k[:3]} {v:.0%}" for k, v in shares.items())
+    if shares and shares.get(label, 0.0) >= max(shares.values()):
+        return f"mean {score:+.2f}, label {label} (the largest share of {of}: {listed})"
+    return f"mean {score:+.2f}, label {label}" + (f" (shares of {of}: {listed})" if listed else "")
+
+
+def describe_claims(n_claims: int, n_classified: int, n_sentences: int | None = None) -> str:
+    """What a claim share counts: ``12 of 30 sentences (40%)``; sentences that got no
+    label (no letters) are named apart.
+
+    Example:
+        >>> describe_claims(12, 30), describe_claims(12, 30, 32)
+        ('12 of 30 sentences (40%)', '12 of 30 classified sentences (40%; 2 not classified)')
+    """
+    share = n_claims / n_classified if n_classified else 0.0
+    if n_sentences is None or n_sentences == n_classified:
+        return f"{n_claims} of {n_classified} sentences ({share:.0%})"
+    return f"{n_claims} of {n_classified} classified sentences ({share:.0%}; {n_sentences - n_classified} not classified)"
+
+
+def describe_subject(e: EntityPortrayal, n_organisations: int | None = None) -> str:
+    """The main subject and its portrayal: ``Xiaohongshu, 40 mentions: mean -0.22, label
+    negative (the largest share of its mentions: ...)``."""
+    d = e.document
+    more = f" (the most mentioned of {n_organisations} organisations)" if n_organisations and n_organisations > 1 else ""
+    return (f"{e.name}{more}, {d.n_mentions} mention{'s' if d.n_mentions != 1 else ''}: "
+            + describe_sentiment(d.score, d.label, d.shares, "its mentions"))
 
 _CSS = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;
@@ -144,15 +193,24 @@ def render_html(a: Analysis) -> str:
     if doc.epigraph:
         out.append(f'<blockquote class="ev">{escape(doc.epigraph.text)}</blockquote>')
     d = a.sentiment.document
-    out.append(f"<p>Document sentiment {_num(d.score)} {_sent_bar(d.shares)} · claims {a.claim_share():.0%} of "
-               f"sentences · top frames: {escape(', '.join(f'{k} {v:.2f}' for k, v in a.framing.document.top_frames(3)))}</p>")
+    out.append(f"<p>Document sentiment: {_sent_bar(d.shares)} {escape(describe_sentiment(d.score, d.label, d.shares))} · "
+               f"claims: {escape(describe_claims(*a.claim_counts(), len(a.claims)))} · top frames: "
+               f"{escape(', '.join(f'{k} {v:.2f}' for k, v in a.framing.document.top_frames(3)))}</p>")
+    main = a.entities.main_subject()
+    out.append("<p>Main subject: " + (escape(describe_subject(main, len(a.entities))) if main is not None
+                                      else "none (no organisation is named)") + "</p>")
     # heat map: sections x frames, plus sentiment and claim share per section
-    out.append('<h2 id="heatmap">Sections × frames</h2><table><tr><th>section</th><th>sentiment</th><th>claims</th>')
+    out.append('<h2 id="heatmap">Sections × frames</h2><table><tr><th>section</th>'
+               '<th title="mean sentiment of the sentences (token-weighted); the bar shows the label shares">'
+               'sentiment (mean)</th><th title="claims of the classified sentences">claims</th>')
     out += [f'<th class=rot title="{f}">{escape(f.replace("_", " "))}</th>' for f in FRAMES]
     out.append("</tr>")
     for sec, agg, fr in zip(doc.sections, a.sentiment.sections, a.framing.sections):
+        n_claims, n_classified = a.claim_counts(sec.index)
         out.append(f'<tr><td class=name title="{escape(_title(sec))}"><a href="#sec{sec.index}">{escape(_title(sec))}</a></td>'
-                   f"<td>{_sent_bar(agg.shares)} {_num(agg.score)}</td><td>{a.claim_share(sec.index):.0%}</td>")
+                   f"<td>{_sent_bar(agg.shares)} {_num(agg.score)}</td>"
+                   f'<td title="{escape(describe_claims(n_claims, n_classified))}">{n_claims}/{n_classified} '
+                   f"({a.claim_share(sec.index):.0%})</td>")
         for f in FRAMES:
             p = fr.frames.get(f)
             on = f in fr.frames_on
@@ -173,8 +231,10 @@ def render_html(a: Analysis) -> str:
         if fr.empty_reason:
             out.append(f"<p class=lab>not scored: {escape(fr.empty_reason)}</p>")
         else:
-            out.append(f"<p class=lab>sentiment {_num(agg.score)} {_sent_bar(agg.shares)} ({agg.label or 'not scored'}) · claims "
-                       f"{a.claim_share(sec.index):.0%} · frames: "
+            n_sec = len(doc.section_sentences()[sec.index])
+            out.append(f"<p class=lab>sentiment: {_sent_bar(agg.shares)} "
+                       f"{escape(describe_sentiment(agg.score, agg.label, agg.shares))} · claims: "
+                       f"{escape(describe_claims(*a.claim_counts(sec.index), n_sec))} · frames: "
                        + escape(", ".join(f"{k} {v:.2f}" for k, v in fr.top_frames(3)))
                        + " · techniques: " + escape(", ".join(f"{k} {v:.2f}" for k, v in fr.top_techniques(3)))
                        + " · categories: " + escape(", ".join(f"{k} {v:.2f}" for k, v in
@@ -189,7 +249,7 @@ def render_html(a: Analysis) -> str:
             for i in para_sents[pj]:
                 s, cl = sents[i], a.claims[i]
                 sen = a.sentiment.sentences[i]
-                tip = (f"claim {_num(cl.p_claim, '.2f')} · sentiment {_num(sen.score)} ({sen.label}: "
+                tip = (f"{cl.label} · {cl.describe_p_claim()} · sentiment {_num(sen.score)} ({sen.label}: "
                        + ", ".join(f"{k[:3]} {v:.2f}" for k, v in (sen.probabilities or {}).items()) + ")"
                        if cl.label is not None else cl.reason or "not scored")
                 cls = "s claim" if cl.label == "claim" else "s"

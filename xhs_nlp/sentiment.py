@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Literal, Mapping, NamedTuple, Sequence
 import numpy as np
 
 from ._lexicon import _from_score, lexicon_probabilities
-from .labelled import (LabelledRow, corpus_name, cv_groups, cv_unit, dedupe, drop_held_out_copies, norm_text,
+from .labelled import (LabelledRow, corpus_name, corpus_weights, cv_groups, cv_unit, dedupe, drop_held_out_copies, norm_text,
                        parse_label_map, read_labelled, source_record, split_held_out)
 from .errors import DataError, InputError, ModelError
 from .heads import (Anything, EncoderHead, Integer, Options, Real, Strings, check_predict_domain, check_texts,
@@ -684,14 +684,19 @@ def score_document(doc: Document, model: SentimentModel | LexiconSentiment | str
 
     ``sentences`` of the result is aligned with ``doc.sentences``; weights are word
     tokens per sentence (jieba words for Chinese). A sentence without letters (language
-    ``und``) is not scored (:data:`NOT_SCORED`) and left out of the aggregates.
+    ``und``) is not scored (:data:`NOT_SCORED`) and left out of the aggregates; so is a
+    sentence that is not part of the writing (``Sentence.not_writing``: a byline, a
+    widget), its ``reason`` naming its kind.
     """
+    from .segment.not_writing import not_scored_reason
+
     m = model if isinstance(model, (SentimentModel, LexiconSentiment)) else SentimentModel.load(model)
     sents = doc.sentences
     if not sents:
         raise InputError("the document has no sentences to score")
-    scores = [SentenceSentiment.not_scored()] * len(sents)
-    ids = [i for i, s in enumerate(sents) if s.lang != "und"]
+    scores = [SentenceSentiment.not_scored() if s.lang == "und" or s.not_writing is None
+              else SentenceSentiment.not_scored(not_scored_reason(s.not_writing)) for s in sents]
+    ids = [i for i, s in enumerate(sents) if s.lang != "und" and s.not_writing is None]
     if ids:
         for i, r in zip(ids, m.score_texts([sents[i].text for i in ids], [sents[i].lang for i in ids])):
             scores[i] = r
@@ -800,6 +805,7 @@ def train_sentiment(
     tune_bias: bool | str | Sequence[str] = True,
     domains: str | Mapping[str, str] | None = None,
     predict_domain: str | Mapping[str, str] | None = None,
+    weights: str | Mapping[str, float] | None = None,
     encoder: str | None = None,
     check: Sequence[str | os.PathLike[str]] | None = None,
     cache: str | os.PathLike[str] | None = None,
@@ -827,7 +833,9 @@ def train_sentiment(
     ``{corpus: domain}`` (or ``"a=x,b=y"``; unlisted corpora: their own name); rows are
     cross-validated and held-out rows scored with their own domain's layer, and
     ``predict_domain`` (a name, or ``{lang: name}`` / ``"zh=x,*=y"``) is the domain of
-    predictions made without one (``None``: the shared layer). ``check`` files (e.g. the annotated post) are
+    predictions made without one (``None``: the shared layer). ``weights`` (``{corpus:
+    weight}`` or ``"a=3"``; others 1) weighs each corpus's rows in the loss, in every fold
+    and in the final fit (e.g. a small in-genre corpus among large ones). ``check`` files (e.g. the annotated post) are
     scored and recorded in the card, never trained on. ``cache`` (a folder) keeps the
     encoder's features between runs; ``predictions`` writes every cross-validated,
     held-out and check row's probabilities as JSONL (for benchmarks).
@@ -867,8 +875,10 @@ def train_sentiment(
                         f"{[] if dom is None else sorted(set(dom.tolist()))}; give domains='corpus' or a map)")
     log(f"sentiment: encoding {len(train)} training texts with {model.shared_encoder().name}")
     Z = model.features(texts, progress=verbose, cache=cache)
+    sw = corpus_weights(weights, corpora.tolist())
     splits = training_folds(train, folds=folds, seed=seed)
-    P = model.out_of_fold(texts, y, splits, features=Z, fit_params={"langs": langs, "domains": dom},
+    P = model.out_of_fold(texts, y, splits, features=Z,
+                          fit_params={"langs": langs, "domains": dom, **({} if sw is None else {"sample_weight": sw})},
                           predict_params={"langs": langs, "domain": dom},
                           on_fold=lambda k: log(f"sentiment: fold {k + 1}/{folds} done"))
     is3 = np.array([c in three_class for c in corpora])
@@ -888,7 +898,7 @@ def train_sentiment(
         log("sentiment: class offsets " + ", ".join(f"{k} {v}" for k, v in bias.items()))
     cv_metrics = _report_sentiment(P_cv, y, langs, corpora, three_class)
     model.set_params(class_bias=bias or None)
-    model.fit(texts, y, langs=langs, domains=dom, features=Z)
+    model.fit(texts, y, langs=langs, domains=dom, features=Z, sample_weight=sw)
     card = {
         "name": "xhs_nlp sentiment, 3-class (one-hidden-layer head on multilingual-e5-small layer features + n-grams)"
                 if model.head == "mlp" and model.three_class else
@@ -898,6 +908,7 @@ def train_sentiment(
         "training_data": sources,
         "training_rows": len(train),
         "rows_per_corpus": {c: int((corpora == c).sum()) for c in sorted(set(corpora.tolist()))},
+        "corpus_weights": None if sw is None else {c: float(sw[corpora == c][0]) for c in sorted(set(corpora.tolist()))},
         "three_class_corpora": sorted(three_class),
         "dropped_disagreeing_targets": conflicts,
         "dropped_as_held_out_copies": dropped,

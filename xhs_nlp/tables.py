@@ -9,7 +9,9 @@ hash) and ``source``, with the fixed columns and dtypes of :func:`schema`:
   every extra input column (``metadata``, JSON);
 * ``sections``: one row per section, same score columns, plus title and evidence;
 * ``sentences``: one row per sentence: offsets, language, sentiment, claim label and
-  probability, quantities, organisations, techniques carried;
+  probability, quantities, organisations, techniques carried, and ``not_writing``: the
+  kind of a line that is not part of the writing (``byline``, ``poll``, ...; its scores
+  empty), empty for the writing;
 * ``entities``: one row per organisation named in a document (``section`` empty: the whole
   document) and per section where it is named: mentions, sentences, mean target sentiment
   and the shares of negative/neutral/positive mentions, claims among its sentences, the most
@@ -72,7 +74,7 @@ def schema() -> dict[str, list[tuple[str, str]]]:
                       ("text", "string"), ("sentiment_score", "float64"), ("sentiment_label", "string"),
                       ("p_negative", "float64"), ("p_neutral", "float64"), ("p_positive", "float64"),
                       ("claim", "string"), ("p_claim", "float64"), ("quantities", "string"),
-                      ("organisations", "string"), ("techniques", "string")],
+                      ("organisations", "string"), ("techniques", "string"), ("not_writing", "string")],
         "entities": [("doc_id", "string"), ("source", "string"), ("entity", "string"), ("aliases", "string"),
                      ("section", "Int64"), ("mentions", "int64"), ("sentences", "int64"), ("score", "float64"),
                      ("label", "string"), ("share_negative", "float64"), ("share_neutral", "float64"),
@@ -143,7 +145,7 @@ def analysis_rows(a: Analysis) -> dict[str, list[dict[str, Any]]]:
                     "claim": cl.label, "p_claim": cl.p_claim,
                     "quantities": "|".join(f"{q.kind}:{q.text}" for q in facts.quantities) if facts else "",
                     "organisations": "|".join(dict.fromkeys(o[0] for o in facts.organisations)) if facts else "",
-                    "techniques": "|".join(tech)})
+                    "techniques": "|".join(tech), "not_writing": s.not_writing})
     return {"documents": [d], "sections": sections, "sentences": sentences, "entities": entity_rows(a)}
 
 

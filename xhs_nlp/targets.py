@@ -32,13 +32,13 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from .errors import DataError, InputError, ModelError
 from .heads import Anything, EncoderHead, Integer, Options, Real, check_texts
-from .labelled import TargetRow, cv_groups, cv_unit, find_target, read_targeted, source_record, split_held_out
+from .labelled import TargetRow, corpus_weights, cv_groups, cv_unit, find_target, read_targeted, source_record, split_held_out
 from .metrics import negativity_decisions, sentiment_decisions, two_scheme_reports
 from .ops import fit_standardiser, softmax, standardise
 from .schemes import NON_NEGATIVE, SENTIMENT_LABELS, TARGET_LABELS
@@ -339,6 +339,7 @@ def train_target_sentiment(
     encoder: str | None = None,
     cache: str | os.PathLike[str] | None = None,
     predictions: str | os.PathLike[str] | None = None,
+    weights: str | Mapping[str, float] | None = None,
     baselines: bool = True,
     verbose: bool = True,
 ) -> TargetSentimentModel:
@@ -350,6 +351,8 @@ def train_target_sentiment(
     ``baselines`` the card also reports, on the same rows, the shipped sentence-sentiment
     model applied to the target's context and the lexicon backend (VADER / cnsenti).
     ``predictions`` writes every cross-validated and held-out row's probabilities (JSONL).
+    ``weights`` (``{corpus: weight}`` or ``"a=3"``; others 1) weighs each corpus's rows in
+    the loss, in every fold and in the final fit.
 
     Raises:
         DataError: no usable rows, a bad row (named).
@@ -380,8 +383,10 @@ def train_target_sentiment(
     groups = cv_groups(texts, [cv_unit(r) for r in train])
     strata = np.array([f"{a}-{b}" for a, b in zip(y, corpora)])
     splits = list(StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(texts, strata, groups))
-    P = model.out_of_fold(texts, y, splits, features=Z, on_fold=lambda k: log(f"target-sentiment: fold {k + 1}/{folds}"))
-    model.fit(texts, y, features=Z)
+    sw = corpus_weights(weights, corpora.tolist())
+    P = model.out_of_fold(texts, y, splits, features=Z, fit_params=None if sw is None else {"sample_weight": sw},
+                          on_fold=lambda k: log(f"target-sentiment: fold {k + 1}/{folds}"))
+    model.fit(texts, y, features=Z, sample_weight=sw)
     card: dict[str, Any] = {
         "name": "xhs_nlp target sentiment (one-hidden-layer head on the context's, the target clause's and the target's "
                 "multilingual-e5-small layer features)" if model.clause else
@@ -390,6 +395,7 @@ def train_target_sentiment(
         "task": "the sentiment of a text towards one target in it: negative / neutral / positive",
         "training_data": sources, "training_rows": len(train),
         "rows_per_corpus": {c: int((corpora == c).sum()) for c in sorted(set(corpora.tolist()))},
+        "corpus_weights": None if sw is None else {c: float(sw[corpora == c][0]) for c in sorted(set(corpora.tolist()))},
         "partial_label": f"{NON_NEGATIVE!r} = neutral or positive (FinNSP entities that are not key entities of a "
                          "negative text); learnt as the summed probability of the two",
         "seed": seed,

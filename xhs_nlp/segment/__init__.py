@@ -2,8 +2,9 @@
 
 The stages live in their own modules: :mod:`.decode` (encodings), :mod:`.html` (saved
 pages), :mod:`.chrome` (Discuz! header/footer and metadata), :mod:`.structure` (epigraph,
-headings, sections, paragraphs), :mod:`.sentences`, :mod:`.tokens` (jieba + rules) and
-:mod:`.language`.
+headings, sections, paragraphs), :mod:`.sentences`, :mod:`.not_writing` (lines that are
+not part of the writing: bylines, credits, widgets; kept and marked), :mod:`.tokens`
+(jieba + rules) and :mod:`.language`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ..errors import DecodeError, EmptyDocumentError, InputError, NotTextError, 
 from .chrome import find_chrome, resolve_post_time
 from .decode import decode_bytes
 from .html import declared_charset, discuz_posts, extract_article, html_to_text, is_discuz, looks_like_html, visible_text
+from .not_writing import mark_not_writing
 from .structure import build_structure
 
 __all__ = ["segment", "segment_thread", "Source", "read_source", "check_unicode"]
@@ -190,6 +192,7 @@ def _segment_text(text: str, meta: Meta, *, format: str = "auto", html: str = "a
     _build_without(doc, chrome.body_start, chrome.body_end, edit_notes)
     if not doc.sections and doc.epigraph is None:
         raise EmptyDocumentError("empty document: nothing but forum chrome was found")
+    mark_not_writing(doc)
     return doc
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..document import Document, Epigraph, Heading, Paragraph, Section, Sentence, Span
 from .language import detect_lang
+from .not_writing import classify_line
 from .sentences import split_sentences
 
 __all__ = ["build_structure", "parse_heading"]
@@ -102,7 +103,8 @@ def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
             cur, prev_closed = None, True
         else:
             line = text[a:b]
-            standalone = bool(_IMAGE.match(line) or parse_heading(line))
+            # a line that is not part of the writing (a byline, a widget) is a paragraph of its own
+            standalone = bool(_IMAGE.match(line) or parse_heading(line) or classify_line(line))
             if cur is None or prev_closed or standalone:
                 if cur:
                     units.append(cur)
