@@ -109,3 +109,51 @@ def test_the_post_names_its_platforms():
     for i, m in found:  # offsets into the document, inside their sentence
         s = doc.sentences[i]
         assert doc.text[m.start:m.end] == m.text and s.start <= m.start < m.end <= s.end
+
+
+def test_a_listed_name_before_a_business_noun_is_that_organisation():
+    # 商业化, 电商, 平台, App ... say which part of the business is meant: the mention is the
+    # organisation, its span the name alone
+    assert _found("小红书商业化面临挑战，小红书电商、小红书平台和小红书App的用户都在流失。") == [
+        ("小红书", "Xiaohongshu")] * 4
+    assert _found("At the Xiaohongshu Commercial Conference, the Xiaohongshu Commercial Department said "
+                  "RedNote Platform users grew.") == [
+        ("Xiaohongshu", "Xiaohongshu"), ("Xiaohongshu", "Xiaohongshu"), ("RedNote", "Xiaohongshu")]
+    # a unit the table lists by name stays its own organisation; an unlisted one is its company
+    assert _found("抖音电商和快手电商都比小红书电商大。") == [
+        ("抖音电商", "Douyin E-commerce"), ("快手", "Kuaishou"), ("小红书", "Xiaohongshu")]
+    # the user may still list a compound as an organisation of its own
+    f = OrganisationFinder({"Xiaohongshu E-commerce": ["小红书电商"]})
+    assert _found("小红书电商和小红书商业化", f) == [("小红书电商", "Xiaohongshu E-commerce"), ("小红书", "Xiaohongshu")]
+
+
+def test_the_shipped_table_lists_compounds_only_for_named_units():
+    names = {form: name for name, al in orgs.builtin_aliases().items() for form in (name, *al)}
+    compounds = {form for form, name in names.items() for g, other in names.items()
+                 if other != name and form.startswith(g) and form[len(g):] in orgs.BUSINESS_NOUNS_ZH}
+    assert compounds == {"腾讯广告", "抖音电商", "腾讯视频", "腾讯音乐"}  # not 小红书商业化
+
+
+def test_short_and_common_word_names_need_a_word_or_a_compound():
+    assert _found("全美的支持率下降，很美的地方；格力和美的都在降价，美的集团回应。") == [
+        ("格力", "Gree"), ("美的", "Midea"), ("美的集团", "Midea")]
+    assert _found("对华为的限制已是板上钉钉，阿里山的游客用百度地图。") == [("华为", "Huawei"), ("百度", "Baidu")]
+    assert _found("他吃了一个苹果。苹果手机降价，思科、苹果等美国公司回应。") == [
+        ("苹果", "Apple"), ("思科", "Cisco"), ("苹果", "Apple")]
+
+
+def test_governments_ministries_and_parties():
+    assert _found("日本政府和俄罗斯外交部回应，外交部表示反对；地方政府、美国石油公司和食物银行不是名字。") == [
+        ("日本政府", "日本政府"), ("俄罗斯外交部", "俄罗斯外交部"), ("外交部", "Chinese Ministry of Foreign Affairs")]
+    assert _found("俄外交部和美国疾控中心，广东省律师协会会长发言。") == [
+        ("俄外交部", "俄外交部"), ("美国疾控中心", "CDC"), ("广东省律师协会", "广东省律师协会")]
+    # a minister, party members and the building are not the body
+    assert _found("中国外交部长王毅说，共和党人认为白宫表示的立场不对，他在白宫发表讲话。") == [("白宫", "White House")]
+    assert _found("The FBI and the Department of Justice's report, the Trump administration and the Federal Bureau "
+                  "of Investigation; an ex-FBI agent. Local government spends.") == [
+        ("FBI", "FBI"), ("Department of Justice", "US Department of Justice"),
+        ("Trump administration", "Trump administration"), ("Federal Bureau of Investigation", "FBI"), ("FBI", "FBI")]
+    assert _found("PEOPLE WHO are barred from buying. Voters Turn To The Green Party.") == [
+        ("Green Party", "Green Party")]
+    # a Latin name right after Chinese characters
+    assert _found("Naspers将Prosus在荷兰上市。") == [("Naspers", "Naspers"), ("Prosus", "Prosus")]

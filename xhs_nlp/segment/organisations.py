@@ -4,12 +4,24 @@ Two ways to find a mention:
 
 * **by name**: the names and aliases of ``data/organisations.txt`` (companies and
   platforms of China's content-commerce sector, their business units, regulators,
-  research bodies and media an op-ed about them cites), plus the user's own. A listed
-  name followed by a corporate suffix (``Alibaba Group``, ``腾讯公司``) is the same
-  organisation; a possessive (``Xiaohongshu's``) is not part of the mention.
+  research bodies and media an op-ed about them cites, and the governments, parties,
+  international bodies, media and companies op-eds of every kind name), plus the user's
+  own. A listed name followed by a corporate suffix (``Alibaba Group``, ``腾讯公司``) is
+  the same organisation; a possessive (``Xiaohongshu's``) is not part of the mention.
+  A listed name followed by a business noun (``小红书商业化``, ``小红书电商``, ``小红书App``,
+  ``Xiaohongshu Commercial Conference``) is a mention of that organisation whose span is
+  the name alone; a unit is an organisation of its own only where the table lists it
+  (``Tencent Advertising``, ``抖音电商``). A short Chinese name must stand as a word
+  (``全美的`` is not Midea), and one that is also a common word (``美的``, ``苹果``) is
+  a mention only in a compound (``美的集团``, ``苹果手机``) or in a list beside another
+  organisation (``思科、苹果``).
 * **by pattern**: capitalised words ending in an organisation word (``Harvard Business
-  School``, ``Smart Retail Business Unit``) and Chinese names ending in one (``北京正聚源通鼎信用管理有限公司``,
-  ``浙江大学研究院``); such an organisation is its own entity, named as written.
+  School``, ``Smart Retail Business Unit``) or headed by one and continued by "of"
+  (``Department of Justice``), a name before "administration" or "government" (``Trump
+  administration``), and Chinese names ending in an organisation word
+  (``北京正聚源通鼎信用管理有限公司``, ``浙江大学研究院``, ``日本政府``, ``俄罗斯外交部``)
+  when what stands before it names someone (``美国公司``, ``地方政府`` and ``科技公司``
+  do not); such an organisation is its own entity, named as written.
 
 Every mention carries its entity's canonical name, so ``小红书``, ``RedNote``, ``Little Red
 Book`` and ``Xiaohongshu's`` are one entity, ``Xiaohongshu``.
@@ -52,21 +64,79 @@ Aliases = Union[Mapping[str, Any], str, os.PathLike]
 ORG_WORDS_EN = ("Group", "Inc.", "Inc", "Corp.", "Corp", "Corporation", "Co.", "Ltd.", "Ltd", "LLC", "Company",
                 "University", "School", "Institute", "Bank", "Ministry", "Department", "Commission", "Agency",
                 "Association", "Council", "Bureau", "Foundation", "Fund", "Holdings", "Technologies", "Technology",
-                "Media", "Network", "Capital", "Partners", "Research", "Administration", "Authority", "Unit",
-                "Securities", "Exchange", "Court", "Regulator", "Academy")
+                "Network", "Capital", "Partners", "Research", "Administration", "Authority", "Unit",
+                "Securities", "Exchange", "Court", "Regulator", "Academy", "Committee", "Party", "Organization",
+                "Organisation", "Church", "Parliament", "Police", "Army", "Navy", "Service", "Center", "Centre",
+                "Federation", "League", "Times", "Post", "Journal", "Herald", "Tribune", "Gazette")
+#: words that head an English organisation name continued by "of ..." (``Department of Justice``)
+ORG_HEADS_EN = ("Department", "Ministry", "University", "Bank", "Bureau", "Office", "Court", "House", "Council",
+                "Commission", "Institute", "Academy", "Federation", "Committee", "Center", "Centre", "Board",
+                "Agency", "Association", "Society", "Secretariat", "Organization", "Organisation", "Church",
+                "Party", "League", "College", "School")
 #: corporate suffixes that leave a listed name the same organisation
 CORPORATE_SUFFIXES_EN = ("Group", "Inc.", "Inc", "Corp.", "Corp", "Corporation", "Co.", "Ltd.", "Ltd", "Limited",
                          "Holdings", "LLC", "PLC", "plc")
-ORG_WORDS_ZH = ("有限公司", "公司", "集团", "大学", "学院", "研究院", "研究所", "研究中心", "银行", "协会", "委员会",
-                "总局", "管理局", "监管局", "办公室", "基金会", "控股", "科技", "事业群", "事业部", "证券", "基金",
-                "交易所", "法院", "检察院")
+#: common business nouns: after a listed name they say which part of its business is meant, and the
+#: mention is still the listed organisation (``Xiaohongshu Commercial Conference``, ``小红书商业化``)
+BUSINESS_NOUNS_EN = ("Commercial", "Commercialization", "Commercialisation", "Commerce", "E-commerce", "E-Commerce",
+                     "Ecommerce", "Platform", "Platforms", "Community", "User", "Users", "Content", "Advertising",
+                     "Ads", "Ad", "App", "APP", "Marketing", "Business", "Live", "Search", "Mall", "Store", "Shop")
+BUSINESS_NOUNS_ZH = ("商业化", "电商", "平台", "社区", "用户", "内容", "广告", "App", "APP", "app", "商城", "直播",
+                     "店铺", "旗舰店", "官方", "业务", "生态", "流量", "商家", "股价", "财报", "手机", "电脑", "汽车",
+                     "电器", "空调", "冰箱", "地图", "外卖", "支付", "搜索", "视频", "音乐", "芯片", "门店", "股份")
+#: registered company forms: a proper noun or a place before them makes a company's name
+REGISTERED_ZH = ("有限公司", "股份有限公司", "有限责任公司")
+#: a business unit's word: any name of two characters or more before it (互动娱乐事业群)
+UNIT_WORDS_ZH = ("事业群", "事业部")
+#: generic company words: the name before them needs a proper noun (美国公司 is "an American company")
+COMPANY_WORDS_ZH = ("公司", "集团", "企业", "控股", "科技", "证券", "基金")
+#: words that end an institution's (or a bank's) name: a place or a proper noun before them makes a
+#: name (日本政府, 中国银行, 北京市市场监督管理局); common nouns alone do not (地方政府, 食物银行).
+#: A one-character one (局, 部, 院, 署, 厅, 队) ends a name only as a word of its own or in a word
+#: jieba knows as an organisation's (统一|部, 菲律宾|队, 石油部), 局, 署 and 厅 in a noun too (服务局)
+INSTITUTION_WORDS_ZH = ("大学", "学院", "研究院", "研究所", "研究中心", "中心", "协会", "委员会", "总局", "管理局",
+                        "监管局", "办公室", "基金会", "银行", "交易所", "法院", "检察院", "政府", "当局", "警方", "军方",
+                        "国会", "议会", "参议院", "众议院", "杜马", "国务院", "外交部", "国防部", "部门", "通讯社",
+                        "通信社", "新闻社", "出版社", "杂志社", "报社", "电视台", "日报", "时报", "晚报", "邮报", "奥委会",
+                        "红十字会", "联合会", "学会", "商会", "工会", "事务所", "医院", "中学", "小学", "博物院", "博物馆",
+                        "美术馆", "大使馆", "领事馆", "组织", "局", "部", "院", "署", "厅", "队")
+ORG_WORDS_ZH = REGISTERED_ZH + UNIT_WORDS_ZH + COMPANY_WORDS_ZH + INSTITUTION_WORDS_ZH
 CORPORATE_SUFFIXES_ZH = ("有限公司", "股份有限公司", "公司", "集团", "控股")
+#: titles jieba glues to the organisation word before them (律师协会会长, 协会主席)
+TITLES_ZH = ("会长", "副会长", "主席", "副主席", "理事", "理事长", "秘书长", "院长", "副院长", "局长", "副局长", "发言人",
+             "负责人", "董事长", "总裁", "主任", "官员", "员工")
+#: shipped aliases that are also common words (美的 "beautiful", 联想 "to associate", 苹果 "apple"): a
+#: mention only in a compound (美的集团, 苹果手机) or in a list beside another organisation (格力、美的)
+AMBIGUOUS_ZH = frozenset({"美的", "国美", "联想", "荣耀", "晚点", "菜鸟", "头条", "苹果", "吉利", "中兴", "奔驰",
+                          "中通"})
+#: one-character country names that stand before an institution word (俄外交部, 美政府)
+COUNTRY_ABBR_ZH = frozenset("美英法德俄日韩朝印澳加欧意荷乌伊叙越泰菲")
+#: words jieba tags as places that are not a place (外国公司, 上市公司)
+NOT_PLACES_ZH = frozenset({"外国", "上市", "国外", "海外", "境外", "全国", "各国", "本国", "该国", "两地", "各地", "当地"})
+#: prepositions and conjunctions jieba may glue to the name after them (对华为 read 对华|为)
+_FUNCTION_CHARS_ZH = frozenset("对在向与和被把从给让跟将于及或同由为")
+#: words jieba tags as an organisation's name that name no one
+NOT_PROPER_ZH = frozenset({"黑社会"})
+#: verbs and prepositions of place: a palace (白宫, 故宫) after them is the building
+_PLACE_VERBS_ZH = re.compile("(?:在|入主|离开|进入|进|回到|走进|参观|于)$")
+#: what stands between two names of a list (思科、苹果等)
+_LIST_SEPARATORS = frozenset({"、", "和", "与", "及", "以及", "或", "跟", "同", "/"})
 #: capitalised words that open a sentence or clause rather than a name
 _OPENERS = frozenset("""The A An In At On Of For From By With Without Since As After Before During Unlike Like When While
 Whereas Where Why How What Which Who Whose If Unless Although Though But And Or Yet So Its Their His Her Our My Your
 This That These Those Both Only Even Also Then Now Today Meanwhile However Moreover Instead Among Between Under Over
 Through Throughout Beyond Behind Despite According Compared Unlike Including Via Per Every Each All Some Many Most
 Such Other Another Last Next First New""".split())
+#: capitalised words of a title that end what comes before them ("It's Trump's Party", "Raise An Army")
+_TITLE_WORDS = frozenset("""It It's Is Are Was Were Be Been Being To Into Onto Upon Against Vs Not No Will Would Can
+Could Should May Might Must Has Have Had Do Does Did Here There""".split())
+#: listed capitalised names that are also English words
+_WORD_ACRONYMS_EN = frozenset({"WHO", "ICE", "ARM"})
+#: words that end a run of jieba words before an organisation word (中国|有关|部门 is no name)
+_NOT_IN_NAMES_ZH = frozenset({"有关", "相关", "各", "该", "等", "其他", "其它", "所有", "一些", "多个"})
+#: words that, alone before "government", name no one (Local government)
+_GENERIC_GOVERNMENT = frozenset("Local Big Small Good Bad Central Federal State National Regional Municipal City "
+                                "Provincial Any No One World Global".split())
 
 
 @dataclass(frozen=True)
@@ -237,6 +307,7 @@ class OrganisationFinder:
             table[name] = list(al)
         self.table: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in table.items()}
         self.patterns = patterns
+        self._user_forms = frozenset(a for name, al in user.items() for a in (name, *al))
         self._canonical: dict[str, str] = {}
         for name, al in self.table.items():
             for form in (name, *al):
@@ -244,19 +315,30 @@ class OrganisationFinder:
         latin = [f for f in self._canonical if f.isascii()]
         han = [f for f in self._canonical if not f.isascii()]
         suffix_en = r"(?:,?\s(?:" + _alternation(CORPORATE_SUFFIXES_EN) + r")(?![\w]))?"
-        self._known_en = re.compile(r"(?<![\w.&-])(?:" + _alternation(latin) + r")(?![\w&]|-\w|\.\w)" + suffix_en
-                                    ) if latin else None
-        self._known_zh = re.compile("(?:" + _alternation(han) + ")(?:" + _alternation(CORPORATE_SUFFIXES_ZH) + ")?"
-                                    ) if han else None
+        latin_word = r"[^\W\u3400-\u9fff]"  # a word character, not a Chinese one: 将Prosus在 names Prosus
+        before = r"(?:(?<=\bex-)|(?<=\bthen-)|(?<=\s-)|(?<![.&-]))(?<!" + latin_word + ")"  # ex-FBI, then-CIA
+        self._known_en = re.compile(before + r"(?:" + _alternation(latin) + r")(?!" + latin_word + r"|&|-\w|\.\w)"
+                                    + suffix_en) if latin else None
+        self._known_zh = re.compile("(?P<name>" + _alternation(han) + ")(?P<suffix>"
+                                    + _alternation(CORPORATE_SUFFIXES_ZH) + ")?") if han else None
+        self._compound_zh = re.compile("(?:" + _alternation((*CORPORATE_SUFFIXES_ZH, *BUSINESS_NOUNS_ZH)) + ")")
         cap = r"(?:[A-Z][\w&'’.-]*|&)"
+        capw = r"[A-Z][\w'’.-]*"
         words = _alternation(ORG_WORDS_EN)
         self._pattern_en = re.compile(r"(?<![\w])(?:" + cap + r"\s(?:(?:of|for|&)\s)?)+(?:" + words
                                       + r")(?![\w])")
-        self._zh_word = re.compile("(?:" + _alternation(ORG_WORDS_ZH) + ")$")
+        self._pattern_of_en = re.compile(r"(?<![\w])(?:" + capw + r"\s)*(?:" + _alternation(ORG_HEADS_EN)
+                                         + r")\s(?:of|for|on)\s(?:the\s)?" + capw + r"(?:\s(?:(?:of|for|on|the|&)\s)*"
+                                         + capw + r")*")
+        self._government_en = re.compile(r"(?<![\w])(?:" + capw + r"\s)+(?:administration|government|Government)"
+                                         r"(?![\w])")
+        self._zh_word = re.compile("(?P<org>" + _alternation(ORG_WORDS_ZH) + ")(?:" + _alternation(TITLES_ZH) + ")?$")
 
     def canonical(self, surface: str) -> str:
         """The entity a surface form names: a listed name or alias (corporate suffix and
         possessive dropped), else the form itself."""
+        if surface.strip() in self._canonical:  # McDonald's
+            return self._canonical[surface.strip()]
         s = re.sub(r"['’]s?$", "", surface.strip())
         if s in self._canonical:
             return self._canonical[s]
@@ -271,68 +353,249 @@ class OrganisationFinder:
                 return self._canonical[" ".join(words)]
         return s
 
-    def _zh_patterns(self, text: str) -> list[OrgMention]:
+    def _listed_compound(self, words: Sequence[str]) -> bool:
+        """Whether ``words`` are a listed name followed by business nouns (and organisation
+        words): ``Xiaohongshu Commercial Department`` is Xiaohongshu's, not a new organisation."""
+        for i in range(len(words) - 1, 0, -1):
+            if " ".join(words[:i]) in self._canonical:
+                rest = words[i:]
+                return (any(w in BUSINESS_NOUNS_EN for w in rest)
+                        and all(w in BUSINESS_NOUNS_EN or w in ORG_WORDS_EN for w in rest))
+        return False
+
+    # -- by name ---------------------------------------------------------------------------------
+
+    def _names_en(self, text: str) -> list[OrgMention]:
+        """Listed English names; one that is also an English word (WHO, ICE) is left alone in
+        shouted text or after a shouted word ("PEOPLE WHO are ..."), where it may be the word."""
+        if self._known_en is None:
+            return []
+        letters = [c for c in text if c.isalpha() and c.isascii()]
+        shouted = len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+        out = []
+        for m in self._known_en.finditer(text):
+            if m.group() in _WORD_ACRONYMS_EN:
+                before = text[:m.start()].split()
+                if shouted or (before and before[-1].isalpha() and before[-1].isupper() and len(before[-1]) > 1):
+                    continue
+            out.append(OrgMention(m.start(), m.end(), m.group(), self.canonical(m.group())))
+        return out
+
+    def _names_zh(self, text: str) -> tuple[list[OrgMention], list[OrgMention]]:
+        """Listed Chinese names: the mentions, and the ambiguous ones (:data:`AMBIGUOUS_ZH`)
+        not in a compound, which stand only in a list beside another organisation.
+
+        A name of one or two characters must stand as a word (:meth:`_stands_alone`); a
+        party's name before 人 or 员 is its members (共和党人), a body's before 长 or 门 a
+        title or a kind of office (外交部长, 公安部门), a palace after 在, 入主, 离开, … the
+        building (在白宫发表讲话, 入主白宫; but 白宫表示)."""
+        if self._known_zh is None:
+            return [], []
+        sure: list[OrgMention] = []
+        maybe: list[OrgMention] = []
+        tokens: list[tuple[str, int, int]] | None = None
+        for m in self._known_zh.finditer(text):
+            name, suffix, after = m.group("name"), m.group("suffix"), text[m.end():m.end() + 1]
+            if not suffix and ((name[-1] == "党" and after in ("人", "员"))
+                               or (name[-1] in "部局院署厅委办" and after in ("长", "门"))
+                               or (name[-1] == "宫" and _PLACE_VERBS_ZH.search(text, 0, m.start()))):
+                continue
+            if len(name) <= 2 and not name.isascii():
+                tokens = tokens if tokens is not None else _jieba_words(text)
+                if not self._stands_alone(text, m.start(), m.start() + len(name), tokens):
+                    continue
+            mention = OrgMention(m.start(), m.end(), m.group(), self.canonical(m.group()))
+            ambiguous = name in AMBIGUOUS_ZH and name not in self._user_forms
+            if ambiguous and not suffix and not self._compound_zh.match(text, m.end()):
+                maybe.append(mention)
+            else:
+                sure.append(mention)
+        return sure, maybe
+
+    def _stands_alone(self, text: str, a: int, b: int, tokens: Sequence[tuple[str, int, int]]) -> bool:
+        """Whether the short name ``text[a:b]`` is a word in jieba's reading of the text: it
+        does not begin inside a dictionary word (全美的, 其中共有, 板上钉钉; but 对|华为, where a
+        preposition is glued to it), and a dictionary word it begins goes on with a business
+        noun or corporate suffix (百度地图, 联想集团; not 阿里山, 小米粥, 三星级). Its last
+        character glued to what follows is no matter (快|手上, 快|手电|商), nor are words
+        jieba makes up from unknown text (推特上)."""
+        first = next(t for t in tokens if t[1] <= a < t[2])
+        if first[1] < a:
+            return not _a_word(first[0]) or (first[1] == a - 1 and first[0][0] in _FUNCTION_CHARS_ZH)
+        if first[2] > b and _a_word(first[0]):
+            return bool(self._compound_zh.match(first[0][b - a:]))
+        return True
+
+    # -- by pattern ------------------------------------------------------------------------------
+
+    def _patterns_en(self, text: str) -> list[OrgMention]:
+        """Capitalised words ending in an organisation word (``Harvard Business School``),
+        headed by one and continued by "of ..." (``Department of Justice``), or a name before
+        "administration" / "government" (``Trump administration``)."""
+        out = []
+        for rx in (self._pattern_en, self._pattern_of_en, self._government_en):
+            for m in rx.finditer(text):
+                a, words = m.start(), m.group().split(" ")
+                cut = max((i + 1 for i, w in enumerate(words) if w in _OPENERS or w in _TITLE_WORDS), default=0)
+                a += sum(len(w) + 1 for w in words[:cut])  # "Since Tencent Holdings" -> "Tencent Holdings";
+                words = words[cut:]  # a headline: "Voters Turn To The Green Party" -> "Green Party"
+                if words and rx is self._pattern_of_en:  # "... of Justice's." -> "... of Justice"
+                    words[-1] = re.sub(r"(?:['’]s?)?\.?$", "", words[-1])
+                if len(words) < 2 and " ".join(words) not in self._canonical:
+                    continue  # a lone organisation word ("Research") is not a name
+                if rx is self._government_en and all(w in _GENERIC_GOVERNMENT for w in words[:-1]):
+                    continue  # "Local government"
+                surface = text[a:a + len(" ".join(words))]
+                name = self.canonical(surface)
+                if name == surface and self._listed_compound(words):
+                    continue  # "Xiaohongshu Commercial Department": the listed name is found by name
+                out.append(OrgMention(a, a + len(surface), surface, name, "pattern"))
+        return out
+
+    def _patterns_zh(self, text: str, names: Sequence[OrgMention]) -> list[OrgMention]:
         """Chinese names ending in an organisation word: the run of noun-like jieba words
         (person, place, organisation, other proper nouns, abbreviations, Latin letters)
-        that ends in a word ending in 公司, 集团, 大学, … (at most 12 characters)."""
+        that ends in a word ending in 公司, 政府, 大学, … (at most 16 characters; a title
+        glued to it is left out: 律师协会|会长), when what stands before the organisation
+        word names someone (:func:`_names_someone`). A listed name found inside (``names``)
+        is the mention instead (腾讯科技有限公司 is Tencent), unless it is a bare
+        organisation word (俄罗斯外交部 is not 外交部, China's)."""
         if not re.search("[\u4e00-\u9fff]", text) or not any(w in text for w in ORG_WORDS_ZH):
             return []
         words = _pos_words(text)
         out = []
-        for k, (w, _, a) in enumerate(words):
-            if not self._zh_word.search(w):
+        for k, (w, tag, a) in enumerate(words):
+            m = self._zh_word.search(w)
+            if not m:
                 continue
+            org, inner = m.group("org"), w[: m.start()]
+            if len(inner) == 1 and (len(org) == 1 or inner not in COUNTRY_ABBR_ZH):
+                continue  # 干部, 总部, 母公司, 新政府: one character before the organisation word
+            if not inner and tag.startswith("v"):
+                continue  # 美国|组织|的论坛: "organised by", a verb
+            if len(org) == 1 and inner and tag != "nt" and (org not in "局署厅" or tag[:1] in "fs"):
+                continue  # 东北部, 圣母院, 武装部队: a word, not a body (but 石油部, 统一|部, 菲律宾|队, 服务局)
             j = k
             while j > 0 and a + len(w) - words[j - 1][2] <= 16:
-                if _nameish(words[j - 1][1]):
+                if _nameish(words[j - 1][1]) and words[j - 1][0] not in _NOT_IN_NAMES_ZH:
                     j -= 1
                 elif (j >= 3 and words[j - 1][0] in ")）" and words[j - 3][0] in "(（"
                       and words[j - 2][1].startswith("ns")):
                     j -= 3  # 行吟信息科技（上海）有限公司
                 else:
                     break
-            start, end = words[j][2], a + len(w)
+            if org not in UNIT_WORDS_ZH and org not in REGISTERED_ZH:
+                while j < k and not (_proper(words[j][0], words[j][1]) or _place(words[j][0], words[j][1])):
+                    j += 1  # 援引俄当局 -> 俄当局
+            start, end = words[j][2], a + m.end("org")
             name = text[start:end]
-            core = name
-            while self._zh_word.search(core):
-                core = self._zh_word.sub("", core)  # 科技公司 -> 科技 -> "": a generic "tech company"
-            if len(core) < 2 or any(f in name for f in self._canonical if not f.isascii()):
-                continue  # "公司" alone, "母公司"; a listed name inside is found by name
+            if not _names_someone(words[j:k], inner, org) or self._holds_a_name(start, end, names):
+                continue  # "公司" alone, 科技公司, 美国公司; a listed name inside is found by name
             out.append(OrgMention(start, end, name, self.canonical(name), "pattern"))
         return out
 
+    def _holds_a_name(self, start: int, end: int, names: Sequence[OrgMention]) -> bool:
+        """Whether a listed name other than a bare organisation word (外交部) was found in ``start:end``."""
+        for n in names:
+            if start <= n.start and n.end <= end:
+                core = n.text
+                while core and self._zh_word.search(core):
+                    core = self._zh_word.sub("", core)
+                if core:
+                    return True
+        return False
+
     def find(self, text: str) -> list[OrgMention]:
         """Every organisation mention in ``text``, in order, not overlapping (the longest
-        wins where a listed name and a pattern overlap)."""
-        found: list[OrgMention] = []
-        for rx in (self._known_en, self._known_zh):
-            if rx is not None:
-                found += [OrgMention(m.start(), m.end(), m.group(), self.canonical(m.group()))
-                          for m in rx.finditer(text)]
+        wins where a listed name and a pattern overlap; at the same start, the listed name).
+        A listed name followed by a business noun (小红书商业化, 小红书电商, ``Xiaohongshu
+        Commercial``) is a mention of the listed organisation, its span the name alone."""
+        found = self._names_en(text)
+        sure, maybe = self._names_zh(text)
+        found += sure
         if self.patterns:
-            for m in self._pattern_en.finditer(text):
-                a, words = m.start(), m.group().split(" ")
-                while words and words[0] in _OPENERS:  # "Since Tencent Holdings" -> "Tencent Holdings"
-                    a += len(words[0]) + 1
-                    words = words[1:]
-                if len(words) < 2 and m.group() not in self._canonical:
-                    continue  # a lone organisation word ("Research") is not a name
-                surface = text[a:m.end()]
-                found.append(OrgMention(a, m.end(), surface, self.canonical(surface), "pattern"))
-            found += self._zh_patterns(text)
-        found.sort(key=lambda x: (x.start, -(x.end - x.start), x.how != "name"))
-        out: list[OrgMention] = []
-        for x in found:
-            if out and x.start < out[-1].end:
-                continue
-            out.append(x)
-        return out
+            found += self._patterns_en(text) + self._patterns_zh(text, sure + maybe)
+        out = _non_overlapping(found)
+        listed = [x for x in maybe if _in_a_list(text, x, out)]
+        return _non_overlapping(out + listed) if listed else out
+
+
+def _non_overlapping(found: list[OrgMention]) -> list[OrgMention]:
+    """The mentions in order, the earliest (then the longest, then a listed name) winning an overlap."""
+    found = sorted(found, key=lambda x: (x.start, -(x.end - x.start), x.how != "name"))
+    out: list[OrgMention] = []
+    for x in found:
+        if out and x.start < out[-1].end:
+            continue
+        out.append(x)
+    return out
+
+
+def _in_a_list(text: str, x: OrgMention, others: Sequence[OrgMention]) -> bool:
+    """Whether ``x`` and another mention stand side by side in a list (思科、苹果; 格力和美的)."""
+    for o in others:
+        between = text[o.end:x.start] if o.end <= x.start else text[x.end:o.start]
+        if between.strip() in _LIST_SEPARATORS:
+            return True
+    return False
+
+
+def _names_someone(core: Sequence[tuple[str, str, int]], inner: str, word: str) -> bool:
+    """Whether the words before a Chinese organisation word make a name: before a unit word
+    (事业群) any two characters; before a company word (公司, 集团, 科技) a proper noun (a
+    person, an organisation, Latin letters: 中核集团, not 美国石油公司, 家电企业); before
+    an institution word or a registered form a proper noun or a place (日本政府, 伊朗石油部,
+    中国银行, 俄外交部, 北京…有限公司; not 地方政府, 食物银行, 电子商务有限公司). ``core``
+    are the jieba words before the one that ends in ``word``, ``inner`` that word's own
+    characters before it."""
+    pairs = [(w, t) for w, t, _ in core]
+    if len(inner) == 1:
+        pairs.append((inner, "ns"))  # a country's one-character name (俄外交部)
+    elif inner:
+        pairs += _pos_tags(inner)
+    if word in UNIT_WORDS_ZH:
+        return len("".join(w for w, _ in pairs)) >= 2
+    proper = any(_proper(w, t) for w, t in pairs)
+    return proper if word in COMPANY_WORDS_ZH else proper or any(_place(w, t) for w, t in pairs)
+
+
+def _proper(word: str, tag: str) -> bool:
+    """A proper noun of jieba's tags: a person, an organisation, another name, Latin letters
+    (not an abbreviation: 家电, 环保 are tagged ``j``)."""
+    return (tag[:2] in ("nr", "nz", "nt") or tag == "eng") and word not in NOT_PROPER_ZH
+
+
+def _place(word: str, tag: str) -> bool:
+    """A place of jieba's tags, of two characters or a country's one (俄, 美), not 外国 or 上市."""
+    return ((tag.startswith("ns") or tag == "j") and word not in NOT_PLACES_ZH
+            and (len(word) >= 2 and tag.startswith("ns") or word in COUNTRY_ABBR_ZH))
 
 
 def _nameish(tag: str) -> bool:
     """Whether a jieba part-of-speech tag can be part of an organisation's name: nouns
     (n, nr, ns, nt, nz, ng), verbal nouns (vn: 管理), abbreviations (j), Latin (eng)."""
     return tag[:1] in ("n", "j") or tag in ("vn", "eng")
+
+
+def _pos_tags(text: str) -> list[tuple[str, str]]:
+    """jieba's ``(word, tag)`` pairs of a short text."""
+    from .tokens import get_pos_tagger
+
+    return [(w, t) for w, t in get_pos_tagger().cut(text)]
+
+
+def _jieba_words(text: str) -> list[tuple[str, int, int]]:
+    """``(word, start, end)`` of the library's jieba tokenizer."""
+    from .tokens import get_jieba
+
+    return list(get_jieba().tokenize(text))
+
+
+def _a_word(word: str) -> bool:
+    """Whether ``word`` is in the library's jieba dictionary (not made up by its HMM)."""
+    from .tokens import get_jieba
+
+    return len(word) > 1 and bool(get_jieba().FREQ.get(word))
 
 
 def _pos_words(text: str) -> list[tuple[str, str, int]]:
