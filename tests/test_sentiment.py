@@ -424,3 +424,26 @@ def test_train_with_a_domain_per_corpus(tmp_path):
     assert rep["macro_f1"] > 0.9
     with pytest.raises(DataError, match="LexiconSentiment has no domains"):
         evaluate("sentiment", b, model="lexicon", label_map=lm, split="dev", domain="head")
+
+
+def test_corpus_weights_pull_the_shared_layer_towards_a_corpus(tmp_path):
+    (tmp_path / "fin").mkdir()
+    a = _three_class_corpus(tmp_path / "fin" / "data.jsonl")
+    rows = [json.loads(line) for line in a.read_text().splitlines()]
+    (tmp_path / "head").mkdir()
+    b = tmp_path / "head" / "data.jsonl"  # the same sentences, "fell" called neutral: another convention
+    b.write_text("\n".join(json.dumps({**r, "label": "0.5" if " fell " in r["text"] else r["label"]}) for r in rows))
+    lm = "1=positive,0=negative,0.5=neutral"
+    fell = ["Item 3 of company B fell this quarter.", "Item 9 of company C fell this quarter."]
+    with pytest.raises(DataError, match="no training row comes from it"):
+        train_sentiment([a, b], None, folds=3, label_map=lm, weights="nowhere=2", verbose=False)
+    with pytest.raises(DataError, match="must be a positive number"):
+        train_sentiment([a, b], None, folds=3, label_map=lm, weights="head=-1", verbose=False)
+    by_fin = train_sentiment([a, b], None, folds=3, label_map=lm, weights="fin=30", blend=0.0, tune_bias="none",
+                             verbose=False)
+    by_head = train_sentiment([a, b], tmp_path / "m", folds=3, label_map=lm, weights={"head": 30}, blend=0.0,
+                              tune_bias="none", verbose=False)
+    assert by_fin.predict(fell, "en").tolist() == ["negative", "negative"]
+    assert by_head.predict(fell, "en").tolist() == ["neutral", "neutral"]
+    card = json.loads((tmp_path / "m" / "card.json").read_text())
+    assert card["corpus_weights"] == {"fin": 1.0, "head": 30.0}

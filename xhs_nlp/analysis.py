@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
-from .claims import classify_document, is_byline
+from .claims import classify_document
 from .document import Document
 from .errors import EmptyDocumentError, InputError
 from .framing import document_framing
@@ -191,15 +191,15 @@ class Analysis:
 
     def check_worthy(self, section: int | None = None, k: int | None = None) -> list[SentenceClaim]:
         """Claims that name a quantity (a percentage, a sum, a count: not a date) or an
-        organisation, most confident first; bylines and datelines are left out
-        (:func:`~xhs_nlp.claims.is_byline`)."""
+        organisation, most confident first; bylines and datelines are not part of the
+        writing (:attr:`~xhs_nlp.document.Sentence.not_writing`), so never claims."""
         return [self.claims[i] for i in self._check_worthy_ids(section, k)]
 
     def _check_worthy_ids(self, section: int | None = None, k: int | None = None) -> list[int]:
         """The sentence indices of :meth:`check_worthy`, in its order."""
         ids = range(len(self.claims)) if section is None else self.doc.section_sentences()[section]
         out = [i for i in ids if (c := self.claims[i]).label == "claim" and c.facts is not None
-               and (c.facts.figures or c.facts.organisations) and not is_byline(c.text)]
+               and (c.facts.figures or c.facts.organisations) and self.doc.sentences[i].not_writing is None]
         out.sort(key=lambda i: -self.claims[i].p_claim)
         return out[:k] if k is not None else out
 

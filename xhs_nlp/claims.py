@@ -72,7 +72,6 @@ __all__ = [
     "Facts",
     "SentenceClaim",
     "extract_facts",
-    "is_byline",
     "classify_document",
     "train_claims",
     "tune_domain_thresholds",
@@ -548,45 +547,6 @@ def extract_facts(text: str) -> Facts:
           for h in find_cues(text, ("money", "percent", "date", "number"))]
     orgs = [(h.text, h.start, h.end) for h in find_cues(text, ("organisation",))]
     return Facts(qs, orgs)
-
-
-_NAME = r"(?-i:[A-Z][\w.'’-]*(?:\s(?:[A-Z][\w.'’-]*|and|&|de|van|von|der|da|la|bin)){0,5})"
-#: what a byline or dateline is made of once its dates are blanked: who wrote, posted or
-#: edited it, for whom, in what role, and the punctuation between
-_BYLINE_EN = re.compile(
-    r"(?:\s|[,.;:|·•/()—–-]|\bat\b|\bon\b"
-    r"|\b(?:first\s|last\s)?(?:published|posted|updated|written|edited|reported)\b"
-    r"|\b(?:(?:written|posted|reported|edited|photos?|words|text|story)\s)?by\s" + _NAME
-    + r"|[—–]\s?" + _NAME + r"|(?:\bfor\s|[,|·•]\s?)(?-i:(?:the\s)?[A-Z][\w&.'’-]*(?:\s[A-Z][\w&.'’-]*){0,4})"
-    r"|\b(?:staff\s|senior\s|special\s)?(?:writer|reporter|correspondent|editor|columnist|contributor)s?\b)+",
-    re.IGNORECASE)
-_BYLINE_ZH = re.compile(r"\s*(?:(?:作者|文|撰文|撰稿|编辑|责编|责任编辑|审校|校对|记者|通讯员|来源|出品|策划|统筹|摄影|图)"
-                        r"\s*[:：|｜丨/]|(?:发布于|发布时间|更新于|更新时间|原创)\s*[:：]?\s*(?:\d|$))")
-
-
-def is_byline(text: str) -> bool:
-    """Whether ``text`` is a byline or dateline rather than a statement: who wrote,
-    posted or edited the piece and when (``By John Smith, Dec. 28, 2025``, ``— John T.
-    Bennett``, ``Posted on December 28, 2025``, ``作者：张三``, ``发布于2025年12月28日``).
-    Its names and dates are no facts to check.
-
-    Example:
-        >>> [is_byline(t) for t in ("By Marton Dunai", "文｜张三 2025-12-28", "By Tuesday, Apple had cut prices.")]
-        [True, True, False]
-    """
-    from .cues import find_cues
-
-    t = text.strip()
-    if not t or len(t) > 160:
-        return False
-    if _BYLINE_ZH.match(t):
-        return len(t) <= 80
-    blank = list(t)
-    for h in find_cues(t, ("date",)):
-        blank[h.start:h.end] = " " * (h.end - h.start)
-    rest = "".join(blank)
-    return bool(re.search(r"[A-Za-z]", t)) and _BYLINE_EN.fullmatch(rest) is not None \
-        and re.search(r"(?i)\bby\s|^\W*[—–]|\b(?:published|posted|updated)\b", rest) is not None
 
 
 # -- documents ---------------------------------------------------------------------------------

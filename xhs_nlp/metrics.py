@@ -136,13 +136,15 @@ def two_scheme_reports(y_true: np.ndarray, y_pred: np.ndarray, langs: np.ndarray
     """Reports of rows labelled in one of two schemes: rows where ``narrow`` is true (whole
     corpora, e.g. binary ones) are scored on ``narrow_labels``, the others on ``labels``.
     One report per corpus (per label; a confusion matrix for the full scheme, and for the
-    narrow one when ``narrow_confusion``), then per language and scheme (keys ``LANG`` and
-    ``LANG`` + ``narrow_suffix``)."""
+    narrow one when ``narrow_confusion``; ``per_lang`` for a corpus of several languages),
+    then per language and scheme (keys ``LANG`` and ``LANG`` + ``narrow_suffix``)."""
     out: dict[str, dict] = {}
     for c in sorted(set(corpora.tolist())):
         m = corpora == c
         nar = bool(narrow[m][0])
-        out[c] = classification_report(y_true[m], y_pred[m], narrow_labels if nar else labels, per_label=True,
+        several = len(set(langs[m].tolist())) > 1
+        out[c] = classification_report(y_true[m], y_pred[m], narrow_labels if nar else labels,
+                                       langs[m] if several else None, per_label=True,
                                        with_confusion=narrow_confusion or not nar)
     for lg in sorted(set(langs.tolist())):
         for mask, suffix, labs in ((~narrow, "", labels), (narrow, narrow_suffix, narrow_labels)):

@@ -221,3 +221,23 @@ def test_no_sentence_of_the_bundled_post_is_marked(post_doc):
 
 def test_reason_names_the_kind():
     assert not_scored_reason("poll") == "not part of the writing (poll): not scored"
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("By Marton Dunai", "byline"),
+    ("— John T. Bennett", None),  # alone, a quotation's attribution: a signature only by its context
+    ("By John Smith, Reuters, Dec. 28, 2025", "byline"),
+    ("By John Smith and Jane Doe, staff writers for The Washington Post", "byline"),
+    ("Posted on December 28, 2025.", "dateline"),
+    ("Updated on May 5, 2025 at 10:31 am", "dateline"),
+    ("作者：郑欣贾阶生陈若滢摄影：过东海", "credit"),
+    ("文｜张三 2025-12-28", "credit"),
+    ("发布于2025年12月28日", "dateline"),
+    ("By Tuesday, Apple had cut prices by 5%.", None),
+    ("By 2025 the market will double.", None),
+    ("by contrast, Douyin grew 20%.", None),
+    ("记者了解到，小红书正在调整。", None),
+    ("The updated rules were posted on Monday.", None),
+])
+def test_bylines_and_datelines_are_not_part_of_the_writing(text, kind):
+    assert classify_line(text) == kind

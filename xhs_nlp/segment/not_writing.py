@@ -57,7 +57,8 @@ KINDS: dict[str, str] = {
     "render_error": "a page element that failed to render (Can't render, error)",
     "nav": "a line of navigation menu words (Home | News | Login)",
     "link": "a bare URL",
-    "dateline": "a dateline split off its sentence (SANTA FE, N.M.)",
+    "dateline": "a dateline split off its sentence (SANTA FE, N.M.), or when it was posted (Posted on Dec. 28, 2025, "
+                "发布于2025年12月28日)",
     "bio": "an author's biography (The author is a professor at ...)",
     "punctuation": "a line of punctuation alone (*****, ———, […])",
 }
@@ -77,12 +78,20 @@ _NOT_NAMES = ("The ", "This ", "That ", "These ", "Those ", "Then ", "Now ", "Co
               "Many ", "Way ", "Mid", "Late ", "Early ", "Next ", "Last ", "January", "February", "March",
               "April", "May ", "June", "July", "August", "September", "October", "November", "December",
               "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_DATE = (r"(?:(?:[Uu]pdated|[Pp]ublished|[Pp]osted)?:?\s*"
-         r"(?:[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4}|\d{4}-\d{2}-\d{2})"
-         r"(?:,? (?:at )?\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?(?: [A-Z]{2,4})?)?)")
+#: a date with an optional time: "Dec. 28, 2025", "28 December 2025", "2025-12-28 at 10:31 am"
+_DAY = (r"(?:[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4}|\d{4}-\d{2}-\d{2})"
+        r"(?:,? (?:at )?\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?(?: [A-Z]{2,4})?)?")
+_DATE = rf"(?:(?:[Uu]pdated|[Pp]ublished|[Pp]osted)?:?\s*{_DAY})"
 _BYLINE = re.compile(rf"^(?:By|BY)\s+(?P<name>{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)"
                      rf"(?:\s*[,|/]\s*(?:{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}))?(?:\s*[,|]\s*{_DATE})?$")
 _DASH_NAME = re.compile(rf"^[—–-]{{1,3}}\s*{_NAME}$")
+#: "By Jane Doe and John Roe, staff writers for The Post"
+_BYLINE_ROLE = re.compile(rf"^(?:By|BY)\s+(?P<name>{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*),?\s+"
+                          r"(?:(?:staff|senior|special|contributing)\s)?(?:writer|reporter|correspondent|editor|"
+                          r"columnist|contributor)s?(?:\s(?:for|at|of)\s(?:[Tt]he\s)?[A-Z][\w&.'’-]*(?:\s[A-Z][\w&.'’-]*){0,4})?\.?$")
+#: "Posted on December 28, 2025." / "Updated on May 5, 2025 at 10:31 am": when, not what
+_POSTED = re.compile(r"^(?:(?:[Ff]irst|[Ll]ast)\s)?(?:[Uu]pdated|[Pp]ublished|[Pp]osted)(?:\son)?:?\s*"
+                     + _DAY + r"\.?$")
 _AGENCY = r"(?:AFP|AP|Reuters|EPA|Getty Images|Getty|Shutterstock|Xinhua|Bloomberg|Alamy|iStock|NurPhoto|Sipa|" \
           r"Associated Press|Anadolu|SOPA Images|LightRocket|Zuma|ZUMA Press|Imago|dpa|PA Images|PA)"
 #: menu words: a line made of these and separators alone is navigation
@@ -229,6 +238,8 @@ _ZH_RULES: list[tuple[str, re.Pattern[str], int]] = [
     _rule("byline", 50,
           rf"^[（(]?\s*(?:[^\s，。！？；：“”,;:!?]{{0,30}}(?:记者|通讯员|实习生)\s*{_ZH_NAME}(?:\s*[、\s]\s*{_ZH_NAME})*"
           r"\s*(?:报道|发自\S{0,6}|采写)?|\S{0,12}\d{1,2}月\d{1,2}日电\s*[（(]记者\s*[^）)]{2,20}[）)])\s*[）)]?\s*[*＊]?$"),
+    # 发布于2025年12月28日 / 更新时间：2025-12-28 10:31: when, not what
+    _rule("dateline", 40, r"^(?:发布于|发布时间|更新于|更新时间|发表于)\s*[:：]?\s*\d{4}\s*(?:年|[-/.])[\d\s年月日:：/.-]*$"),
     # the notice ends the line (a line that goes on into the article is not marked)
     _rule("copyright", 80,
           r"(?:^版权所有|版权所有\s*[©(（]|©.{0,40}版权所有|版权归(?:原)?作者(?:所有)?"
@@ -320,10 +331,13 @@ def classify_line(text: str) -> NotWritingKind | None:
 
 
 def _latin_shapes(t: str) -> NotWritingKind | None:
-    """Bylines, navigation lines and truncated link titles (rules that are shapes, not words)."""
-    m = _BYLINE.match(t)
-    if m and len(t) <= 120 and not m["name"].startswith(_NOT_NAMES):
+    """Bylines, datelines, navigation lines and truncated link titles (rules that are shapes,
+    not words)."""
+    m = _BYLINE.match(t) or _BYLINE_ROLE.match(t)
+    if m and len(t) <= 160 and not m["name"].startswith(_NOT_NAMES):
         return "byline"
+    if len(t) <= 80 and _POSTED.match(t):
+        return "dateline"
     if _is_nav(t):
         return "nav"
     if _is_truncated_title(t):

