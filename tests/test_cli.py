@@ -68,7 +68,7 @@ def test_analyze_summary_reads_score_label_claims_and_subject_together(post_anal
     lines = text.splitlines()
     # the document's mean and label are named for what they are, with the shares beside them
     d = a.sentiment.document
-    assert lines[1] == (f"document: sentiment mean {d.score:+.2f}, label {d.label} (the largest share of the text: "
+    assert lines[1] == (f"document: sentiment mean {d.score:+.2f}, {d.label} (neutral within ±0.10; shares of the text: "
                         + " ".join(f"{k[:3]} {v:.0%}" for k, v in d.shares.items()) + ")")
     n_claims, n_classified = a.claim_counts()
     assert f"claims {n_claims} of {n_classified} sentences ({n_claims / n_classified:.0%})" in lines[2]
@@ -77,11 +77,12 @@ def test_analyze_summary_reads_score_label_claims_and_subject_together(post_anal
     assert top.name == "Xiaohongshu" and top.document.n_mentions == max(e.document.n_mentions for e in a.entities)
     p = top.document
     assert lines[3] == (f"main subject: Xiaohongshu (the most mentioned of {len(a.entities)} organisations), "
-                        f"{p.n_mentions} mentions: mean {p.score:+.2f}, label {p.label} (the largest share of its "
+                        f"{p.n_mentions} mentions: mean {p.score:+.2f}, {p.label} (neutral within ±0.10; shares of its "
                         "mentions: " + " ".join(f"{k[:3]} {v:.0%}" for k, v in p.shares.items()) + ")")
     # every section: mean and label, claims with what they count, P(claim) against its threshold
     for sec, agg in zip(post_doc.sections, a.sentiment.sections):
-        assert f"    sentiment mean {agg.score:+.2f}, label {agg.label} (the largest share of the text: " in text
+        assert f"    sentiment mean {agg.score:+.2f}, {agg.label} (neutral within ±0.10; shares of the text: " in text
+        assert agg.label == ("negative" if agg.score < -0.1 else "positive" if agg.score > 0.1 else "neutral")
         n, m = a.claim_counts(sec.index)
         assert f"    claims {n} of {m} sentences ({n / m:.0%})" in text
     checks = [ln for ln in lines if ln.startswith("    check-worthy (P(claim) ")]
@@ -95,10 +96,9 @@ def test_describe_sentiment_says_which_is_the_mean_and_which_the_label():
     from xhs_nlp.report import describe_claims, describe_sentiment
 
     shares = {"negative": 0.4, "neutral": 0.52, "positive": 0.08}
-    assert describe_sentiment(-0.35, "neutral", shares) == (
-        "mean -0.35, label neutral (the largest share of the text: neg 40% neu 52% pos 8%)")
-    # a label that is not the largest share is not described as one
-    assert describe_sentiment(-0.35, "negative", shares) == "mean -0.35, label negative (shares of the text: neg 40% neu 52% pos 8%)"
+    # the label is the mean's sign (neutral within the band), the shares say how much text each label has
+    assert describe_sentiment(-0.35, "negative", shares) == (
+        "mean -0.35, negative (neutral within ±0.10; shares of the text: neg 40% neu 52% pos 8%)")
     assert describe_sentiment(None, None, {}) == "not scored"
     assert describe_claims(12, 30) == "12 of 30 sentences (40%)"
     assert describe_claims(12, 30, 31) == "12 of 30 classified sentences (40%; 1 not classified)"

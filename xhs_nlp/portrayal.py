@@ -28,7 +28,7 @@ import numpy as np
 from .errors import InputError
 from .schemes import SENTIMENT_LABELS
 from .segment.organisations import Aliases, OrganisationFinder, OrgMention, default_finder
-from .sentiment import share_label
+from .sentiment import score_label
 from .targets import TargetSentimentModel
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -68,8 +68,9 @@ class Portrayal:
 
     @property
     def label(self) -> str | None:
-        """The label with the largest share (ties: neutral); ``None`` without mentions."""
-        return share_label(self.shares) if self.n_mentions else None
+        """The label of the mean score (:func:`~xhs_nlp.sentiment.score_label`); ``None``
+        without mentions."""
+        return score_label(self.score) if self.n_mentions else None
 
     @classmethod
     def of(cls, items: Sequence[MentionSentiment]) -> Portrayal:

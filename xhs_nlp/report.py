@@ -28,8 +28,9 @@ __all__ = ["render_html", "describe_sentiment", "describe_claims", "describe_sub
 
 def describe_sentiment(score: float | None, label: str | None, shares: Mapping[str, float] | None,
                        of: str = "the text") -> str:
-    """A score and a label read together, so that they never seem to contradict each
-    other: the score is a mean, the label the largest share (when it is).
+    """A score and its label read together: the label is the sign of the mean
+    (:func:`~xhs_nlp.sentiment.score_label`: neutral within the band), the shares say how
+    much of the text (or of the mentions) each label has.
 
     Args:
         score: the mean sentiment (``None``: nothing was scored).
@@ -39,16 +40,16 @@ def describe_sentiment(score: float | None, label: str | None, shares: Mapping[s
             ``"its mentions"``: an organisation's mentions).
 
     Example:
-        >>> describe_sentiment(-0.35, "neutral", {"negative": 0.4, "neutral": 0.52, "positive": 0.08})
-        'mean -0.35, label neutral (the largest share of the text: neg 40% neu 52% pos 8%)'
+        >>> describe_sentiment(-0.35, "negative", {"negative": 0.4, "neutral": 0.52, "positive": 0.08})
+        'mean -0.35, negative (neutral within ±0.10; shares of the text: neg 40% neu 52% pos 8%)'
     """
+    from .sentiment import LABEL_BAND
+
     if score is None or label is None:
         return "not scored"
-    shares = dict(shares or {})
-    listed = " ".join(f"{k[:3]} {v:.0%}" for k, v in shares.items())
-    if shares and shares.get(label, 0.0) >= max(shares.values()):
-        return f"mean {score:+.2f}, label {label} (the largest share of {of}: {listed})"
-    return f"mean {score:+.2f}, label {label}" + (f" (shares of {of}: {listed})" if listed else "")
+    listed = " ".join(f"{k[:3]} {v:.0%}" for k, v in dict(shares or {}).items())
+    return f"mean {score:+.2f}, {label} (neutral within ±{LABEL_BAND:.2f}" + (
+        f"; shares of {of}: {listed})" if listed else ")")
 
 
 def describe_claims(n_claims: int, n_classified: int, n_sentences: int | None = None) -> str:
@@ -66,8 +67,8 @@ def describe_claims(n_claims: int, n_classified: int, n_sentences: int | None = 
 
 
 def describe_subject(e: EntityPortrayal, n_organisations: int | None = None) -> str:
-    """The main subject and its portrayal: ``Xiaohongshu, 40 mentions: mean -0.22, label
-    negative (the largest share of its mentions: ...)``."""
+    """The main subject and its portrayal: ``Xiaohongshu, 40 mentions: mean -0.22,
+    negative (neutral within ±0.10; shares of its mentions: ...)``."""
     d = e.document
     more = f" (the most mentioned of {n_organisations} organisations)" if n_organisations and n_organisations > 1 else ""
     return (f"{e.name}{more}, {d.n_mentions} mention{'s' if d.n_mentions != 1 else ''}: "
