@@ -27,7 +27,11 @@ def shipped():
 def test_two_targets_of_one_sentence_get_two_answers(shipped):
     P = shipped.predict_proba([RIVALS, RIVALS], targets=["Tencent", "Xiaohongshu"])
     assert np.allclose(P.sum(1), 1.0)
-    assert shipped.predict([RIVALS, RIVALS], targets=["Tencent", "Xiaohongshu"]).tolist() == ["positive", "negative"]
+    score = P[:, 2] - P[:, 0]  # the op-ed-trained head is more cautious: the signs, not the argmax (README)
+    assert score[0] > 0.2 and score[1] < -0.2
+    # issue 32's example: the sentence is critical, and so is its portrayal of 小红书 (+0.35 before)
+    p = shipped.predict_proba(["小红书的用户信任正在快速流失，商业化试水屡屡受挫。"], targets=["小红书"])[0]
+    assert p[2] - p[0] < -0.2
     assert shipped.predict(["Tencent grew strongly while Baidu collapsed."] * 2,
                            targets=["Tencent", "Baidu"]).tolist() == ["positive", "negative"]
     zh = "腾讯的广告收入连续增长，而小红书的用户信任在流失。"
@@ -41,7 +45,12 @@ def test_two_targets_of_one_sentence_get_two_answers(shipped):
 def test_the_card_records_data_metrics_and_baselines(shipped):
     card = shipped.card_
     assert {s["path"] for s in card["training_data"]} == {
-        "newsmtsc_en/data.jsonl", "sentfin_en/data.jsonl", "bbt_finnsp_zh/data.jsonl"}
+        "newsmtsc_en/data.jsonl", "sentfin_en/data.jsonl", "bbt_finnsp_zh/data.jsonl",
+        "opinion_reading_zh_en/targets.jsonl"}
+    assert card["corpus_weights"]["opinion_reading_zh_en"] == 3.0
+    # issue 32: the op-ed reading corpus's organisation tones, dev split (before: en 0.67, zh 0.41)
+    oped = card["metrics"]["held_out"]["opinion_reading_zh_en"]["per_lang"]
+    assert oped["zh"]["macro_f1"] > 0.7 and oped["en"]["macro_f1"] > 0.55
     assert all(len(s["sha256"]) == 64 for s in card["training_data"])
     cv, held = card["metrics"]["cross_validated"], card["metrics"]["held_out"]
     assert {"sentfin_en", "bbt_finnsp_zh", "newsmtsc_en"} <= set(cv) and "newsmtsc_en" in held
