@@ -17,7 +17,7 @@ LAYERS: list[set[str]] = [
     {"_version", "errors", "schemes", "ops", "persist", "folderlock", "limits", "segment.tokens", "segment.decode", "segment.sentences",
      "segment.html", "segment.chrome"},                                       # foundations
     {"document"},                                                             # the Document and its spans
-    {"segment.language", "segment.structure", "segment", "segment.organisations", "cues", "_lexicon", "_mlp", "_e5build", "labelled",
+    {"segment.language", "segment.structure", "segment", "segment.organisations", "segment.not_writing", "cues", "_lexicon", "_mlp", "_e5build", "labelled",
      "metrics", "thresholds"},                                                # segment; data, metrics
     {"encoder"},                                                              # encode
     {"heads"},                                                                # the base of every head
