@@ -415,13 +415,19 @@ def test_a_three_class_model_saved_before_domains_still_loads(tmp_path):
     np.testing.assert_allclose(old.predict_proba(texts, "en", features=Z), m.predict_proba(texts, "en", features=Z))
 
 
-def test_train_with_a_domain_per_corpus(tmp_path):
+def _two_convention_corpora(tmp_path):
+    """Two corpora of the same sentences (folders ``fin`` and ``head``): ``head`` calls "fell" neutral."""
     (tmp_path / "fin").mkdir()
     a = _three_class_corpus(tmp_path / "fin" / "data.jsonl")
     rows = [json.loads(line) for line in a.read_text().splitlines()]
     (tmp_path / "head").mkdir()
-    b = tmp_path / "head" / "data.jsonl"  # the same sentences, "fell" called neutral: another convention
+    b = tmp_path / "head" / "data.jsonl"
     b.write_text("\n".join(json.dumps({**r, "label": "0.5" if " fell " in r["text"] else r["label"]}) for r in rows))
+    return a, b
+
+
+def test_train_with_a_domain_per_corpus(tmp_path):
+    a, b = _two_convention_corpora(tmp_path)
     lm = "1=positive,0=negative,0.5=neutral"
     with pytest.raises(DataError, match="predict_domain names \\['news'\\]"):
         train_sentiment([a, b], None, folds=3, label_map=lm, domains="corpus", predict_domain="news", verbose=False)
@@ -442,12 +448,7 @@ def test_train_with_a_domain_per_corpus(tmp_path):
 
 
 def test_corpus_weights_pull_the_shared_layer_towards_a_corpus(tmp_path):
-    (tmp_path / "fin").mkdir()
-    a = _three_class_corpus(tmp_path / "fin" / "data.jsonl")
-    rows = [json.loads(line) for line in a.read_text().splitlines()]
-    (tmp_path / "head").mkdir()
-    b = tmp_path / "head" / "data.jsonl"  # the same sentences, "fell" called neutral: another convention
-    b.write_text("\n".join(json.dumps({**r, "label": "0.5" if " fell " in r["text"] else r["label"]}) for r in rows))
+    a, b = _two_convention_corpora(tmp_path)
     lm = "1=positive,0=negative,0.5=neutral"
     fell = ["Item 3 of company B fell this quarter.", "Item 9 of company C fell this quarter."]
     with pytest.raises(DataError, match="no training row comes from it"):
