@@ -15,13 +15,14 @@ from xhs_nlp.framing import FRAMES, TECHNIQUES
 
 def test_public_api_is_small_and_lazy():
     assert set(xhs_nlp.__all__) == {
-        "__version__", "segment", "analyze", "analyze_many", "score_dataset", "evaluate", "portray", "ClaimClassifier",
-        "Analysis", "Failure", "Document", "Section", "Paragraph", "Sentence", "Token"}
+        "__version__", "segment", "analyze", "analyze_many", "score_dataset", "score_frame", "compare", "plot", "evaluate",
+        "portray", "ClaimClassifier", "Analysis", "Failure", "Document", "Section", "Paragraph", "Sentence", "Token"}
     for name in xhs_nlp.__all__:
         assert getattr(xhs_nlp, name) is not None
-    for name in ("analyze", "analyze_many", "score_dataset", "evaluate", "segment", "portray"):
+    for name in ("analyze", "analyze_many", "score_dataset", "score_frame", "compare", "evaluate", "segment", "portray"):
         assert ">>>" in getattr(xhs_nlp, name).__doc__, name
-    code = "import sys, xhs_nlp; print(sorted(m for m in ('torch', 'transformers', 'sklearn', 'jieba', 'pandas') if m in sys.modules))"
+    code = ("import sys, xhs_nlp; print(sorted(m for m in ('torch', 'transformers', 'sklearn', 'jieba', 'pandas', 'matplotlib')"
+            " if m in sys.modules))")
     out = subprocess.run([shutil.which("python") or "python", "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -304,3 +305,76 @@ def test_a_section_of_page_leftovers_alone_has_no_scores():
     fr = a.framing.sections[1]
     assert fr.frames == {} and fr.evidence == {} and "part of the writing" in fr.empty_reason
     assert a.sentiment.document.n_sentences == 1 and a.sentiment.document.score == a.sentiment.sections[0].score
+
+
+# -- the notebook view -------------------------------------------------------------------------------
+
+
+class _Tags(__import__("html.parser").parser.HTMLParser):
+    """The tags, classes and text of an HTML fragment (and whether its tags balance)."""
+
+    VOID = {"br", "img", "meta", "hr", "input", "link"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.tags: list[str] = []
+        self.classes: list[str] = []
+        self.text: list[str] = []
+        self.unbalanced = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.classes += [v for k, v in attrs if k == "class" and v]
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.open or self.open.pop() != tag:
+            self.unbalanced = True
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_a_notebook_shows_the_summary_of_an_analysis(post_doc, post_analysis):
+    a = post_analysis
+    html = a._repr_html_()
+    p = _Tags()
+    p.feed(html)
+    assert not p.unbalanced and not p.open, "the fragment's tags do not balance"
+    assert p.tags[0] == "div" and p.classes[0] == "xhs-nlp"
+    assert not {"html", "body", "head", "script", "a"} & set(p.tags)  # a fragment, no scripts, no dead links
+    text = "".join(p.text)
+    # the sections x frames heat map: a row per section with its sentiment bar, a column per frame
+    assert "Sections × frames" in text and all(f.replace("_", " ") in text for f in FRAMES)
+    assert p.classes.count("sbar") == 1 + len(post_doc.sections)  # the document, then each section
+    assert p.classes.count("rot") == len(FRAMES)
+    for sec in post_doc.sections:
+        assert (f"{sec.number}. {sec.title}" if sec.number else sec.title or "(introduction)") in text
+    # the organisations, each with its score
+    assert "Organisations × sections" in text
+    for e in a.entities:
+        assert e.name in text
+    main = a.entities.main_subject()
+    assert f"Main subject: {main.name}" in text
+    # every style rule is scoped to the fragment: the notebook's own page is left alone
+    css = html[html.index("<style>") + 7: html.index("</style>")]
+    import re as _re
+
+    selectors = [s.strip() for rule in _re.findall(r"([^{}]+)\{", css) for s in rule.split(",")]
+    assert selectors and all(s.startswith(".xhs-nlp ") for s in selectors), selectors
+    # the full report still has what the summary leaves out
+    assert a.to_html().count('class="sbar"') > p.classes.count("sbar")
+
+
+def test_the_notebook_view_escapes_everything():
+    a = analyze("I. Costs\nEvil<Corp> raised prices by 20% in 2024. Evil<Corp> hurts its users badly.",
+                aliases={"Evil<Corp>": ["Evil<Corp>"]})
+    a.source = '<script>alert("x")</script>'
+    html = a._repr_html_()
+    assert "<script" not in html and "<Corp>" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html and "Evil&lt;Corp&gt;" in html
+    p = _Tags()
+    p.feed(html)
+    assert not p.unbalanced and "Evil<Corp>" in "".join(p.text)

@@ -155,3 +155,133 @@ def test_score_dataset_adds_columns_through_map():
     two = score_dataset(ds, num_proc=2, batch_size=1)
     assert two["doc_id"] == out["doc_id"] and two["top_frame"] == out["top_frame"]
     assert two["frames"][0] == pytest.approx(out["frames"][0], abs=1e-5)
+
+
+# -- issue 35: conventions users expect ------------------------------------------------------------
+
+
+def test_every_output_folder_has_run_json_also_in_the_parquet_metadata(corpus, tmp_path):
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    from xhs_nlp import __version__
+    from xhs_nlp.batch import RUN_METADATA_KEY
+    from xhs_nlp.persist import shipped_model_dir
+
+    out = tmp_path / "out"
+    res = score_files([corpus / "a.txt"], out, progress=False)
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert res["run"] == str(out / "run.json") and run["xhs_nlp"] == __version__
+    weights = shipped_model_dir("claims") / "weights.safetensors"
+    assert run["models_sha256"]["claims"] == hashlib.sha256(weights.read_bytes()).hexdigest()
+    assert set(run["models_sha256"]) == {"sentiment", "claims", "frames", "techniques", "target_sentiment"}
+    assert run["encoder"]["fingerprint"].startswith("multilingual-e5-small") and run["encoder"]["precision"]
+    assert isinstance(run["command"], list) and run["time"].endswith("+00:00") and run["documents"] == 1
+    for t in TABLES:
+        meta = pq.read_schema(out / f"{t}.parquet").metadata[RUN_METADATA_KEY]
+        assert json.loads(meta)["models_sha256"] == run["models_sha256"]
+    score_files([corpus / "a.txt"], tmp_path / "r.csv", progress=False)
+    assert json.loads((tmp_path / "r.run.json").read_text())["tables"]["documents"] == "r.documents.csv"
+
+
+def test_multi_valued_cells_are_lists_in_parquet_and_joined_in_csv(corpus, tmp_path):
+    score_files([corpus / "a.txt"], tmp_path / "p", progress=False)
+    score_files([corpus / "a.txt"], tmp_path / "c.csv", progress=False)
+    docs, ents = read(tmp_path / "p", "documents"), read(tmp_path / "p", "entities")
+    sents = read(tmp_path / "p", "sentences")
+    on = docs["frames_on"][0]
+    assert isinstance(on, (list, __import__("numpy").ndarray)) and len(on) >= 1 and all(isinstance(x, str) for x in on)
+    q = [list(x) for x in sents["quantities"]]
+    assert any(x and x[0].startswith("percent:") or any(":" in y for y in x) for x in q)
+    csv = pd.read_csv(tmp_path / "c.documents.csv")
+    assert csv["frames_on"][0] == "|".join(on)
+    assert all(isinstance(list(a), list) for a in ents["aliases"]) or ents.empty
+
+
+def test_score_frame_keeps_the_other_columns_as_columns():
+    import xhs_nlp
+
+    df = pd.DataFrame({"text": [EN, "", ZH], "outlet": ["a", "b", "c"], "year": [2024, 2025, 2026],
+                       "lang": ["x", "y", "z"]}, index=[10, 11, 12])
+    t = xhs_nlp.score_frame(df, text_col="text")
+    docs, errs = t["documents"], t["errors"]
+    assert docs["outlet"].tolist() == ["a", "c"] and docs["year"].tolist() == [2024, 2026]
+    assert str(docs["year"].dtype) == "int64" and docs["input_lang"].tolist() == ["x", "z"]
+    assert docs["position"].tolist() == [0, 2] and errs["outlet"].tolist() == ["b"]
+    assert "metadata" not in docs.columns and isinstance(docs["frames_on"][0], list)
+    assert len(t["sentences"]) > 0
+    with pytest.raises(DataError, match="no 'body' column"):
+        xhs_nlp.score_frame(df, text_col="body")
+
+
+def _pty_run(code: str) -> tuple[int, str]:
+    """Run ``code`` with its standard error on a pseudo-terminal; (status, what it showed)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal 100 columns wide
+    p = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=slave, cwd=ROOT)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    return p.wait(timeout=600), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bars_on_a_terminal_and_quiet_otherwise(corpus, tmp_path, capsys):
+    score_files([corpus / "a.txt"], tmp_path / "quiet", progress=True)  # stderr is not a terminal here
+    assert capsys.readouterr().err == ""
+    import xhs_nlp
+
+    list(xhs_nlp.analyze_many([EN], progress=True))
+    assert capsys.readouterr().err == ""
+    code = (f"from xhs_nlp.batch import score_files; import xhs_nlp; "
+            f"score_files([{str(corpus / 'a.txt')!r}], {str(tmp_path / 'tty')!r}, progress=True); "
+            f"list(xhs_nlp.analyze_many([{EN!r}, 'Sales fell.'], progress=True))")
+    status, shown = _pty_run(code)
+    assert status == 0, shown[-2000:]
+    assert "score:" in shown and "0/1" in shown and "analyze:" in shown and "/2 [" in shown  # tqdm's bars
+
+
+def test_ctrl_c_during_score_exits_130_and_leaves_the_folder_resumable(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(30):
+        (src / f"d{i:02d}.txt").write_text(f"Revenue rose {i}% in 2024. Critics called it a disaster.")
+    out = tmp_path / "o"
+    p = subprocess.Popen([sys.executable, "-m", "xhs_nlp", "score", str(src), "--out", str(out), "--chunk-size", "2",
+                          "--quiet"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    while len(list((out / ".parts").glob("keys-*.parquet"))) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    p.send_signal(signal.SIGINT)
+    assert p.wait(timeout=120) == 130
+    err = p.stderr.read()
+    assert "interrupted" in err and "--resume" in err and "Traceback" not in err
+    res = score_files([src], out, chunk_size=2, resume=True, progress=False)
+    assert res["skipped"] >= 4 and res["documents"] == 30

@@ -480,3 +480,39 @@ def test_copies_across_domains_keep_their_own_labels():
     assert kept == [("小红书去年营收增长。", "ecob", "claim"), ("小红书去年营收增长。", "oped", "rhetoric"),
                     ("抖音加码电商。", "ecob", "claim")]
     assert [r.text for r in held] == ["快手的困境。"] and stats == {"rows": 7, "deduplicated": 4}
+
+
+def test_the_trainer_logs_its_steps_instead_of_printing(tmp_path, post_rows, caplog, capsys):
+    import logging
+
+    rows = [{"text": r["text"], "label": r["label"], "lang": "en", "split": "train"} for r in post_rows]
+    data = _write(tmp_path / "post" / "data.jsonl", rows)
+    with caplog.at_level(logging.INFO, logger="xhs_nlp"):
+        train_claims(data, tmp_path / "m", embeddings=False, cues=True, folds=3, verbose=True)
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""  # nothing printed: the messages are log records
+    mine = [r for r in caplog.records if r.name == "xhs_nlp.claims"]
+    assert mine and all(r.levelno == logging.INFO for r in mine)
+    text = "\n".join(r.getMessage() for r in mine)
+    assert "training rows" in text and "fold 3/3 done" in text and f"saved to {tmp_path / 'm'}" in text
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="xhs_nlp"):
+        train_claims(data, None, embeddings=False, cues=True, folds=3, verbose=False)
+    assert not [r for r in caplog.records if r.name == "xhs_nlp.claims"]  # verbose=False: silent
+
+
+def test_cli_train_shows_the_trainers_log_on_stderr_and_puts_logging_back(tmp_path, post_rows, capsys):
+    import logging
+
+    from xhs_nlp.cli import main
+
+    rows = [{"text": r["text"], "label": r["label"], "lang": "en", "split": "train"} for r in post_rows]
+    data = _write(tmp_path / "post" / "data.jsonl", rows)
+    log = logging.getLogger("xhs_nlp")
+    handlers, level = list(log.handlers), log.level
+    assert main(["train", "claims", "--data", str(data), "--out", str(tmp_path / "m")]) == 0
+    out = capsys.readouterr()
+    assert out.out == ""  # stdout stays free for results
+    assert "claims: encoding 88 training sentences" in out.err and f"claims: saved to {tmp_path / 'm'}" in out.err
+    assert (tmp_path / "m" / "card.json").is_file()
+    assert log.handlers == handlers and log.level == level  # the command's handler is gone

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import subprocess
@@ -102,3 +103,122 @@ def test_describe_sentiment_says_which_is_the_mean_and_which_the_label():
     assert describe_sentiment(None, None, {}) == "not scored"
     assert describe_claims(12, 30) == "12 of 30 sentences (40%)"
     assert describe_claims(12, 30, 31) == "12 of 30 classified sentences (40%; 1 not classified)"
+
+
+# -- conventions: standard input, bundled files, precision, Ctrl-C ---------------------------------------
+
+_TEXT = "I. Costs\nXiaohongshu raised its fees by 20% in 2024. Merchants are furious about it.\n"
+
+
+def _stdin(monkeypatch, data: bytes) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+def test_dash_reads_the_document_from_standard_input(post_path):
+    # a real pipe into the installed command: the same document as from the file
+    r = subprocess.run([sys.executable, "-m", "xhs_nlp", "segment", "-", "--format", "json"],
+                       input=post_path.read_bytes(), capture_output=True, check=False)
+    assert r.returncode == 0, r.stderr.decode()
+    from_file = subprocess.run([sys.executable, "-m", "xhs_nlp", "segment", str(post_path), "--format", "json"],
+                               capture_output=True, check=True)
+    a, b = json.loads(r.stdout), json.loads(from_file.stdout)
+    assert a["sections"] == b["sections"] and a["meta"]["author"] == "Larissa"
+    # nothing on standard input: the library's error, not "no such file: '-'"
+    r = subprocess.run([sys.executable, "-m", "xhs_nlp", "segment", "-"], input=b"", capture_output=True, check=False)
+    assert r.returncode == 1 and b"empty document" in r.stderr and b"no such file" not in r.stderr
+
+
+@pytest.mark.parametrize("command", ["sentiment", "claims", "framing", "entities"])
+def test_every_single_document_command_reads_standard_input(command, monkeypatch, capsys):
+    _stdin(monkeypatch, _TEXT.encode("gbk"))  # bytes in any common encoding, as from a file
+    assert main([command, "-", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    if command == "entities":
+        assert [e["name"] for e in out["entities"]] == ["Xiaohongshu"]
+    elif command == "framing":
+        assert [s["title"] for s in out["sections"]] == ["Costs"]
+    else:
+        assert "Merchants are furious about it." in json.dumps(out, ensure_ascii=False)
+
+
+def test_analyze_reads_standard_input_and_names_it(monkeypatch, capsys):
+    _stdin(monkeypatch, _TEXT.encode("utf-8"))
+    assert main(["analyze", "-", "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["source"] == "<stdin>" and d["summary"][-1]["title"] == "Costs"
+    _stdin(monkeypatch, b"x" * 2000)
+    assert main(["analyze", "-", "--max-bytes", "1000"]) == 1
+    assert "over the 1,000-byte limit" in capsys.readouterr().err
+
+
+def test_the_bundled_post_is_reachable_by_name(post_path, capsys):
+    assert main(["segment", "example:post", "--format", "json"]) == 0
+    by_name = json.loads(capsys.readouterr().out)
+    assert main(["segment", str(post_path), "--format", "json"]) == 0
+    assert by_name["sections"] == json.loads(capsys.readouterr().out)["sections"]
+    assert main(["segment", "example:nothing"]) == 1
+    err = capsys.readouterr().err
+    assert "no bundled file 'nothing'" in err and "post" in err
+    # its labels are evaluation data by name too
+    assert main(["evaluate", "claims", "--data", "example:claims", "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["n"] == 88 and rep["data"].endswith("xhs_will_2025_claims.jsonl")
+
+
+def _subcommands() -> dict[str, argparse.ArgumentParser]:
+    from xhs_nlp.cli import _parser
+
+    (sub,) = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(sub.choices)
+
+
+def test_every_command_that_encodes_takes_precision():
+    cmds = _subcommands()
+    encodes = {"sentiment", "claims", "analyze", "score", "entities", "framing", "train", "evaluate"}
+    for name in encodes & set(cmds):
+        opts = {o for a in cmds[name]._actions for o in a.option_strings}
+        assert "--precision" in opts, name
+    assert "--precision" not in {o for a in cmds["segment"]._actions for o in a.option_strings}
+
+
+def test_precision_reaches_the_encoder_and_is_not_left_behind(monkeypatch, capsys):
+    import os
+
+    monkeypatch.delenv("XHS_NLP_PRECISION", raising=False)
+    used = {}
+    for p in ("fp32", "bf16"):
+        _stdin(monkeypatch, _TEXT.encode("utf-8"))
+        assert main(["analyze", "-", "--format", "json", "--precision", p]) == 0
+        used[p] = json.loads(capsys.readouterr().out)["encoder"]["precision"]
+        assert "XHS_NLP_PRECISION" not in os.environ
+    assert used == {"fp32": "fp32", "bf16": "bf16"}
+    with pytest.raises(SystemExit) as exc:  # a usage error: argparse names the choices
+        main(["analyze", "-", "--precision", "fp16"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'fp16'" in capsys.readouterr().err
+
+
+def test_ctrl_c_exits_130_with_one_line():
+    import signal
+    import time
+    from pathlib import Path
+
+    p = subprocess.Popen([sys.executable, "-m", "xhs_nlp", "segment", "-"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # wait until it blocks on standard input (its imports done)
+            try:
+                if "pipe_read" in Path(f"/proc/{p.pid}/wchan").read_text():
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+    finally:
+        p.kill()
+    assert p.returncode == 130
+    assert err.decode() == "xhs-nlp: interrupted\n" and out == b""

@@ -69,14 +69,65 @@ def test_resume_skips_finished_parts_and_gives_the_same_tables(cluster, inputs, 
     out = tmp_path / "dask"
     score_files([inputs], out, engine="dask", scheduler=c.scheduler_address, chunk_size=3, progress=False)
     before = _parts(out)
-    kept = (out / "documents" / "part-00000.parquet").stat().st_mtime_ns
-    for t in TABLES:  # as if the run died while writing partition 2
-        (out / t / "part-00002.parquet").unlink(missing_ok=True)
+    names = sorted(p.name for p in (out / "documents").glob("part-*.parquet"))
+    kept = (out / "documents" / names[0]).stat().st_mtime_ns
+    for t in (*TABLES, ".keys"):  # as if the run died while writing the third partition
+        (out / t / names[2]).unlink(missing_ok=True)
     res = score_files([inputs], out, engine="dask", scheduler=c.scheduler_address, chunk_size=3, resume=True,
                       progress=False)
-    assert res["skipped"] == 3 and (out / "documents" / "part-00000.parquet").stat().st_mtime_ns == kept
+    assert res["skipped"] == 7 and (out / "documents" / names[0]).stat().st_mtime_ns == kept
     for t in TABLES:
         pd.testing.assert_frame_equal(_parts(out)[t], before[t], check_exact=True)
+
+
+def test_resume_with_another_chunk_size_loses_and_duplicates_nothing(cluster, inputs, tmp_path):
+    """Issue 37.1: parts of --chunk-size 3, the run killed after two of them (the third's
+    keys part never written), resumed with the default chunk size: every document once."""
+    c, _ = cluster
+    local = _local(inputs, tmp_path)
+    out = tmp_path / "dask"
+    score_files([inputs], out, engine="dask", scheduler=c.scheduler_address, chunk_size=3, progress=False)
+    names = sorted(p.name for p in (out / ".keys").glob("part-*.parquet"))
+    for n in names[2:]:
+        for t in (*TABLES, ".keys"):
+            (out / t / n).unlink(missing_ok=True)
+    (out / ".keys" / names[1]).unlink()  # the second part was being written: its tables, no keys
+    res = score_files([inputs], out, engine="dask", scheduler=c.scheduler_address, chunk_size=16, resume=True,
+                      progress=False)
+    assert (res["documents"], res["failed"], res["skipped"]) == (7, 3, 3)
+    got = _parts(out)
+    for t in TABLES:
+        pd.testing.assert_frame_equal(got[t], local[t], check_exact=True, check_dtype=False)
+    # a changed input is scored again, a removed one leaves the tables
+    (inputs / "a1.txt").write_text("Profit fell 9% in 2025.", encoding="utf-8")
+    try:
+        res = score_files([inputs], out, engine="dask", scheduler=c.scheduler_address, chunk_size=2, resume=True,
+                          progress=False)
+        assert res["documents"] == 7 and res["skipped"] < 10
+        docs = _parts(out)["documents"]
+        assert docs["source"].is_unique and docs["position"].is_monotonic_increasing
+        assert docs.set_index("source").loc[str(inputs / "a1.txt"), "chars"] == len("Profit fell 9% in 2025.")
+    finally:
+        (inputs / "a1.txt").write_text("I. Money\nRevenue rose 1% in 2024. Critics called it a disaster.\n\n"
+                                       "II. Trust\n小红书必须重建信任。Users are leaving.", encoding="utf-8")
+
+
+def test_names_and_metadata_that_are_not_utf8_reach_the_workers(cluster, tmp_path):
+    """Issue 37.3 on Dask: a GBK file name and lone surrogates in metadata."""
+    import os
+
+    c, _ = cluster
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / os.fsdecode("报告".encode("gbk") + b".txt")).write_text("营收增长了5%。", encoding="utf-8")
+    (src / "rows.jsonl").write_text('{"text": "Sales rose.", "k\\ud800": "v\\udc00"}\n', encoding="utf-8")
+    res = score_files([src], tmp_path / "o", engine="dask", scheduler=c.scheduler_address, progress=False)
+    assert (res["documents"], res["failed"]) == (2, 0)
+    docs = _parts(tmp_path / "o")["documents"]
+    assert docs["source"].tolist()[1].endswith("\\xb1\\xa8\\xb8\\xe6.txt")
+    assert json.loads(docs["metadata"][0]) == {"k\ud800": "v\udc00"}
+    run = json.loads((tmp_path / "o" / "run.json").read_text())
+    assert run["documents"] == 2 and set(run["models_sha256"]) >= {"claims", "sentiment"}
 
 
 def test_lazy_tables_of_a_dask_dataframe(cluster):

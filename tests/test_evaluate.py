@@ -119,3 +119,50 @@ def test_a_label_mapped_to_a_dash_drops_its_row(tmp_path):
     p.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     texts, labels, _ = load_labelled(p, label_map="statistics=claim,assumption=rhetoric,other=-")
     assert labels == ["claim", "rhetoric"] and "Read more below." not in texts
+
+
+def _evaluate_cli(data, *, terminal: bool) -> tuple[str, str]:
+    """``xhs-nlp evaluate sentiment`` in a fresh process, standard error a terminal (a pty
+    of 100 columns) or a pipe: (stdout, stderr)."""
+    import os
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "xhs_nlp", "evaluate", "sentiment", "--data", str(data), "--label-map", MAP, "--json"]
+    if not terminal:
+        r = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=300)
+        return r.stdout, r.stderr
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=slave, text=True)
+    os.close(slave)
+    err = b""
+    while True:  # drain the terminal while the command runs (a full pty would block it)
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the command closed its end
+            break
+        if not chunk:
+            break
+        err += chunk
+    out = p.stdout.read()
+    assert p.wait(timeout=300) == 0, err.decode(errors="replace")
+    os.close(master)
+    return out, err.decode(errors="replace")
+
+
+def test_cli_evaluate_shows_a_progress_bar_on_a_terminal_and_stays_quiet_otherwise(tmp_path):
+    data = tmp_path / "d.jsonl"
+    pd.DataFrame(ROWS).to_json(data, orient="records", lines=True, force_ascii=False)
+    out_tty, err_tty = _evaluate_cli(data, terminal=True)
+    out_pipe, err_pipe = _evaluate_cli(data, terminal=False)
+    # on a terminal: tqdm's bar of the encoder's windows (5 rows, one window each), redrawn in place
+    assert "encoding:" in err_tty and "/5 [" in err_tty and "window" in err_tty and "\r" in err_tty
+    # in a pipe: nothing on standard error at all; the report is the same either way
+    assert err_pipe == ""
+    assert json.loads(out_tty) == json.loads(out_pipe) and json.loads(out_pipe)["n"] == 5

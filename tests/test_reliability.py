@@ -245,7 +245,7 @@ def test_analyze_has_the_size_limit_of_score_and_shows_progress(capsys):
     with pytest.raises(InputError, match="over the 1,000-byte limit"):
         xhs_nlp.analyze("Revenue rose. " * 100, max_bytes=1000)
     a = xhs_nlp.analyze("Revenue rose 5% in 2024. Critics were unimpressed.", progress=True)
-    assert a.claims and "encoded" in capsys.readouterr().err
+    assert a.claims and capsys.readouterr().err == ""  # issue 35: bars on a terminal only (test_batch: a pty)
     assert main(["analyze", "--max-bytes", "10", "corpora/xhs_will_2025_forum_post.txt"]) == 1
     assert "byte limit" in capsys.readouterr().err
 
@@ -368,3 +368,271 @@ def test_stress_kill_three_times_resume_equals_an_uninterrupted_run(tmp_path):
     errors = _read(full, "errors")
     assert len(errors) >= 60 and len(_read(full, "documents")) >= 200
     assert {"EmptyDocumentError", "NotTextError", "InputError", "DataError"} <= set(errors["error"])
+
+
+# -- issue 37: the second reliability round -------------------------------------------------------------
+
+
+def test_resume_is_by_document_whatever_changed_between_runs(tmp_path, interrupted):
+    """37.1 (local engine): killed after two chunks of --chunk-size 2, then a file changed,
+    one removed, one added and the chunk size changed: the resume equals an uninterrupted
+    run of the inputs as they are now, no document lost or twice."""
+    src = _texts(tmp_path / "in", 7)
+    part = tmp_path / "part"
+    with interrupted(3):
+        score_files([src], part, chunk_size=2, progress=False)
+    (src / "d000.txt").write_text("Profit fell 9% in 2025. A fiasco.", encoding="utf-8")  # in a finished chunk
+    os.utime(src / "d000.txt", ns=(1, 1))
+    (src / "d003.txt").unlink()                                                          # in a finished chunk
+    (src / "d001b.txt").write_text("Users fled in 2025.", encoding="utf-8")              # new
+    res = score_files([src], part, chunk_size=5, resume=True, progress=False)
+    assert res["skipped"] == 2  # d001 and d002 only
+    full = tmp_path / "full"
+    score_files([src], full, progress=False)
+    for t in TABLES:
+        pd.testing.assert_frame_equal(_read(full, t), _read(part, t), check_exact=True)
+    assert _read(part, "documents")["source"].is_unique and len(_read(part, "documents")) == 7
+    # parts scored under other settings are refused, not mixed in
+    with interrupted(2):
+        score_files([src], part, chunk_size=2, progress=False)
+    with pytest.raises(InputError, match="other settings \\(aliases\\)"):
+        score_files([src], part, chunk_size=2, resume=True, progress=False, aliases={"Acme": ["ACME Corp"]})
+    # a resume that finds the finished tables of these inputs and no parts does nothing
+    assert score_files([src], full, resume=True, progress=False)["scored_now"] == 0
+
+
+_KILL_AT = """
+import os, sys
+from xhs_nlp import batch
+k, calls = int(sys.argv[1]), [0]
+def counting(f):
+    def g(*a, **kw):
+        if armed[0]:
+            calls[0] += 1
+            if calls[0] == k:
+                os._exit(99)
+        return f(*a, **kw)
+    return g
+armed = [False]
+for name in ("unlink", "rename", "replace", "rmdir"):
+    setattr(os, name, counting(getattr(os, name)))
+real = batch._assemble
+def assemble(*a, **kw):
+    armed[0] = True  # count from the final assembly on
+    return real(*a, **kw)
+batch._assemble = assemble
+batch.score_files([sys.argv[2]], sys.argv[3], chunk_size=1, resume=True, progress=False, fmt=sys.argv[4])
+print("finished", calls[0])
+"""
+
+
+@pytest.mark.parametrize("fmt", ["parquet"])  # (csv: the same steps; 2 min more)
+def test_a_kill_at_every_step_of_the_final_assembly_is_completed_exactly_by_a_resume(tmp_path, interrupted, fmt):
+    """37.2: every unlink/rename of the assembly, one at a time, ends the process there
+    (os._exit, as kill -9); a resume then gives the tables of an uninterrupted run."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for i, text in enumerate(["I. Money\nRevenue rose 5% in 2024. Critics called it a disaster.\n\nII. Trust\n"
+                              "小红书必须重建信任。", "   ", "Profit fell 3% at Acme Corp. What a shame!"]):
+        (src / f"d{i}.txt").write_text(text, encoding="utf-8")
+    full = tmp_path / "full"
+    score_files([src], full, chunk_size=1, progress=False, fmt=fmt)
+    ready = tmp_path / "ready"  # every chunk written, killed before the assembly
+    with interrupted(99):
+        import xhs_nlp.batch as batch
+
+        def stop(*a, **kw):
+            raise KeyboardInterrupt
+
+        real, batch._assemble = batch._assemble, stop
+        try:
+            score_files([src], ready, chunk_size=1, progress=False, fmt=fmt)
+        finally:
+            batch._assemble = real
+        raise KeyboardInterrupt  # (the fixture expects one)
+    assert len(list((ready / ".parts").glob("keys-*.parquet"))) == 3
+    read = (lambda d, t: pd.read_parquet(d / f"{t}.parquet")) if fmt == "parquet" else \
+        (lambda d, t: pd.read_csv(d / f"{t}.csv"))
+    k, kills = 0, 0
+    while True:
+        k += 1
+        work = tmp_path / f"k{k}"
+        shutil.copytree(ready, work)
+        p = subprocess.run([sys.executable, "-c", _KILL_AT, str(k), str(src), str(work), fmt], capture_output=True,
+                           text=True, cwd=ROOT, timeout=300)
+        if p.returncode == 0:
+            assert "finished" in p.stdout
+            break
+        assert p.returncode == 99, p.stderr[-2000:]
+        kills += 1
+        score_files([src], work, chunk_size=4, resume=True, progress=False, fmt=fmt)
+        for t in TABLES:
+            pd.testing.assert_frame_equal(read(full, t), read(work, t), check_exact=True, obj=f"kill {k}: {t}")
+        assert not (work / ".parts").exists() and not (work / ".parts.trash").exists()
+        assert not [p for p in work.iterdir() if ".tmp" in p.name]
+        shutil.rmtree(work)
+    assert kills >= 15  # 7 renames of the final files, the parts' rename, their removal
+
+
+def test_names_and_metadata_that_are_not_utf8_never_stop_a_run(tmp_path):
+    """37.3: a GBK file name, lone surrogates in a JSONL key and value."""
+    src = tmp_path / "in"
+    src.mkdir()
+    gbk = os.fsdecode("报告".encode("gbk") + b".txt")
+    (src / gbk).write_text("营收增长了5%。", encoding="utf-8")
+    (src / "rows.jsonl").write_text('{"text": "Sales rose.", "k\\ud800": "v\\udc00"}\n', encoding="utf-8")
+    out = tmp_path / "o"
+    for extra in ([], ["--resume"]):
+        p = _cli(["score", src, "--out", out, "--quiet", *extra], timeout=600)
+        assert p.returncode == 0, p.stderr[-2000:]
+    docs = _read(out, "documents")
+    assert docs["source"].tolist() == [f"{src}/rows.jsonl:0", f"{src}/\\xb1\\xa8\\xb8\\xe6.txt"]
+    assert json.loads(docs["metadata"][0]) == {"k\ud800": "v\udc00"}  # lossless: JSON escapes
+    html = tmp_path / "r.html"
+    p = _cli(["analyze", src / gbk, "--format", "html", "--out", html], timeout=600)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "\\xb1\\xa8" in html.read_text(encoding="utf-8")
+
+
+def test_every_bad_jsonl_row_is_an_error_row(tmp_path):
+    """37.5: a JSON line that is not an object, a line with a byte that is not UTF-8."""
+    src = tmp_path / "rows.jsonl"
+    src.write_bytes(b'{"text": "Sales rose 5% in 2024."}\n[1,2]\n{"text": "bad \xff byte"}\n'
+                    b'{"text": "Profit fell.", "n": NaN}\n')
+    out = tmp_path / "o"
+    res = score_files([src], out, progress=False)
+    assert (res["documents"], res["failed"]) == (2, 2)
+    err = _read(out, "errors")
+    assert err["source"].tolist() == [f"{src}:1", f"{src}:2"]
+    assert "line 2 is JSON but not an object" in err["reason"][0]
+    assert "line 3 is not valid UTF-8 (byte 0xff" in err["reason"][1]
+    # 37.9: NaN in metadata is written as null (standard JSON)
+    assert _read(out, "documents")["metadata"].tolist()[1] == '{"n": null}'
+
+
+def test_stopping_the_main_process_stops_its_workers(tmp_path):
+    """37.6: SIGTERM is handled as Ctrl-C (exit 143, resumable); after kill -9 of the main
+    process no worker or fork server survives 10 s."""
+    src = _texts(tmp_path / "in", 40)
+
+    def children(pid: int) -> set[int]:
+        out = set()
+        for d in Path("/proc").iterdir():
+            if d.name.isdigit():
+                try:
+                    stat = (d / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                    out |= {int(d.name)} | children(int(d.name))
+        return out
+
+    def alive(pids: set[int]) -> set[int]:
+        out = set()
+        for q in pids:
+            try:
+                if (Path("/proc") / str(q) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                    out.add(q)
+            except OSError:
+                pass
+        return out
+
+    for sig, code in ((signal.SIGTERM, 143), (signal.SIGKILL, -9)):
+        out = tmp_path / f"o{sig}"
+        p = subprocess.Popen([*CLI, "score", str(src), "--out", str(out), "--jobs", "2", "--chunk-size", "2",
+                              "--batch-size", "2", "--quiet"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 300
+        while len(list((out / ".parts").glob("keys-*.parquet"))) < 1 and time.time() < deadline:
+            time.sleep(0.1)
+        kids = children(p.pid)
+        assert len(kids) >= 2, "the workers had not started"
+        p.send_signal(sig)
+        assert p.wait(timeout=120) == code
+        if sig == signal.SIGTERM:
+            assert "--resume" in p.stderr.read()
+        deadline = time.time() + 10
+        while alive(kids) and time.time() < deadline:
+            time.sleep(0.2)
+        assert not alive(kids), f"survivors after {sig!r}"
+        p.stderr.close()
+    assert main(["score", str(src), "--out", str(tmp_path / f"o{signal.SIGTERM}"), "--chunk-size", "2", "--resume",
+                 "--quiet"]) == 0
+    assert len(_read(tmp_path / f"o{signal.SIGTERM}", "documents")) == 40
+
+
+def test_a_public_function_never_resolves_to_a_module():
+    """37.7: xhs_nlp.evaluate is the function on every call, whatever was imported first."""
+    code = """
+import types, xhs_nlp.evaluate, xhs_nlp
+for name in set(xhs_nlp.__all__) - set(getattr(xhs_nlp, "_LAZY_MODULES", ())):
+    for _ in range(2):
+        assert not isinstance(getattr(xhs_nlp, name), types.ModuleType), name
+from xhs_nlp import evaluate
+print(callable(xhs_nlp.evaluate) and xhs_nlp.evaluate is evaluate)
+"""
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert p.stdout.strip() == "True", p.stderr[-2000:]
+    for _ in range(2):
+        assert callable(xhs_nlp.evaluate) and not isinstance(xhs_nlp.evaluate, type(json))
+
+
+@pytest.mark.parametrize("edit, match", [
+    (lambda c: c.update(format_version="1"), "format_version must be an integer"),
+    (lambda c: c.update(format_version=None), "format_version must be an integer"),
+    (lambda c: c.update(versions=["1.0"]), "versions must map"),
+    (lambda c: c.update(versions={"torch": 2}), "versions must map"),
+])
+def test_hostile_cards_fail_with_model_error(tmp_path, edit, match):
+    from xhs_nlp.claims import ClaimClassifier
+
+    m = _copy_model(tmp_path, "claims")
+    _edit_card(m, edit)
+    with pytest.raises(ModelError, match=match):
+        ClaimClassifier.load(m)
+
+
+def test_deep_cards_and_integer_weights_fail_with_model_error(tmp_path):
+    from safetensors.numpy import load_file, save_file
+
+    from xhs_nlp.claims import ClaimClassifier
+    from xhs_nlp.persist import file_sha256
+
+    m = _copy_model(tmp_path, "claims")
+    (m / "card.json").write_text('{"kind": "claims", "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(ModelError, match="nested 1000\\d+ levels deep"):
+        ClaimClassifier.load(m)
+    m = tmp_path / "int"
+    shutil.copytree(ROOT / "models" / "claims", m)
+    arrays = {k: v.astype(np.int64) for k, v in load_file(str(m / "weights.safetensors")).items()}
+    save_file(arrays, str(m / "weights.safetensors"))
+    _edit_card(m, lambda c: c.update(weights_sha256=file_sha256(m / "weights.safetensors")))
+    with pytest.raises(ModelError, match="is int64, not floating point"):
+        ClaimClassifier.load(m)
+
+
+def test_csv_cells_that_start_a_formula_are_escaped(tmp_path):
+    """37.9 (OWASP CSV injection): a text cell beginning with = + - @ gets a leading '."""
+    src = tmp_path / "t.jsonl"
+    src.write_text(json.dumps({"text": "=HYPERLINK(\"http://x\") sales rose 5%.", "note": "@SUM(A1)"}) + "\n",
+                   encoding="utf-8")
+    score_files([src], tmp_path / "run.csv", progress=False)
+    sents = pd.read_csv(tmp_path / "run.sentences.csv")
+    assert sents["text"][0].startswith("'=HYPERLINK")
+    docs = pd.read_csv(tmp_path / "run.documents.csv")
+    assert json.loads(docs["metadata"][0]) == {"note": "@SUM(A1)"}  # JSON starts with {: untouched
+
+
+def test_a_full_disk_is_a_one_line_error_and_leaves_no_temporary_file(tmp_path):
+    """37.9: a write that fails for want of room (here the file-size limit, as a full disk)."""
+    src = _texts(tmp_path / "in", 3)
+    out = tmp_path / "o"
+    code = ("import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+            "resource.setrlimit(resource.RLIMIT_FSIZE, (6000, 6000)); from xhs_nlp.cli import main; "
+            f"sys.exit(main(['score', {str(src)!r}, '--out', {str(out)!r}, '--chunk-size', '1', '--quiet']))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert p.returncode == 1, p.stderr[-3000:]
+    assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    assert p.stderr.startswith(f"xhs-nlp: error: cannot write to {out}: ") and "too large" in p.stderr
+    assert "kept in" in p.stderr and "--resume" in p.stderr
+    leftovers = [q for q in out.rglob("*") if ".tmp" in q.name]
+    assert leftovers == []

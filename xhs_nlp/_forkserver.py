@@ -25,6 +25,11 @@ def _preload() -> None:
 
 
 try:
+    import os as _os
+
+    from .analysis import exit_with as _exit_with
+
+    _exit_with(_os.getppid())  # the server ends with the run that started it (kill -9 included)
     _preload()
 except Exception:  # noqa: BLE001 - a worker then loads what it needs itself, as with spawn
     pass

@@ -295,6 +295,15 @@ class Analysis:
         """A single self-contained HTML report (no external files or scripts)."""
         return render_html(self)
 
+    def _repr_html_(self) -> str:
+        """What a notebook (Jupyter, VS Code) shows: the report's summary (the sections ×
+        frames heat map with each section's sentiment bar and claims, the document's
+        sentiment, the main subject, the organisations × sections heat map), escaped and
+        styled under its own ``<div class="xhs-nlp">``; :meth:`to_html` is the full report."""
+        from .report import notebook_html
+
+        return notebook_html(self)
+
 
 def _source_name(source: Any) -> str:
     if isinstance(source, Path):
@@ -502,10 +511,40 @@ def _worker_context():
     return mp.get_context("spawn"), lambda: None
 
 
-def _worker_init(threads: int) -> None:
+def _worker_init(threads: int, parent: int | None = None) -> None:
     import torch
 
     torch.set_num_threads(threads)
+    if parent is not None:
+        exit_with(parent)
+
+
+def exit_with(pid: int) -> None:
+    """End this process (``os._exit``) as soon as process ``pid`` ends, however it ends
+    (``kill -9`` included): a worker never outlives the run that started it. A daemon
+    thread waits on a pidfd (Linux), or checks every second elsewhere."""
+    import threading
+
+    def watch() -> None:
+        try:
+            import select
+
+            fd = os.pidfd_open(pid)
+            select.select([fd], [], [])
+        except (AttributeError, OSError):
+            import time
+
+            while True:
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                except OSError:
+                    pass
+                time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="xhs_nlp-exit-with-parent", daemon=True).start()
 
 
 _WORKER_FINDERS: dict[str, OrganisationFinder] = {}
@@ -523,7 +562,7 @@ def _worker_batch(items: list[Source], errors: str, max_bytes: int | None,
 
 def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int = 1, models: Models | None = None,
                  errors: str = "raise", max_bytes: int | None = MAX_BYTES,
-                 aliases: Aliases | None = None) -> Iterator[Analysis | Failure]:
+                 aliases: Aliases | None = None, progress: bool = False) -> Iterator[Analysis | Failure]:
     """Analyse many documents; yields results in input order (like spaCy's ``nlp.pipe``).
 
     Each batch of ``batch_size`` documents is segmented, then all its sentences and
@@ -542,6 +581,8 @@ def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int
             :class:`Failure` in its place and goes on.
         max_bytes: larger sources fail (:data:`MAX_BYTES`; ``None``: no limit).
         aliases: your own organisation names (as for :func:`analyze`).
+        progress: a tqdm bar of the documents done, on standard error when it is a
+            terminal (silent otherwise).
 
     Raises:
         InputError: bad arguments; DataError: a bad alias table (before any work).
@@ -557,7 +598,28 @@ def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int
     if n_process > 1 and models is not None:
         raise InputError("models= applies to n_process=1; worker processes load the shipped models")
     finder = OrganisationFinder(aliases) if aliases is not None else None
+    if progress:
+        total = len(sources) if isinstance(sources, Sequence) else None
+        return _with_progress(total, _analyze_many(sources, batch_size, n_process, models, errors, max_bytes, aliases,
+                                                   finder))
+    return _analyze_many(sources, batch_size, n_process, models, errors, max_bytes, aliases, finder)
 
+
+def _with_progress(total: int | None, results: Iterator[Analysis | Failure]) -> Iterator[Analysis | Failure]:
+    from ._progress import progress_bar
+
+    bar = progress_bar(total, desc="analyze", unit="doc")
+    try:
+        for r in results:
+            bar.update(1)
+            yield r
+    finally:
+        bar.close()
+
+
+def _analyze_many(sources: Iterable[Any], batch_size: int, n_process: int, models: Models | None, errors: str,
+                  max_bytes: int | None, aliases: Aliases | None,
+                  finder: OrganisationFinder | None) -> Iterator[Analysis | Failure]:
     def batches() -> Iterator[list[Source]]:
         chunk: list[Source] = []
         for i, x in enumerate(sources):
@@ -579,7 +641,7 @@ def analyze_many(sources: Iterable[Any], *, batch_size: int = 16, n_process: int
     ctx, stop_server = _worker_context()
     try:
         with ProcessPoolExecutor(n_process, mp_context=ctx, initializer=_worker_init,
-                                 initargs=(threads,)) as pool:
+                                 initargs=(threads, os.getpid())) as pool:
             pending: deque = deque()
             for chunk in batches():
                 pending.append(pool.submit(_worker_batch, chunk, errors, max_bytes, aliases))

@@ -18,7 +18,6 @@ from __future__ import annotations
 import glob as _glob
 import json
 import os
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
@@ -29,13 +28,16 @@ from .folderlock import FolderLock
 from .framing import FRAMES, TECHNIQUES
 from .labelled import iter_table, table_columns
 from .limits import MAX_BYTES
-from .tables import TABLES, analysis_rows, dataframes, entity_rows, failure_row
+from .outputs import RUN_METADATA_KEY, run_info
+from .outputs import WriteError as _WriteError, digest as _digest, tmp_name as _tmp_name
+from .outputs import write_frame as _write_frame, write_json as _write_json, write_table as _write_table
+from .tables import TABLES, analysis_rows, dataframes, entity_rows, failure_row, output_frame, safe_text, schema
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["score_files", "score_dataset", "score_batch", "expand_inputs", "output_plan", "TABLES", "FORMATS",
-           "DATASET_COLUMNS", "ENTITY_FIELDS"]
+__all__ = ["score_files", "score_frame", "score_dataset", "score_batch", "expand_inputs", "output_plan", "run_info",
+           "TABLES", "FORMATS", "DATASET_COLUMNS", "ENTITY_FIELDS", "RUN_METADATA_KEY"]
 
 FORMATS = ("parquet", "csv", "jsonl")
 TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -92,46 +94,101 @@ def _classify(path: Path) -> tuple[str, Any]:
 
 
 def _check_table(path: Path) -> None:
-    cols = table_columns(path)
+    if path.suffix.lower() == ".jsonl":  # the first line that is a JSON object (bad lines become error rows)
+        first = next((r for r in _iter_jsonl(path) if "_error" not in r or len(r) != 2), None)
+        cols = list(first) if first is not None else ["text"]
+    else:
+        cols = table_columns(path)
     if "text" not in cols:
         raise DataError(f"{path} has no 'text' column (columns: {', '.join(cols) or 'none'})")
 
 
+def _iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The rows of a JSONL table; a line that is not UTF-8, not JSON or not a JSON object
+    gives ``{"text": None, "_error": ...}`` naming the line (the other lines are read)."""
+    with open(path, "rb") as f:
+        for i, raw in enumerate(f):
+            try:
+                line = raw.decode("utf-8-sig" if i == 0 else "utf-8")
+            except UnicodeDecodeError as err:
+                yield {"text": None, "_error": f"line {i + 1} is not valid UTF-8 (byte 0x{raw[err.start]:02x} at "
+                                               f"byte {err.start + 1} of the line)"}
+                continue
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                yield {"text": None, "_error": f"line {i + 1} is not JSON: {err}"}
+                continue
+            except RecursionError:
+                yield {"text": None, "_error": f"line {i + 1} is nested too deep to read"}
+                continue
+            if not isinstance(row, dict):
+                yield {"text": None, "_error": f"line {i + 1} is JSON but not an object ({type(row).__name__}): "
+                                               "each line must be an object with a 'text' field"}
+                continue
+            yield row
+
+
+def _iter_rows(path: Path) -> Iterator[dict[str, Any]]:
+    suf = path.suffix.lower()
+    if suf == ".jsonl":
+        yield from _iter_jsonl(path)
+    elif suf == ".csv":
+        import pandas as pd
+
+        # bytes that are not UTF-8 are kept (surrogate-escaped): the row fails, not the file
+        df = pd.read_csv(path, dtype=object, keep_default_na=False, encoding_errors="surrogateescape")
+        yield from df.to_dict("records")
+    else:
+        yield from iter_table(path)
+
+
 def _iter_items(items: list[tuple[str, Any]], max_bytes: int | None = MAX_BYTES, posts: str = "first"
-                ) -> Iterator[tuple[str, Any, dict[str, Any]]]:
-    """``(source name, source, metadata)`` per document, in input order."""
+                ) -> Iterator[tuple[str, Any, dict[str, Any], str]]:
+    """``(source name, source, metadata, fingerprint)`` per document, in input order. The
+    name is shown escaped where it is not valid UTF-8 (:func:`~xhs_nlp.tables.safe_text`);
+    the fingerprint changes when the document does (a file's size and modification time, a
+    row's text and metadata), so a resume scores it again."""
     for kind, p in items:
         if kind == "bad":
             path, reason = p
-            yield str(path), _Bad("InputError", reason), {}
+            yield safe_text(str(path)), _Bad("InputError", reason), {}, _digest("bad", reason)
             continue
         if kind == "file":
+            name = safe_text(str(p))
             try:
-                size = p.stat().st_size
+                st = p.stat()
             except OSError as err:
-                yield str(p), _Bad("SourceNotFoundError", str(err)), {}
+                yield name, _Bad("SourceNotFoundError", safe_text(str(err))), {}, _digest("bad", str(err))
                 continue
-            if max_bytes is not None and size > max_bytes:
-                yield str(p), _Bad("InputError", f"file is {size:,} bytes, over the {max_bytes:,}-byte limit"), {}
+            fp = f"file:{st.st_size}:{st.st_mtime_ns}"
+            if max_bytes is not None and st.st_size > max_bytes:
+                yield name, _Bad("InputError", f"file is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit"), {}, fp
                 continue
             if posts == "all" and p.suffix.lower() in (".html", ".htm"):
-                yield from _floors(p)
+                for fname, src, meta in _floors(p):
+                    yield fname, src, meta, _digest(fp, fname)
                 continue
-            yield str(p), p, {}
+            yield name, p, {}, fp
             continue
-        for i, row in enumerate(iter_table(p)):
+        base = safe_text(str(p))
+        for i, row in enumerate(_iter_rows(p)):
             text = row.pop("text", None)
             bad_line = row.pop("_error", None)
             meta = {k: v for k, v in row.items()}
-            name = f"{p}:{i}"
+            name = f"{base}:{i}"
+            fp = _digest("row", text if isinstance(text, str) else repr(text), bad_line,
+                         {safe_text(str(k)): repr(v) for k, v in meta.items()})
             if bad_line is not None:
-                yield name, _Bad("DataError", bad_line), meta
+                yield name, _Bad("DataError", bad_line), meta, fp
             elif not isinstance(text, str) or not text.strip():
-                yield name, _Bad("EmptyDocumentError", "the text field is empty or not a string"), meta
+                yield name, _Bad("EmptyDocumentError", "the text field is empty or not a string"), meta, fp
             elif max_bytes is not None and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
-                yield name, _Bad("InputError", f"text is over the {max_bytes:,}-byte limit"), meta
+                yield name, _Bad("InputError", f"text is over the {max_bytes:,}-byte limit"), meta, fp
             else:
-                yield name, text, meta
+                yield name, text, meta, fp
 
 
 def _floors(path: Path) -> Iterator[tuple[str, Any, dict[str, Any]]]:
@@ -139,16 +196,17 @@ def _floors(path: Path) -> Iterator[tuple[str, Any, dict[str, Any]]]:
     floor in the metadata); any other page is one item, as without ``--posts all``."""
     from .segment import segment_thread
 
+    name = safe_text(str(path))
     try:
         docs = segment_thread(path)
     except Exception as err:  # noqa: BLE001 - the page's error row, as segment would give
-        yield str(path), _Bad(type(err).__name__, str(err)), {}
+        yield name, _Bad(type(err).__name__, safe_text(str(err))), {}
         return
     if len(docs) == 1 and docs[0].meta.floor is None:
-        yield str(path), docs[0], {}
+        yield name, docs[0], {}
         return
     for d in docs:
-        yield f"{path}#floor{d.meta.floor}", d, {"thread_id": d.meta.thread_id, "floor": d.meta.floor}
+        yield f"{name}#floor{d.meta.floor}", d, {"thread_id": d.meta.thread_id, "floor": d.meta.floor}
 
 
 class _Bad:
@@ -156,6 +214,29 @@ class _Bad:
 
     def __init__(self, error: str, reason: str) -> None:
         self.error, self.reason = error, reason
+
+
+class _Item:
+    """One document of a run's plan: where it is in the input, its name, which occurrence
+    of that name it is (the same file given twice is scored twice) and its fingerprint."""
+
+    __slots__ = ("pos", "name", "occ", "src", "meta", "fp")
+
+    def __init__(self, pos: int, name: str, occ: int, src: Any, meta: dict[str, Any], fp: str) -> None:
+        self.pos, self.name, self.occ, self.src, self.meta, self.fp = pos, name, occ, src, meta, fp
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.name, self.occ)
+
+
+def _plan(items: list[tuple[str, Any]], max_bytes: int | None, posts: str) -> list[_Item]:
+    seen: dict[str, int] = {}
+    out = []
+    for pos, (name, src, meta, fp) in enumerate(_iter_items(items, max_bytes, posts)):
+        occ = seen[name] = seen.get(name, -1) + 1
+        out.append(_Item(pos, name, occ, src, meta, fp))
+    return out
 
 
 # -- output ---------------------------------------------------------------------------------------
@@ -190,18 +271,6 @@ def output_plan(out: str | os.PathLike[str], fmt: str | None = None) -> tuple[Pa
     return folder, fmt, prefix
 
 
-def _write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
-    """Write atomically: a temporary file in the same folder, then a rename."""
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    if fmt == "parquet":
-        df.to_parquet(tmp, index=False)
-    elif fmt == "csv":
-        df.to_csv(tmp, index=False)
-    else:
-        df.to_json(tmp, orient="records", lines=True, force_ascii=False)
-    os.replace(tmp, path)
-
-
 def _read_part(path: Path) -> pd.DataFrame:
     import pandas as pd
 
@@ -231,9 +300,21 @@ def score_files(
     (:mod:`xhs_nlp.segment.organisations`), for the ``entities`` table.
 
     Work is written in chunks of ``chunk_size`` documents, each chunk's tables to
-    ``out/.parts/`` atomically, so an interruption loses at most the chunk in flight;
-    the final tables are assembled (in input order) when all chunks are done. With
-    ``resume=True`` documents whose source is already in a written chunk are skipped.
+    ``out/.parts/`` atomically (a chunk's ``keys`` part, written last, marks it done), so an
+    interruption loses at most the chunk in flight. When all chunks are done the final
+    tables are assembled (in input order), written under temporary names, renamed into
+    place, and only then are the parts removed: a run stopped at any moment leaves either
+    complete parts or complete tables. ``run.json`` (and every Parquet table's metadata,
+    key ``xhs_nlp.run``) records the package version, the models' SHA-256, the encoder's
+    fingerprint and precision, the command line and the time.
+
+    With ``resume=True`` work is skipped by document, not by chunk: a document (its
+    name, which occurrence of that name, and its fingerprint: a file's size and
+    modification time, a row's text and metadata) already in a finished chunk is not
+    scored again; one that changed, or is new, is; one no longer among the inputs is left
+    out. The chunk size may change between runs. Parts scored with other models, encoder,
+    precision, aliases, size limit or ``posts`` are refused (run without ``resume``).
+    A resume that finds finished tables of the same inputs and no parts does nothing.
 
     The output folder is locked for the run (:class:`~xhs_nlp.folderlock.FolderLock`): a
     second run into it is refused with the holder named and nothing is deleted; a lock
@@ -242,12 +323,14 @@ def score_files(
     Returns:
         ``{"documents", "failed"}``: rows of the final ``documents`` and ``errors``
         tables (with ``resume``, earlier runs' rows included), ``"scored_now"``,
-        ``"failed_now"`` (this run), ``"skipped"`` (already written), ``"seconds"``,
-        ``"tables"`` and ``"stale_lock"`` (what a dead earlier run left, or ``None``).
+        ``"failed_now"`` (this run), ``"skipped"`` (documents already written), ``"seconds"``,
+        ``"tables"``, ``"run"`` (the ``run.json`` path) and ``"stale_lock"`` (what a dead
+        earlier run left, or ``None``).
 
     Raises:
         SourceNotFoundError, DataError, InputError: bad arguments, inputs or output, or
-            a folder another run holds, all before anything is written.
+            a folder another run holds, all before anything is written; InputError also
+            when the disk fills up (the message names the folder and what is kept).
     """
     for name, value in (("jobs", jobs), ("batch_size", batch_size), ("chunk_size", chunk_size)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -260,160 +343,357 @@ def score_files(
         from .segment.organisations import OrganisationFinder
 
         OrganisationFinder(aliases)  # a bad table fails before anything is written
+    settings = {"engine": engine, "format": fmt, "jobs": jobs, "batch_size": batch_size, "chunk_size": chunk_size,
+                "resume": resume, "max_bytes": max_bytes, "posts": posts,
+                "aliases": safe_text(os.fspath(aliases)) if isinstance(aliases, (str, os.PathLike)) else
+                ("<dict>" if aliases is not None else None)}
     if engine == "dask":
         if posts != "first":
             raise InputError("--posts all runs on the local engine only")
         if Path(out).suffix and not Path(out).is_dir():
             raise InputError("--engine dask writes a folder of Parquet parts: give --out a folder")
         items = expand_inputs(inputs)
-        return _score_dask(items, Path(out), jobs=jobs, batch_size=batch_size, chunk_size=chunk_size, resume=resume,
-                           progress=progress, max_bytes=max_bytes, scheduler=scheduler, scheduler_file=scheduler_file,
-                           aliases=aliases)
+        try:
+            return _score_dask(items, Path(out), jobs=jobs, batch_size=batch_size, chunk_size=chunk_size,
+                               resume=resume, progress=progress, max_bytes=max_bytes, scheduler=scheduler,
+                               scheduler_file=scheduler_file, aliases=aliases, settings=settings)
+        except _WriteError as err:
+            raise _disk_error(Path(out), err, "the parts written so far are kept") from None
     folder, fmt, prefix = output_plan(out, fmt)
+    settings["format"] = fmt
     items = expand_inputs(inputs)
     with FolderLock(folder, "xhs-nlp score") as lock:
-        res = _score_locked(items, folder, fmt, prefix, jobs=jobs, batch_size=batch_size, chunk_size=chunk_size,
-                            resume=resume, progress=progress, max_bytes=max_bytes, posts=posts, aliases=aliases)
+        try:
+            res = _score_locked(items, folder, fmt, prefix, jobs=jobs, batch_size=batch_size, chunk_size=chunk_size,
+                                resume=resume, progress=progress, max_bytes=max_bytes, posts=posts, aliases=aliases,
+                                settings=settings)
+        except _WriteError as err:
+            raise _disk_error(folder, err, f"the chunks written so far are kept in {folder / '.parts'}") from None
     return {**res, "stale_lock": lock.stale}
+
+
+def _disk_error(folder: Path, err: _WriteError, kept: str) -> InputError:
+    why = err.err.strerror or str(err.err) or type(err.err).__name__
+    return InputError(f"cannot write to {folder}: {why} (writing {err.path.name}); {kept}: make room and run "
+                      "again with --resume")
+
+
+def _complete_chunks(parts: Path) -> dict[int, pd.DataFrame]:
+    """The finished chunks' keys (``source``, ``occurrence``, ``fingerprint``); the files of
+    chunks without a keys part (interrupted while written) and temporary files are removed."""
+    keys = {int(p.stem.split("-")[1]): p for p in parts.glob("keys-*.parquet")}
+    for p in parts.iterdir():
+        if p.name == _SETTINGS:
+            continue
+        if p.name.startswith("."):  # a temporary file of a write that was interrupted
+            p.unlink(missing_ok=True)
+            continue
+        try:
+            n = int(p.stem.split("-")[1])
+        except (IndexError, ValueError):
+            continue
+        if n not in keys:
+            p.unlink(missing_ok=True)
+    return {n: _read_part(p) for n, p in sorted(keys.items())}
+
+
+def _winners(plan: list[_Item], chunks: dict[int, pd.DataFrame]) -> dict[tuple[str, int], int]:
+    """For every document of the plan already scored (same name, occurrence and
+    fingerprint), the first finished chunk that holds it."""
+    want = {it.key: it.fp for it in plan}
+    out: dict[tuple[str, int], int] = {}
+    for n, keys in chunks.items():
+        for s, o, fp in zip(keys["source"].tolist(), keys["occurrence"].tolist(), keys["fingerprint"].tolist()):
+            k = (s, int(o))
+            if k not in out and want.get(k) == fp:
+                out[k] = n
+    return out
+
+
+_SETTINGS = "scoring.json"
+
+
+def _keys_frame(items: list[_Item]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame({"source": pd.Series([it.name for it in items], dtype="string"),
+                         "occurrence": pd.Series([it.occ for it in items], dtype="int64"),
+                         "fingerprint": pd.Series([it.fp for it in items], dtype="string")})
+
+
+def _clean_leftovers(folder: Path, prefix: str) -> None:
+    """Remove what an interrupted run left beside the tables: temporary files of the
+    final tables, and the parts of a run whose tables were all in place (``.parts.trash``)."""
+    import shutil
+
+    trash = folder / ".parts.trash"
+    if trash.exists():
+        shutil.rmtree(trash, ignore_errors=True)
+    for p in folder.glob(f".{prefix}*.tmp*"):
+        if p.is_file():
+            p.unlink(missing_ok=True)
+
+
+def _final_paths(folder: Path, prefix: str, fmt: str) -> dict[str, Path]:
+    return {**{t: folder / f"{prefix}{t}.{fmt}" for t in TABLES}, "keys": folder / f".{prefix}xhs_nlp_keys",
+            "run": folder / f"{prefix}run.json"}
+
+
+def _published(folder: Path, prefix: str, fmt: str, plan: list[_Item], scoring: dict[str, Any]) -> dict | None:
+    """The ``run.json`` of finished tables of exactly this plan and these scoring settings, or ``None``."""
+    import pandas as pd
+
+    paths = _final_paths(folder, prefix, fmt)
+    if not all(p.is_file() for p in paths.values()):
+        return None
+    try:
+        run = json.loads(paths["run"].read_text(encoding="utf-8"))
+        keys = pd.read_parquet(paths["keys"])
+    except (OSError, ValueError, ImportError):
+        return None
+    if run.get("scoring") != scoring:
+        return None
+    mine = _keys_frame(plan)
+    if len(keys) != len(mine) or not keys.reset_index(drop=True).equals(mine):
+        return None
+    return run
 
 
 def _score_locked(items: list[tuple[str, Any]], folder: Path, fmt: str, prefix: str, *, jobs: int, batch_size: int,
                   chunk_size: int, resume: bool, progress: bool, max_bytes: int | None, posts: str,
-                  aliases: Any = None) -> dict[str, Any]:
-    import pandas as pd
+                  aliases: Any = None, settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    import shutil
 
-    parts = folder / ".parts"
-    if parts.exists() and not resume:
-        import shutil
-
-        shutil.rmtree(parts)
-    parts.mkdir(exist_ok=True)
-    done: set[str] = set()
-    if resume:
-        # a chunk is complete once its errors file (written last) exists; others are redone
-        complete = {p.stem.split("-")[1] for p in parts.glob("errors-*.parquet")}
-        for p in parts.glob("*.parquet"):
-            if p.stem.split("-")[1] not in complete:
-                p.unlink()
-            elif p.name.startswith(("documents-", "errors-")):
-                done.update(_read_part(p)["source"].astype(str).tolist())
-    start_chunk = 1 + max([int(p.stem.split("-")[1]) for p in parts.glob("*.parquet")] or [0])
     t0 = time.perf_counter()
+    parts = folder / ".parts"
+    _clean_leftovers(folder, prefix)
+    plan = _plan(items, max_bytes, posts)
+    info = run_info(aliases=aliases, settings=settings)
+    paths = _final_paths(folder, prefix, fmt)
+    if resume and not parts.exists():
+        run = _published(folder, prefix, fmt, plan, info["scoring"])
+        if run is not None:  # the tables of these inputs are finished: nothing to do
+            return {"documents": run.get("documents"), "failed": run.get("failed"), "scored_now": 0, "failed_now": 0,
+                    "skipped": len(plan), "seconds": round(time.perf_counter() - t0, 2),
+                    "tables": {t: str(paths[t]) for t in TABLES}, "run": str(paths["run"])}
+    if parts.exists() and not resume:
+        shutil.rmtree(parts)
+    if parts.exists():
+        try:
+            before = json.loads((parts / _SETTINGS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            before = None
+        if before != info["scoring"]:
+            changed = sorted(k for k in info["scoring"] if (before or {}).get(k) != info["scoring"][k])
+            raise InputError(f"cannot resume in {folder}: its parts were scored with other settings "
+                             f"({', '.join(changed) if before else 'not recorded: an older xhs_nlp'}); "
+                             "run without --resume to score everything again")
+    parts.mkdir(exist_ok=True)
+    if not (parts / _SETTINGS).exists():
+        _write_json(info["scoring"], parts / _SETTINGS)  # a full disk here is the one-line error too
+    chunks = _complete_chunks(parts)
+    done = _winners(plan, chunks)
+    start_chunk = 1 + max(chunks, default=0)
     todo: list[Source] = []
     pre_failed: list[Failure] = []
-    skipped = 0
-    for pos, (name, src, meta) in enumerate(_iter_items(items, max_bytes, posts)):
-        if name in done:
-            skipped += 1
+    occ_of: dict[int, int] = {}
+    for it in plan:
+        if it.key in done:
             continue
-        if isinstance(src, _Bad):
-            pre_failed.append(Failure(name, src.error, src.reason, pos, meta))
+        occ_of[it.pos] = it.occ
+        if isinstance(it.src, _Bad):
+            pre_failed.append(Failure(it.name, it.src.error, it.src.reason, it.pos, it.meta))
         else:
-            todo.append(Source(pos, src, name, meta))
-    total = len(todo) + len(pre_failed)
-    bar = _Progress(total, progress)
+            todo.append(Source(it.pos, it.src, it.name, it.meta))
+    by_pos = {it.pos: it for it in plan}
+    bar = _progress_bar(len(todo) + len(pre_failed), progress)
     n_docs = n_failed = 0
     chunk_rows: dict[str, list] = {t: [] for t in TABLES}
+    chunk_items: list[_Item] = []
     chunk_no = start_chunk
-    in_chunk = 0
 
     def flush() -> None:
-        nonlocal chunk_no, in_chunk
-        if not in_chunk:
+        nonlocal chunk_no, chunk_items
+        if not chunk_items:
             return
         frames = dataframes(chunk_rows)
-        # errors last: a chunk counts as done once its errors file exists
         for t in ("sentences", "sections", "entities", "documents", "errors"):
             _write_table(frames[t], parts / f"{t}-{chunk_no:06d}.parquet", "parquet")
+        # the keys last: a chunk counts as done once its keys part exists
+        _write_table(_keys_frame(chunk_items), parts / f"keys-{chunk_no:06d}.parquet", "parquet")
         for t in TABLES:
             chunk_rows[t] = []
         chunk_no += 1
-        in_chunk = 0
+        chunk_items = []
 
-    def add_failure(f: Failure) -> None:
-        nonlocal n_failed, in_chunk
-        chunk_rows["errors"].append(failure_row(f.source, f.position, f.error, f.reason, f.metadata))
-        n_failed += 1
-        in_chunk += 1
+    def add(pos: int, rows: dict[str, list[dict[str, Any]]]) -> None:
+        occ = occ_of[pos]
+        for t, rs in rows.items():
+            for r in rs:
+                r["_occ"] = occ
+            chunk_rows[t] += rs
+        chunk_items.append(by_pos[pos])
 
-    for f in pre_failed:
-        add_failure(f)
-        bar(1)
-    for res in analyze_many(todo, batch_size=batch_size, n_process=jobs, errors="return", max_bytes=max_bytes,
-                            aliases=aliases):
-        if isinstance(res, Failure):
-            add_failure(res)
-        else:
-            for t, rs in res.rows().items():
-                chunk_rows[t] += rs
-            n_docs += 1
-            in_chunk += 1
-        bar(1)
-        if in_chunk >= chunk_size:
-            flush()
-    flush()
-    bar.close()
-    frames = {}
-    for t in TABLES:
-        dfs = [_read_part(p) for p in sorted(parts.glob(f"{t}-*.parquet"))]
-        frames[t] = pd.concat(dfs, ignore_index=True) if dfs else dataframes({t: []})[t]
-    # input order: documents and errors by position; sections and sentences by their
-    # document's position, then by their place within it
-    order = dict(zip(frames["documents"]["source"], frames["documents"]["position"]))
+    try:
+        for f in pre_failed:
+            add(f.position, {"errors": [failure_row(f.source, f.position, f.error, f.reason, f.metadata)]})
+            n_failed += 1
+            bar.update(1)
+            if len(chunk_items) >= chunk_size:
+                flush()
+        for res in analyze_many(todo, batch_size=batch_size, n_process=jobs, errors="return", max_bytes=max_bytes,
+                                aliases=aliases):
+            if isinstance(res, Failure):
+                add(res.position, {"errors": [failure_row(res.source, res.position, res.error, res.reason,
+                                                          res.metadata)]})
+                n_failed += 1
+            else:
+                add(res.position, res.rows())
+                n_docs += 1
+            bar.update(1)
+            if len(chunk_items) >= chunk_size:
+                flush()
+        flush()
+    finally:
+        bar.close()
+    tables = _assemble(parts, plan)
+    info["documents"], info["failed"] = len(tables["documents"]), len(tables["errors"])
+    _publish(folder, paths, fmt, tables, _keys_frame(plan), info)
+    return {"documents": info["documents"], "failed": info["failed"], "scored_now": n_docs, "failed_now": n_failed,
+            "skipped": len(done), "seconds": round(time.perf_counter() - t0, 2),
+            "tables": {t: str(paths[t]) for t in TABLES}, "run": str(paths["run"])}
+
+
+def _assemble(parts: Path, plan: list[_Item]) -> dict[str, pd.DataFrame]:
+    """The final tables from the finished chunks: each document of the plan once (from the
+    first chunk that holds it as it is now), in input order, at its position in this plan.
+
+    Raises:
+        DataError: a document of the plan is in no chunk (never expected: nothing is published).
+    """
+    import pandas as pd
+
+    chunks = _complete_chunks(parts)
+    winner = _winners(plan, chunks)
+    missing = [it.name for it in plan if it.key not in winner]
+    if missing:
+        raise DataError(f"{len(missing)} document(s) are in no finished chunk of {parts} (first: {missing[0]}); "
+                        "nothing was published: run again with --resume")
+    pos = {it.key: it.pos for it in plan}
+    empty = dataframes({t: [] for t in TABLES})
     tables = {}
-    for t, df in frames.items():
+    for t in TABLES:
+        dfs = []
+        for n in chunks:
+            df = _read_part(parts / f"{t}-{n:06d}.parquet")
+            if len(df):
+                keep = [winner.get((s, int(o))) == n for s, o in zip(df["source"].tolist(), df["_occ"].tolist())]
+                dfs.append(df[keep])
+        df = pd.concat(dfs, ignore_index=True) if dfs else empty[t].assign(_occ=pd.Series([], dtype="int64"))
         if len(df):
+            order = [pos[(s, int(o))] for s, o in zip(df["source"].tolist(), df["_occ"].tolist())]
             if t in ("documents", "errors"):
-                df = df.sort_values(["position"], kind="stable")
+                df = df.assign(position=pd.Series(order, dtype="int64", index=df.index)).sort_values(
+                    ["position"], kind="stable")
             else:
                 # entities keep their rows' order within a document (entity by entity)
                 keys = {"sections": ["_o", "section"], "sentences": ["_o", "sentence"]}.get(t, ["_o"])
-                df = df.assign(_o=df["source"].map(order)).sort_values(keys, kind="stable").drop(columns="_o")
-            df = df.reset_index(drop=True)
-        path = folder / f"{prefix}{t}.{fmt}"
-        _write_table(df, path, fmt)
-        tables[t] = str(path)
+                df = df.assign(_o=order).sort_values(keys, kind="stable").drop(columns="_o")
+        tables[t] = df.drop(columns="_occ").reset_index(drop=True).astype(dict(schema()[t]))
+    n = len(tables["documents"]) + len(tables["errors"])
+    if n != len(plan):
+        raise DataError(f"the finished chunks of {parts} hold {n} documents for {len(plan)} inputs; "
+                        "nothing was published: run again without --resume")
+    return tables
+
+
+def _publish(folder: Path, paths: dict[str, Path], fmt: str, tables: dict[str, pd.DataFrame], keys: pd.DataFrame,
+             info: dict[str, Any]) -> None:
+    """Write every final table under a temporary name, rename them all into place, then
+    remove the parts (renamed to ``.parts.trash`` first, in one step): a run stopped at any
+    moment leaves complete parts (a resume assembles again) or complete tables."""
     import shutil
 
-    shutil.rmtree(parts, ignore_errors=True)
-    return {"documents": len(frames["documents"]), "failed": len(frames["errors"]), "scored_now": n_docs,
-            "failed_now": n_failed, "skipped": skipped, "seconds": round(time.perf_counter() - t0, 2), "tables": tables}
+    info = {**info, "tables": {t: paths[t].name for t in TABLES}}
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for t in TABLES:
+            tmp = _tmp_name(paths[t])
+            _write_frame(output_frame(tables[t], t, fmt), tmp, fmt, info)
+            staged.append((tmp, paths[t]))
+        tmp = _tmp_name(paths["keys"])
+        _write_frame(keys, tmp, "parquet")
+        staged.append((tmp, paths["keys"]))
+        tmp = _tmp_name(paths["run"])
+        try:
+            tmp.write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        except OSError as err:
+            tmp.unlink(missing_ok=True)
+            raise _WriteError(tmp, err) from err
+        staged.append((tmp, paths["run"]))
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, path in staged:
+        os.replace(tmp, path)
+    parts, trash = folder / ".parts", folder / ".parts.trash"
+    if parts.exists():
+        os.replace(parts, trash)
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 def _score_dask(items: list[tuple[str, Any]], out: Path, *, jobs: int, batch_size: int, chunk_size: int, resume: bool,
                 progress: bool, max_bytes: int | None, scheduler: str | None, scheduler_file: str | None,
-                aliases: Any = None) -> dict[str, Any]:
-    """``score`` on a Dask cluster: the inputs become a Dask DataFrame of items (one
-    partition per ``chunk_size`` documents), scored into ``OUT/TABLE/part-N.parquet``."""
-    import dask.dataframe as dd
+                aliases: Any = None, settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``score`` on a Dask cluster: the inputs become partitions of at most ``chunk_size``
+    documents, scored into ``OUT/TABLE/part-N.parquet`` (:func:`xhs_nlp.cluster.score_items`).
+    Paths travel as the hex of their bytes and metadata as ASCII JSON, so names and values
+    that are not valid UTF-8 reach the workers intact."""
     import pandas as pd
 
-    from .cluster import POSITION, SOURCE, connect, score_to_parquet
+    from .cluster import POSITION, SOURCE, connect, score_items
 
     rows = []
-    for pos, (name, src, meta) in enumerate(_iter_items(items, max_bytes)):
-        row = {SOURCE: name, POSITION: pos, "text": None, "_path": None, "_error": None, "_reason": None,
-               "_metadata": json.dumps(meta, ensure_ascii=False, default=str) if meta else None}
-        if isinstance(src, _Bad):
-            row.update(_error=src.error, _reason=src.reason)
-        elif isinstance(src, Path):
-            row["_path"] = str(src.resolve())
-        else:
-            row["text"] = src
+    for it in _plan(items, max_bytes, "first"):
+        row = {SOURCE: it.name, POSITION: it.pos, "text": None, "_path": None, "_error": None, "_reason": None,
+               "_metadata": _ascii_json(it.meta) if it.meta else None, "_textjson": None, "_fp": it.fp}
+        if isinstance(it.src, _Bad):
+            row.update(_error=it.src.error, _reason=it.src.reason)
+        elif isinstance(it.src, Path):
+            row["_path"] = os.fsencode(it.src.resolve()).hex()
+        elif _utf8(it.src):
+            row["text"] = it.src
+        else:  # a lone surrogate: the worker gives the error row a local run gives
+            row["_textjson"] = json.dumps(it.src, ensure_ascii=True)
         rows.append(row)
     if not rows:
         raise InputError("no documents to score")
-    pdf = pd.DataFrame(rows).astype({"text": "object", "_path": "object", "_error": "object", "_reason": "object",
-                                     "_metadata": "object"})
-    ddf = dd.from_pandas(pdf, npartitions=max(1, -(-len(pdf) // chunk_size)), sort=False)
+    pdf = pd.DataFrame(rows).astype({c: "object" for c in ("text", "_path", "_error", "_reason", "_metadata",
+                                                           "_textjson", "_fp")})
+    info = run_info(aliases=aliases, settings=settings)
     client, close = connect(scheduler=scheduler, scheduler_file=scheduler_file, workers=jobs)
     try:
-        res = score_to_parquet(ddf, out, batch_size=batch_size, resume=resume, progress=progress, client=client,
-                               aliases=aliases)
+        res = score_items(pdf, out, chunk_size=chunk_size, batch_size=batch_size, resume=resume, progress=progress,
+                          client=client, aliases=aliases, run=info)
     finally:
         close()
-    return {**res, "scored_now": None, "failed_now": None, "skipped_partitions": res["skipped"],
-            "tables": {t: str(out / t) for t in TABLES}, "stale_lock": None}
+    return {**res, "scored_now": None, "failed_now": None, "tables": {t: str(out / t) for t in TABLES},
+            "run": str(out / "run.json"), "stale_lock": None}
+
+
+def _utf8(s: str) -> bool:
+    try:
+        s.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _ascii_json(meta: dict[str, Any]) -> str:
+    from .tables import _finite, _json_default
+
+    return json.dumps(_finite(meta), ensure_ascii=True, default=_json_default, allow_nan=False)
 
 
 def frames_from_rows(rows: dict[str, list[dict[str, Any]]]) -> dict[str, pd.DataFrame]:
@@ -424,24 +704,64 @@ def frames_from_rows(rows: dict[str, list[dict[str, Any]]]) -> dict[str, pd.Data
     return dataframes(rows)
 
 
-class _Progress:
-    """``12/200 documents  3.4 docs/s`` on stderr, redrawn at most twice a second."""
+def _progress_bar(total: int, enabled: bool, unit: str = "doc") -> Any:
+    """A tqdm bar on stderr when ``enabled`` and stderr is a terminal; otherwise silent."""
+    from ._progress import progress_bar
 
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled, self.done = total, enabled and total > 0, 0
-        self.t0 = self.last = time.perf_counter()
+    return progress_bar(total, desc="score", unit=unit, enabled=bool(enabled) and total > 0)
 
-    def __call__(self, n: int) -> None:
-        self.done += n
-        now = time.perf_counter()
-        if self.enabled and (now - self.last > 0.5 or self.done >= self.total):
-            self.last = now
-            rate = self.done / max(now - self.t0, 1e-9)
-            print(f"\r  {self.done}/{self.total} documents  {rate:.2f} docs/s", end="", file=sys.stderr, flush=True)
 
-    def close(self) -> None:
-        if self.enabled:
-            print(file=sys.stderr)
+def score_frame(df: pd.DataFrame, text_col: str = "text", *, batch_size: int = 16, n_process: int = 1,
+                max_bytes: int | None = MAX_BYTES, aliases: Any = None, progress: bool = False
+                ) -> dict[str, pd.DataFrame]:
+    """Score the texts of a pandas DataFrame: ``{table: DataFrame}`` (:data:`TABLES`).
+
+    The ``documents`` and ``errors`` tables keep the input's other columns as real
+    columns (with their dtypes; a name the table already has becomes ``input_NAME``), one
+    row per input row at ``position`` (its row number) and ``source`` ``row:N``; the
+    multi-valued cells (:data:`~xhs_nlp.tables.LIST_COLUMNS`) are lists. A row whose text
+    is empty or not a string is an ``errors`` row.
+
+    Raises:
+        DataError: ``df`` has no ``text_col``.
+
+    Example:
+        >>> import pandas as pd
+        >>> t = score_frame(pd.DataFrame({"text": ["Sales rose 5% in 2024.", ""], "outlet": ["a", "b"]}))
+        >>> t["documents"][["source", "outlet"]].values.tolist(), t["errors"]["outlet"].tolist()
+        ([['row:0', 'a']], ['b'])
+    """
+    import pandas as pd
+
+    if text_col not in df.columns:
+        raise DataError(f"the DataFrame has no {text_col!r} column (columns: {', '.join(map(str, df.columns))})")
+    rows: dict[str, list] = {t: [] for t in TABLES}
+    todo = []
+    for pos, text in enumerate(df[text_col].tolist()):
+        if not isinstance(text, str) or not text.strip():
+            rows["errors"].append(failure_row(f"row:{pos}", pos, "EmptyDocumentError",
+                                              "the text field is empty or not a string", {}))
+        else:
+            todo.append(Source(pos, text, f"row:{pos}", {}))
+    for res in analyze_many(todo, batch_size=batch_size, n_process=n_process, errors="return", max_bytes=max_bytes,
+                            aliases=aliases, **({"progress": True} if progress else {})):
+        if isinstance(res, Failure):
+            rows["errors"].append(failure_row(res.source, res.position, res.error, res.reason, {}))
+        else:
+            for t, rs in res.rows().items():
+                rows[t] += rs
+    frames = dataframes(rows)
+    others = df.drop(columns=[text_col]).reset_index(drop=True)
+    out = {}
+    for t in TABLES:
+        f = output_frame(frames[t], t, "pandas")
+        if t in ("documents", "errors"):
+            f = f.sort_values("position", kind="stable").reset_index(drop=True).drop(columns="metadata")
+            extra = others.iloc[f["position"].tolist()].reset_index(drop=True)
+            extra.columns = [f"input_{c}" if c in f.columns else c for c in extra.columns]
+            f = pd.concat([f, extra], axis=1)
+        out[t] = f
+    return out
 
 
 # -- Hugging Face datasets ---------------------------------------------------------------------------

@@ -42,6 +42,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -81,6 +82,8 @@ __all__ = [
     "DEFAULT_MODEL_DIR",
     "LABELS",
 ]
+
+_log = logging.getLogger(__name__)
 
 LABELS = CLAIM_LABELS
 KIND = "claims"
@@ -686,7 +689,7 @@ def train_claims(
     from sklearn.model_selection import StratifiedGroupKFold
 
     t0 = time.perf_counter()
-    log = (lambda *a: print(*a, flush=True)) if verbose else (lambda *a: None)
+    log = _log.info if verbose else (lambda *a: None)  # the command line shows INFO on stderr
     paths = [data] if isinstance(data, (str, os.PathLike)) else list(data)
     if not paths:
         raise DataError("no training data given")

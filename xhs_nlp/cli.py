@@ -2,12 +2,21 @@
 
 Every library error is printed as ``xhs-nlp: error: <message>`` with exit status 1;
 usage errors exit with status 2 (argparse's convention); ``score`` exits with 3 when
-some documents failed (they are rows of its ``errors`` table, the others are scored).
+some documents failed (they are rows of its ``errors`` table, the others are scored);
+Ctrl-C exits with status 130 and one line (``xhs-nlp: interrupted``); ``score``
+stopped by SIGTERM exits with 143 the same way.
+
+A command that reads one document takes a path, ``-`` (standard input) or
+``example:NAME``, a file bundled with the library (:mod:`xhs_nlp.datasets`:
+``example:post``, the forum post; ``example:claims``, ``example:sentiment``, its labels).
+Library messages (the trainers' steps) are logged to standard error; long work shows a
+progress bar there when it is a terminal.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import textwrap
@@ -57,10 +66,43 @@ def _outline(doc: Document, width: int = 100) -> str:
     return "\n".join(out)
 
 
+#: the help of a document argument
+_DOC_HELP = ("a text or HTML file (any common encoding), '-' for standard input, or example:post for the "
+             "post bundled with the library")
+_PRECISIONS = ("auto", "fp32", "bf16", "int8")
+
+
+def _source(arg: str, max_bytes: int | None = None) -> Path | bytes:
+    """The document named on the command line: ``-`` standard input (its bytes, at most
+    ``max_bytes``, default :data:`~xhs_nlp.limits.MAX_BYTES`), ``example:NAME`` a bundled
+    file, else a path."""
+    from .datasets import resolve_example
+    from .errors import InputError
+    from .limits import MAX_BYTES
+
+    if arg != "-":
+        return Path(resolve_example(arg))
+    limit = MAX_BYTES if max_bytes is None else max_bytes
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream without bytes underneath (an embedding host)
+        data = sys.stdin.read().encode("utf-8")
+    else:
+        data = stream.read(limit + 1) if limit else stream.read()
+    if limit and len(data) > limit:
+        raise InputError(f"standard input is over the {limit:,}-byte limit")
+    return data
+
+
+def _add_precision(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--precision", choices=_PRECISIONS, default=None,
+                   help="the encoder's arithmetic: auto (bf16 where the CPU has it natively, else fp32), fp32, bf16 "
+                        "or int8 (default: $XHS_NLP_PRECISION, else auto)")
+
+
 def _cmd_segment(args: argparse.Namespace) -> int:
     from .segment import segment
 
-    doc = segment(Path(args.path), encoding=args.encoding, format=args.input_format)
+    doc = segment(_source(args.path), encoding=args.encoding, format=args.input_format)
     if args.format == "json":
         print(doc.to_json(tokens=args.tokens))
     else:
@@ -74,7 +116,7 @@ def _cmd_sentiment(args: argparse.Namespace) -> int:
     from .segment import segment
     from .sentiment import score_document
 
-    doc = segment(Path(args.path), encoding=args.encoding)
+    doc = segment(_source(args.path), encoding=args.encoding)
     res = score_document(doc, args.model)
     if args.format == "json":
         print(json.dumps(res.to_dict(doc), ensure_ascii=False, indent=2))
@@ -95,7 +137,7 @@ def _cmd_claims(args: argparse.Namespace) -> int:
     from .claims import classify_document
     from .segment import segment
 
-    doc = segment(Path(args.path), encoding=args.encoding)
+    doc = segment(_source(args.path), encoding=args.encoding)
     res = classify_document(doc, args.model)
     if args.format == "json":
         print(json.dumps([r.to_dict() for r in res], ensure_ascii=False, indent=2))
@@ -138,7 +180,7 @@ def _cmd_entities(args: argparse.Namespace) -> int:
     from .segment.organisations import OrganisationFinder
 
     finder = OrganisationFinder(args.aliases) if args.aliases else None  # a bad table fails before the work
-    doc = segment(Path(args.path), encoding=args.encoding)
+    doc = segment(_source(args.path), encoding=args.encoding)
     claims = classify_document(doc)
     ents = portray(doc, args.model, finder=finder, claims=claims)
     if args.format == "json":
@@ -180,7 +222,7 @@ def _cmd_framing(args: argparse.Namespace) -> int:
     from .framing import document_framing
     from .segment import segment
 
-    doc = segment(Path(args.path), encoding=args.encoding)
+    doc = segment(_source(args.path), encoding=args.encoding)
     res = document_framing(doc, frames_model=args.frames_model, techniques_model=args.techniques_model)
     if args.format == "json":
         print(json.dumps(res.to_dict(), ensure_ascii=False, indent=2))
@@ -221,13 +263,19 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             probe = probe.parent
         if not probe.is_dir() or not os.access(probe, os.W_OK):
             raise XhsNlpError(f"cannot write {out}: {probe} is not a writable folder")
-    a = analyze(Path(args.path), encoding=args.encoding, max_bytes=args.max_bytes or None, aliases=args.aliases)
+    a = analyze(_source(args.path, args.max_bytes), encoding=args.encoding, max_bytes=args.max_bytes or None,
+                aliases=args.aliases)
+    if args.path == "-":
+        a.source = "<stdin>"
     if args.format == "json":
         text = a.to_json()
     elif args.format == "html":
         text = a.to_html()
     else:
         text = _summary(a)
+    from .tables import safe_text
+
+    text = safe_text(text)  # a name that is not valid UTF-8 (a GBK file name) is shown escaped
     if args.out:
         out = Path(args.out)
         try:
@@ -289,17 +337,43 @@ def _summary(a) -> str:
 def _cmd_score(args: argparse.Namespace) -> int:
     from .batch import score_files
 
+    if args.engine == "dask":  # an optional part: name its extra before any work
+        from ._optional import require
+
+        require("dask.dataframe", "dask", "--engine dask")
+        require("distributed", "dask", "--engine dask")
     chunk = args.chunk_size if args.chunk_size is not None else (16 if args.engine == "dask" else 64)
-    res = score_files(args.inputs, args.out, fmt=args.format, jobs=args.jobs, batch_size=args.batch_size,
-                      chunk_size=chunk, resume=args.resume, progress=not args.quiet,
-                      max_bytes=args.max_bytes or None, posts=args.posts, engine=args.engine,
-                      scheduler=args.scheduler, scheduler_file=args.scheduler_file, aliases=args.aliases)
+    import signal
+
+    class _Terminated(KeyboardInterrupt):
+        pass
+
+    def _on_term(signum: int, frame: object) -> None:  # SIGTERM stops the run as Ctrl-C does
+        raise _Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_term)
+    except ValueError:  # not the main thread: SIGTERM keeps its handler
+        previous = None
+    try:
+        res = score_files(args.inputs, args.out, fmt=args.format, jobs=args.jobs, batch_size=args.batch_size,
+                          chunk_size=chunk, resume=args.resume, progress=not args.quiet,
+                          max_bytes=args.max_bytes or None, posts=args.posts, engine=args.engine,
+                          scheduler=args.scheduler, scheduler_file=args.scheduler_file, aliases=args.aliases)
+    except KeyboardInterrupt as stop:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one message, whatever arrives while cleaning up
+        print(f"\nxhs-nlp: interrupted: the work written so far is kept in {args.out}; run the same command "
+              "with --resume to finish", file=sys.stderr)
+        return 143 if isinstance(stop, _Terminated) else 130
+    finally:
+        if previous is not None and signal.getsignal(signal.SIGTERM) in (_on_term, signal.SIG_IGN):
+            signal.signal(signal.SIGTERM, previous)
     if res.get("stale_lock"):
         print(f"xhs-nlp: note: took over the lock of a run that is gone (pid {res['stale_lock'].get('pid')})",
               file=sys.stderr)
     if args.engine == "dask":
-        print(f"{res['documents']} documents scored, {res['failed']} failed ({res['partitions']} partitions, "
-              f"{res['skipped']} skipped as already written) in {res['seconds']:.1f} s")
+        print(f"{res['documents']} documents scored, {res['failed']} failed ({res['partitions']} parts, "
+              f"{res['skipped']} documents skipped as already written) in {res['seconds']:.1f} s")
     else:
         print(f"{res['documents']} documents scored, {res['failed']} failed (this run: {res['scored_now']} scored, "
               f"{res['failed_now']} failed, {res['skipped']} skipped as already written) in {res['seconds']:.1f} s")
@@ -308,6 +382,42 @@ def _cmd_score(args: argparse.Namespace) -> int:
     if res["failed"]:
         print(f"xhs-nlp: {res['failed']} document(s) failed: see the errors table", file=sys.stderr)
         return 3
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare, to_files
+
+    by = [k for part in args.by for k in part.split(",") if k]
+    c = compare(args.results, by=by, date=args.date, n_resamples=args.resamples, seed=args.seed,
+                min_documents=args.min_documents, correction=args.correction)
+    written = to_files(c, args.out, args.format)
+    if args.figures:
+        from . import plot
+
+        figs = {}
+        m = c["measures"]
+        if c.time:
+            for y in ("sentiment", "claim_share"):
+                if y in set(m["measure"]):
+                    figs[f"trend_{y}"] = plot.trend(c, y=y)
+        if len(c.by) == 1:
+            if len(c["organisations"]):
+                figs["portrayal_matrix"] = plot.portrayal_matrix(c)
+            for kind in ("frame", "technique"):
+                if m["measure"].str.startswith(kind + ":").any():
+                    figs[f"{kind}s_by_group"] = plot.frames_by_group(c, kind)
+        for name, fig in figs.items():
+            path = Path(args.out) / f"{name}.{args.figures}"
+            fig.savefig(path, dpi=150, bbox_inches="tight")
+            written.append(path)
+    g = c["groups"]
+    print(f"{len(g)} group(s) of {int(g['n'].sum())} documents ({int(g['small'].sum())} under {args.min_documents} "
+          "documents, marked small)")
+    for note in c.notes:
+        print(f"  {note}")
+    for path in written:
+        print(f"  {path}")
     return 0
 
 
@@ -324,8 +434,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
     from .evaluate import evaluate, format_report
 
-    data = args.data[0] if len(args.data) == 1 else args.data
-    rep = evaluate(args.task, data, model=args.model, label_map=args.label_map, split=args.split, domain=args.domain)
+    from .datasets import resolve_example
+
+    paths = [str(resolve_example(d)) for d in args.data]
+    data = paths[0] if len(paths) == 1 else paths
+    rep = evaluate(args.task, data, model=args.model, label_map=args.label_map, split=args.split, domain=args.domain,
+                   progress=True)
     print(json.dumps(rep, ensure_ascii=False, indent=2) if args.json else format_report(rep))
     return 0
 
@@ -337,12 +451,16 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="xhs-nlp",
         description="Segment and score opinion writing about platforms and markets (English and Chinese).",
+        epilog="A document argument is a file, '-' (standard input) or example:NAME, a file bundled with the "
+               "library: example:post (the forum post; try `xhs-nlp analyze example:post`), and for --data of "
+               "evaluate example:claims or example:sentiment (the project's labels of the post's sentences). "
+               "Ctrl-C stops a command with exit status 130.",
     )
     p.add_argument("--version", action="version", version=f"xhs-nlp {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("segment", help="segment a post or op-ed into sections, paragraphs, sentences")
-    s.add_argument("path", help="a text or HTML file (any common encoding)")
+    s.add_argument("path", help=_DOC_HELP)
     s.add_argument("--format", choices=["json", "text"], default="text", help="output format (default: text)")
     s.add_argument("--tokens", action="store_true", help="include tokens in the JSON output")
     s.add_argument("--encoding", default=None, help="force an input encoding instead of detecting it")
@@ -350,22 +468,24 @@ def _parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_segment)
 
     s = sub.add_parser("sentiment", help="sentence sentiment with section and document aggregates")
-    s.add_argument("path", help="a text or HTML file (any common encoding)")
+    s.add_argument("path", help=_DOC_HELP)
     s.add_argument("--model", default=None, help="model folder, or 'lexicon' (default: models/sentiment)")
     s.add_argument("--format", choices=["json", "text"], default="text")
     s.add_argument("--encoding", default=None, help="force an input encoding")
+    _add_precision(s)
     s.set_defaults(func=_cmd_sentiment)
 
     s = sub.add_parser("claims", help="label each sentence claim or rhetoric; list the facts in claims")
-    s.add_argument("path", help="a text or HTML file (any common encoding)")
+    s.add_argument("path", help=_DOC_HELP)
     s.add_argument("--model", default=None, help="model folder (default: models/claims)")
     s.add_argument("--format", choices=["json", "text"], default="text")
     s.add_argument("--claims-only", action="store_true", help="list only the claims")
     s.add_argument("--encoding", default=None, help="force an input encoding")
+    _add_precision(s)
     s.set_defaults(func=_cmd_claims)
 
     s = sub.add_parser("analyze", help="everything about one document: a per-section summary, JSON or an HTML report")
-    s.add_argument("path", help="a text or HTML file (any common encoding)")
+    s.add_argument("path", help=_DOC_HELP)
     s.add_argument("--format", choices=["text", "json", "html"], default="text")
     s.add_argument("--out", default=None, metavar="FILE", help="write to FILE (required for html)")
     s.add_argument("--encoding", default=None, help="force an input encoding")
@@ -373,6 +493,7 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"refuse larger documents (default {MAX_BYTES:,}; 0: no limit)")
     s.add_argument("--aliases", default=None, metavar="FILE",
                    help="your own organisation names: JSON {name: [aliases]} or lines NAME = ALIAS | ALIAS")
+    _add_precision(s)
     s.set_defaults(func=_cmd_analyze)
 
     s = sub.add_parser("score", help="score many documents into tidy tables (documents, sections, sentences, entities, errors)")
@@ -399,23 +520,44 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--aliases", default=None, metavar="FILE",
                    help="your own organisation names: JSON {name: [aliases]} or lines NAME = ALIAS | ALIAS")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_precision(s)
     s.set_defaults(func=_cmd_score)
 
+    s = sub.add_parser("compare", help="compare groups of scored documents (outlets, months, languages) with "
+                       "bootstrap intervals; writes tables and optionally figures")
+    s.add_argument("results", help="a folder written by `xhs-nlp score` (or its --out FILE prefix)")
+    s.add_argument("--by", action="append", default=[], metavar="KEY[,KEY]",
+                   help="group keys: a column or metadata key (outlet, lang, ...) or a time key (day, week, month, "
+                        "quarter, year); repeatable; none: the whole corpus")
+    s.add_argument("--date", help="the date column time keys read (default: date, else posted_at)")
+    s.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples per group (default 1000)")
+    s.add_argument("--seed", type=int, default=0, help="the bootstrap's seed (default 0)")
+    s.add_argument("--min-documents", type=int, default=5, help="groups with fewer documents are marked small")
+    s.add_argument("--correction", choices=["auto", "none", "acc", "pcc"], default="auto",
+                   help="correct shares of classifier labels for the models' errors (default auto: the measured choice)")
+    s.add_argument("--out", required=True, help="the folder for the tables (groups, measures, organisations, wide)")
+    s.add_argument("--format", choices=["csv", "parquet"], default="csv", help="the tables' format (default csv)")
+    s.add_argument("--figures", choices=["png", "svg", "pdf"], help="also draw the figures in this format "
+                   "(needs the plot extra)")
+    s.set_defaults(func=_cmd_compare)
+
     s = sub.add_parser("entities", help="organisations named, and how each is portrayed per section (target sentiment)")
-    s.add_argument("path", help="a text or HTML file (any common encoding)")
+    s.add_argument("path", help=_DOC_HELP)
     s.add_argument("--model", default=None, help="target-sentiment model folder (default: models/target_sentiment)")
     s.add_argument("--aliases", default=None, metavar="FILE",
                    help="your own organisation names: JSON {name: [aliases]} or lines NAME = ALIAS | ALIAS")
     s.add_argument("--format", choices=["json", "text"], default="text")
     s.add_argument("--encoding", default=None, help="force an input encoding")
+    _add_precision(s)
     s.set_defaults(func=_cmd_entities)
 
     s = sub.add_parser("framing", help="frames, persuasion techniques and rhetorical cues per section, with evidence")
-    s.add_argument("path", help="a text or HTML file (any common encoding)")
+    s.add_argument("path", help=_DOC_HELP)
     s.add_argument("--frames-model", default=None, help="model folder (default: models/frames)")
     s.add_argument("--techniques-model", default=None, help="model folder (default: models/techniques)")
     s.add_argument("--format", choices=["json", "text"], default="text")
     s.add_argument("--encoding", default=None, help="force an input encoding")
+    _add_precision(s)
     s.set_defaults(func=_cmd_framing)
 
     s = sub.add_parser("train", help="train a model reproducibly (fixed seed)")
@@ -458,34 +600,93 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--head", choices=["linear", "mlp", "linear+mlp"], default=None,
                    help="framing: the head of every scheme trained (default: linear for frames, linear+mlp for "
                         "techniques); sentiment: mlp (default) or linear")
+    s.add_argument("--steps", type=int, default=None, help="encoder: optimiser steps (default 3000)")
+    s.add_argument("--tune-layers", type=int, default=None, help="encoder: layers trained, from the top (default 4)")
+    s.add_argument("--checkpoint", default=None, metavar="DIR",
+                   help="encoder: checkpoint folder (default: under --cache); a run finding one resumes from it")
+    s.add_argument("--max-train", type=int, default=None, help="encoder: training rows per task (default 4000)")
+    _add_precision(s)
     s.set_defaults(func=_cmd_train)
 
     s = sub.add_parser("evaluate", help="evaluate a model on a labelled corpus")
     s.add_argument("task", choices=list(TASKS),
                    help="; ".join(f"{t.name}: {t.description}" for t in TASKS.values()))
-    s.add_argument("--data", nargs="+", required=True, metavar="PATH", help="JSONL/CSV/Parquet with text,label[,lang]")
+    s.add_argument("--data", nargs="+", required=True, metavar="PATH", help="JSONL/CSV/Parquet with text,label[,lang] (example:claims, example:sentiment: the "
+                   "bundled post's labels)")
     s.add_argument("--model", default=None, help="model folder ('lexicon' for sentiment); default: the shipped model")
     s.add_argument("--label-map", default=None, metavar="FROM=TO,...", help="rename labels first")
     s.add_argument("--split", default=None, help="keep only rows of this split (e.g. dev)")
     s.add_argument("--domain", default=None,
                    help="claims, sentiment: predict for this domain (default: the model's)")
     s.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_precision(s)
     s.set_defaults(func=_cmd_evaluate)
     return p
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to the current ``sys.stderr`` (which tests and hosts may swap)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(logging.Formatter("%(message)s"))
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+def _show_library_log() -> Callable[[], None]:
+    """The library's INFO messages (the trainers' steps) on standard error while a command
+    runs; returns the function that puts the logger back (``main`` called in a process
+    that goes on, a test or a notebook, leaves its logging as it was)."""
+    log = logging.getLogger("xhs_nlp")
+    if any(isinstance(h, _StderrHandler) for h in log.handlers):  # a command inside a command
+        return lambda: None
+    handler, level = _StderrHandler(), log.level
+    log.addHandler(handler)
+    if level == logging.NOTSET or level > logging.INFO:
+        log.setLevel(logging.INFO)
+
+    def restore() -> None:
+        log.removeHandler(handler)
+        log.setLevel(level)
+
+    return restore
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
+        parser = _parser()
+        args = parser.parse_args(argv)
+        func: Callable[[argparse.Namespace], int] = args.func
+        restore_log = _show_library_log()
+        precision = getattr(args, "precision", None)
+        before = os.environ.get("XHS_NLP_PRECISION")
+        if precision:  # the encoder (and worker processes started from here) read it
+            os.environ["XHS_NLP_PRECISION"] = precision
+        try:
+            return func(args)
+        finally:
+            restore_log()
+            if precision:
+                if before is None:
+                    os.environ.pop("XHS_NLP_PRECISION", None)
+                else:
+                    os.environ["XHS_NLP_PRECISION"] = before
     except XhsNlpError as err:
         print(f"xhs-nlp: error: {err}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # e.g. piped into `head`
         return 0
+    except KeyboardInterrupt:
+        print("xhs-nlp: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,6 +27,7 @@ __all__ = [
     "ModelError",
     "ModelVersionWarning",
     "DataError",
+    "MissingDependencyError",
     "check_texts",
 ]
 
@@ -62,6 +63,11 @@ class DataError(InputError):
 
 class ModelError(XhsNlpError, RuntimeError):
     """A model folder is missing, truncated, tampered with or incompatible."""
+
+
+class MissingDependencyError(XhsNlpError, ImportError):
+    """An optional part of the library needs a package that is not installed; the
+    message names the extra that installs it (``pip install 'xhs-nlp[dask]'``)."""
 
 
 class ModelVersionWarning(UserWarning):

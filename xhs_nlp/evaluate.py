@@ -23,6 +23,7 @@ import os
 from typing import Any, Iterable, Literal, Mapping
 
 
+from ._progress import progress_scope
 from .labelled import load_labelled, parse_label_map, read_targeted
 from .errors import DataError
 from .metrics import classification_report, multilabel_report
@@ -41,6 +42,7 @@ def evaluate(
     label_map: Mapping[str, str] | str | None = None,
     split: str | Iterable[str] | None = None,
     domain: str | None = None,
+    progress: bool = False,
 ) -> dict:
     """Run a model of ``task`` on labelled ``data`` and report the field's metrics.
 
@@ -63,6 +65,8 @@ def evaluate(
         split: keep only rows whose ``split`` field is one of these.
         domain: claims and sentiment: predict for this domain (default: the model's own;
             sentiment: a domain output layer, e.g. the name of a corpus it was trained on).
+        progress: show the encoder's progress bar (tqdm, on standard error when it is a
+            terminal; ``xhs-nlp evaluate`` asks for it).
 
     Returns:
         ``{"task", "n", "accuracy", "macro_f1", "per_label", "per_lang", "model", "data"}``
@@ -73,6 +77,15 @@ def evaluate(
     Raises:
         DataError: unknown task, an option the task does not take, or labels outside
             the task's label set after mapping.
+
+    Example:
+        >>> import tempfile, json, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "tiny.jsonl")
+        >>> rows = [{"text": "What a superb, delightful result.", "label": "positive"},
+        ...         {"text": "A dreadful, miserable failure.", "label": "negative"}]
+        >>> _ = open(path, "w").write("\\n".join(json.dumps(r) for r in rows))
+        >>> evaluate("sentiment", path, model="lexicon")["accuracy"]
+        1.0
     """
     t = get_task(task)
     options = {"domain": domain}
@@ -98,7 +111,8 @@ def evaluate(
     binary = bool(t.binary_labels) and set(labels) <= set(t.binary_labels)
     if t.binary_labels:
         kw["binary"] = binary
-    pred = t.predict(m, texts, langs, **kw)
+    with progress_scope(progress):
+        pred = t.predict(m, texts, langs, **kw)
     if t.multilabel:
         rep = multilabel_report(m.indicator(labels, len(texts)), pred, m.labels, langs)
     else:

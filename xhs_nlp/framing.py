@@ -27,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -61,6 +62,8 @@ __all__ = [
     "read_framing_rows",
     "scheme_of",
 ]
+
+_log = logging.getLogger(__name__)
 
 Scheme = Literal["frames", "techniques"]
 Head = Literal["linear", "mlp", "linear+mlp"]
@@ -669,7 +672,7 @@ def train_framing(
     from sklearn.model_selection import GroupKFold
 
     t0 = time.perf_counter()
-    log = (lambda *a: print(*a, flush=True)) if verbose else (lambda *a: None)
+    log = _log.info if verbose else (lambda *a: None)  # the command line shows INFO on stderr
     paths = [data] if isinstance(data, (str, os.PathLike)) else list(data)
     if not paths:
         raise DataError("no training data given")

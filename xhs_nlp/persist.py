@@ -129,15 +129,46 @@ def _json_default(o: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
+def _nesting(text: str) -> int:
+    """The deepest nesting of ``[``/``{`` in a JSON text (strings skipped), without parsing it."""
+    depth = best = 0
+    in_str = esc = False
+    for ch in text:
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+            best = max(best, depth)
+        elif ch in "]}":
+            depth -= 1
+    return best
+
+
+#: the deepest nesting a card may have (the shipped cards have 5 or fewer levels)
+MAX_CARD_DEPTH = 32
+
+
 def load_model_folder(
-    path: str | os.PathLike[str], *, kind: str, check_versions: bool = True
+    path: str | os.PathLike[str], *, kind: str, check_versions: bool = True, float_kinds: str = "f"
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Read a model folder written by :func:`save_model_folder`.
 
+    The card is checked against its schema (a JSON object at most :data:`MAX_CARD_DEPTH`
+    levels deep, an integer ``format_version``, ``versions`` of strings, a ``weights_sha256``
+    string) and every array must be floating point (``float_kinds``: the numpy dtype kinds
+    allowed) and finite.
+
     Raises:
-        ModelError: the folder or a file is missing, the card is not valid JSON, the
-            card is for another kind of model, or the weights do not match the card's
-            hash (tampered or truncated).
+        ModelError: the folder or a file is missing, the card is not valid JSON or breaks
+            its schema, the card is for another kind of model, the weights do not match the
+            card's hash (tampered or truncated), or an array is not finite floats.
 
     Warns:
         ModelVersionWarning: the model was written by other library versions.
@@ -151,13 +182,26 @@ def load_model_folder(
     if not card_path.is_file():
         raise ModelError(f"{path} is not a model folder: {CARD} is missing")
     try:
-        card = json.loads(card_path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        text = card_path.read_text(encoding="utf-8")
+        depth = _nesting(text)
+        if depth > MAX_CARD_DEPTH:
+            raise ModelError(f"{card_path} is damaged (nested {depth} levels deep; a card has at most {MAX_CARD_DEPTH})")
+        card = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise ModelError(f"{card_path} is damaged (not valid JSON: {err})") from err
     if not isinstance(card, dict):
         raise ModelError(f"{card_path} is damaged (not a JSON object)")
     if card.get("kind") != kind:
         raise ModelError(f"{path} holds a {card.get('kind')!r} model, not a {kind!r} model")
+    fv = card.get("format_version", 0)
+    if isinstance(fv, bool) or not isinstance(fv, int):
+        raise ModelError(f"{card_path} is damaged: format_version must be an integer, got {fv!r}")
+    versions = card.get("versions", {})
+    if not isinstance(versions, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                 for k, v in versions.items()):
+        raise ModelError(f"{card_path} is damaged: versions must map library names to version strings")
+    if not isinstance(card.get("weights_sha256"), str):
+        raise ModelError(f"{card_path} is damaged: weights_sha256 must be a string")
     if card.get("format_version", 0) > FORMAT_VERSION:
         raise ModelError(
             f"{path} was written in model format {card.get('format_version')}; "
@@ -176,6 +220,9 @@ def load_model_folder(
     except Exception as err:  # safetensors raises its own error types
         raise ModelError(f"{weights_path} cannot be read: {err}") from err
     for name, a in arrays.items():
+        if a.dtype.kind not in float_kinds:
+            raise ModelError(f"{weights_path}: array {name!r} is {a.dtype}, not floating point: a model's weights "
+                             "are floats")
         if a.dtype.kind == "f" and not np.isfinite(a).all():
             raise ModelError(f"{weights_path}: array {name!r} holds NaN or infinite values")
     if check_versions:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .analysis import Analysis
     from .portrayal import EntityPortrayal
 
-__all__ = ["render_html", "describe_sentiment", "describe_claims", "describe_subject"]
+__all__ = ["render_html", "arc_html", "techniques_html", "summary_html", "notebook_html", "describe_sentiment", "describe_claims", "describe_subject"]
 
 
 def describe_sentiment(score: float | None, label: str | None, shares: Mapping[str, float] | None,
@@ -111,8 +111,8 @@ def _diverging(score: float | None) -> str:
     return f"background:rgb({r},{g},{b});color:{fg}"
 
 
-def _entities_html(a: Analysis) -> list[str]:
-    """The organisations × sections heat map and each organisation's evidence."""
+def _entities_html(a: Analysis, evidence: bool = True) -> list[str]:
+    """The organisations × sections heat map and (``evidence``) each organisation's evidence."""
     doc, ents = a.doc, a.entities
     if not ents.entities:
         return ['<h2 id="organisations">Organisations × sections</h2><p class=lab>No organisation is named in the '
@@ -137,7 +137,10 @@ def _entities_html(a: Analysis) -> list[str]:
             cells.append(f'<td style="{_diverging(p.score)}" title="{escape(tip)}">{_num(p.score)} ({p.n_mentions})</td>')
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</table><p class=lab>Mean sentiment of the sentences towards the organisation (number of mentions), "
-               "from the target-sentiment model; hover a cell for its sentences.</p><ul class=lab>")
+               "from the target-sentiment model; hover a cell for its sentences.</p>")
+    if not evidence:
+        return out
+    out.append("<ul class=lab>")
     for e in ents:
         bits = []
         for tag, m in (("most negative", e.most_negative), ("most positive", e.most_positive)):
@@ -179,16 +182,26 @@ def _title(sec) -> str:
     return sec.title or "(introduction)"
 
 
-def render_html(a: Analysis) -> str:
-    """The report as one HTML string."""
+def summary_html(a: Analysis, *, links: bool = True, evidence: bool = True) -> list[str]:
+    """The report's summary, as HTML pieces (escaped): the metadata line, the document's
+    sentiment (bar and reading), claims and top frames, the main subject, the sections ×
+    frames heat map (with each section's sentiment bar and claims) and the organisations ×
+    sections heat map. ``links``: section names link to the sections below (the full
+    report); ``evidence``: each organisation's most negative and positive sentences.
+
+    Example:
+        >>> import xhs_nlp
+        >>> html = "".join(summary_html(xhs_nlp.analyze("I. Costs\\nRevenue fell 20% in 2024."), links=False))
+        >>> "Sections × frames" in html and "<a href" not in html
+        True
+    """
     from .schemes import FRAMES
 
     doc = a.doc
     m = doc.meta
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           f"<title>xhs_nlp report: {escape(a.source)}</title><style>{_CSS}</style></head><body>"]
+    out: list[str] = []
     head = doc.sections[1].title if len(doc.sections) > 1 and doc.sections[0].heading is None else _title(doc.sections[0])
-    out.append(f"<h1>xhs_nlp report</h1><p class=meta>source {escape(a.source)} · id {a.id} · author "
+    out.append(f"<p class=meta>source {escape(a.source)} · id {escape(a.id)} · author "
                f"{escape(m.author or '-')} · posted {escape(m.posted_at.isoformat() if m.posted_at else '-')} · "
                f"{len(doc.sections)} sections, {len(doc.sentences)} sentences · first heading: {escape(head or '-')}</p>")
     if doc.epigraph:
@@ -204,26 +217,61 @@ def render_html(a: Analysis) -> str:
     out.append('<h2 id="heatmap">Sections × frames</h2><table><tr><th>section</th>'
                '<th title="mean sentiment of the sentences (token-weighted); the bar shows the label shares">'
                'sentiment (mean)</th><th title="claims of the classified sentences">claims</th>')
-    out += [f'<th class=rot title="{f}">{escape(f.replace("_", " "))}</th>' for f in FRAMES]
+    out += [f'<th class=rot title="{escape(f)}">{escape(f.replace("_", " "))}</th>' for f in FRAMES]
     out.append("</tr>")
     for sec, agg, fr in zip(doc.sections, a.sentiment.sections, a.framing.sections):
         n_claims, n_classified = a.claim_counts(sec.index)
-        out.append(f'<tr><td class=name title="{escape(_title(sec))}"><a href="#sec{sec.index}">{escape(_title(sec))}</a></td>'
+        name = f'<a href="#sec{sec.index}">{escape(_title(sec))}</a>' if links else escape(_title(sec))
+        out.append(f'<tr><td class=name title="{escape(_title(sec))}">{name}</td>'
                    f"<td>{_sent_bar(agg.shares)} {_num(agg.score)}</td>"
                    f'<td title="{escape(describe_claims(n_claims, n_classified))}">{n_claims}/{n_classified} '
                    f"({a.claim_share(sec.index):.0%})</td>")
         for f in FRAMES:
             p = fr.frames.get(f)
             on = f in fr.frames_on
-            out.append(f'<td style="{_heat(p or 0)}" title="{f}: {p if p is not None else "-"}">'
+            out.append(f'<td style="{_heat(p or 0)}" title="{escape(f)}: {p if p is not None else "-"}">'
                        f'{"" if p is None else f"{p:.2f}"}{"*" if on else ""}</td>')
         out.append("</tr>")
     out.append("</table><p class=lab>* above the frame's tuned threshold. Frames and techniques come from models "
                "trained on SemEval-2023 news in six European languages; Chinese text is scored cross-lingually.</p>")
-    out += _entities_html(a)
-    out.append('<p class="legend lab">sentiment bars: <span style="color:#c0392b">negative</span> · '
-               '<span style="color:#888">neutral</span> · <span style="color:#2e8b57">positive</span> '
-               '(token-weighted shares of the sentences)</p>')
+    out += _entities_html(a, evidence=evidence)
+    out.append(_SENT_LEGEND)
+    return out
+
+
+#: the colours of the sentiment bars
+_SENT_LEGEND = ('<p class="legend lab">sentiment bars: <span style="color:#c0392b">negative</span> · '
+                '<span style="color:#888">neutral</span> · <span style="color:#2e8b57">positive</span> '
+                '(token-weighted shares of the sentences)</p>')
+
+#: the notebook summary's style: the report's rules, each under ``.xhs-nlp`` (a notebook's
+#: own page is left alone)
+_NB_CSS = """
+.xhs-nlp table{border-collapse:collapse;font-size:12px}.xhs-nlp td,.xhs-nlp th{border:1px solid #e3e3e3;
+padding:3px 6px;text-align:center}.xhs-nlp th.rot{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;
+font-weight:normal}.xhs-nlp td.name{text-align:left;white-space:nowrap;max-width:260px;overflow:hidden;
+text-overflow:ellipsis}.xhs-nlp .meta{color:#555}.xhs-nlp .bar{display:inline-block;height:10px;vertical-align:middle}
+.xhs-nlp .lab{font-size:12px;color:#555}.xhs-nlp .legend span{margin-right:1em}.xhs-nlp h2{font-size:1.1em;margin:1em 0 .4em}
+"""
+
+
+def notebook_html(a: Analysis) -> str:
+    """The summary of :func:`summary_html` in one ``<div class="xhs-nlp">`` with its own
+    scoped style: what a notebook shows for an :class:`~xhs_nlp.analysis.Analysis`
+    (``a.to_html()`` is the full report)."""
+    return ('<div class="xhs-nlp"><style>' + _NB_CSS + "</style><p><b>xhs_nlp analysis</b> "
+            "<span class=lab>(the summary; <code>.to_html()</code> gives the full report with every sentence)</span></p>"
+            + "\n".join(summary_html(a, links=False, evidence=False)) + "</div>")
+
+
+def render_html(a: Analysis) -> str:
+    """The report as one HTML string."""
+    doc = a.doc
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f"<title>xhs_nlp report: {escape(a.source)}</title><style>{_CSS}</style></head><body>",
+           "<h1>xhs_nlp report</h1>"]
+    out += summary_html(a)
+    out += arc_html(a) + techniques_html(a)
     out.append('<p class="legend lab"><span class=claim>claim sentence</span><span class=qty>quantity</span>'
                '<span class=tech>technique</span></p>')
     sents, para_sents = doc.sentences, doc.paragraph_sentences()
@@ -263,3 +311,85 @@ def render_html(a: Analysis) -> str:
     out.append("<p class=lab>Made by xhs_nlp. Models: " + escape(", ".join(f"{k} {v}" for k, v in a.framing.models.items()))
                + "</p></body></html>")
     return "\n".join(out)
+
+
+def arc_html(a: Analysis, window: int = 5, width: int = 900, height: int = 180) -> list[str]:
+    """The sentiment arc as inline SVG (no script, no file): the rolling mean of sentence
+    sentiment (``P(positive) - P(negative)``, ``window`` sentences, centred) along the text,
+    each sentence a dot, sections shaded, claim sentences ticked below the axis; hovering a
+    dot shows its sentence."""
+    scores = [s.score for s in a.sentiment.sentences]
+    n = len(scores)
+    out = ['<h2 id="arc">Sentiment along the text</h2>']
+    if not any(v is not None for v in scores):
+        return out + ["<p class=lab>No sentence was scored.</p>"]
+    left, right, top, bottom = 40, 10, 14, 22
+    w, h = width - left - right, height - top - bottom
+
+    def x(i: float) -> float:
+        return left + (i + 0.5) * w / max(n, 1)
+
+    def y(v: float) -> float:
+        return top + (1 - v) / 2 * h
+
+    # inline SVG in HTML5 needs no xmlns (the report names no URL at all)
+    svg = [f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+           'role="img" aria-label="sentiment along the text" style="font:10px sans-serif">']
+    for k, ids in enumerate(a.doc.section_sentences()):
+        if ids:
+            x0, x1 = x(min(ids) - 0.5), x(max(ids) + 0.5)
+            fill = "#eeeeee" if k % 2 == 0 else "#fafafa"
+            svg.append(f'<rect x="{x0:.1f}" y="{top}" width="{x1 - x0:.1f}" height="{h}" fill="{fill}">'
+                       f"<title>{escape(_title(a.doc.sections[k]))}</title></rect>")
+    for v in (-1, 0, 1):
+        svg.append(f'<line x1="{left}" x2="{left + w}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#bbb" stroke-width="0.6"/>'
+                   f'<text x="{left - 4}" y="{y(v) + 3:.1f}" text-anchor="end">{v:+d}</text>')
+    half = window // 2
+    pts = []
+    for i in range(n):
+        seg = [v for v in scores[max(0, i - half): i + half + 1] if v is not None]
+        if seg:
+            pts.append(f"{x(i):.1f},{y(sum(seg) / len(seg)):.1f}")
+    svg.append(f'<polyline points="{" ".join(pts)}" fill="none" stroke="#0072B2" stroke-width="2"/>')
+    sents = a.doc.sentences
+    for i, v in enumerate(scores):
+        if v is not None:
+            svg.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="2.5" fill="#56B4E9"><title>{i}: {v:+.2f} '
+                       f"{escape(sents[i].text[:200])}</title></circle>")
+        if a.claims[i].label == "claim":
+            svg.append(f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{top + h + 3}" y2="{top + h + 9}" stroke="#D55E00" '
+                       'stroke-width="1.5"/>')
+    svg.append(f'<text x="{left + w / 2:.0f}" y="{height - 2}" text-anchor="middle">sentence (in reading order)</text>')
+    svg.append("</svg>")
+    out.append("".join(svg))
+    out.append(f"<p class=lab>Line: the mean sentiment (P(positive) − P(negative), −1 to 1) of {window} sentences "
+               "around each; dots: sentences (hover for the text); shaded bands: sections; "
+               '<span style="color:#D55E00">ticks</span>: claim sentences.</p>')
+    return out
+
+
+def techniques_html(a: Analysis) -> list[str]:
+    """The sections × persuasion techniques matrix: the model's probability per section
+    (the largest over its paragraphs), ``*`` above the technique's tuned threshold; only the
+    techniques that reach 0.2 somewhere or are on are shown."""
+    from .schemes import TECHNIQUES
+
+    secs = list(zip(a.doc.sections, a.framing.sections))
+    shown = [t for t in TECHNIQUES if any((fr.techniques.get(t) or 0) >= 0.2 or t in fr.techniques_on for _, fr in secs)]
+    out = ['<h2 id="techniques">Sections × techniques</h2>']
+    if not shown:
+        return out + ["<p class=lab>No persuasion technique reaches a probability of 0.2 in any section.</p>"]
+    out.append("<table><tr><th>section</th>"
+               + "".join(f'<th class=rot title="{escape(t)}">{escape(t.replace("_", " "))}</th>' for t in shown) + "</tr>")
+    for sec, fr in secs:
+        cells = []
+        for t in shown:
+            p = fr.techniques.get(t)
+            ev = fr.evidence.get(t, [])
+            tip = f"{t}: {'-' if p is None else f'{p:.2f}'}" + (f" · {ev[0].text}" if ev else "")
+            cells.append(f'<td style="{_heat(p or 0)}" title="{escape(tip)}">{"" if p is None else f"{p:.2f}"}'
+                         f'{"*" if t in fr.techniques_on else ""}</td>')
+        out.append(f'<tr><td class=name title="{escape(_title(sec))}">{escape(_title(sec))}</td>{"".join(cells)}</tr>')
+    out.append("</table><p class=lab>The probability that a paragraph of the section uses the technique (the largest "
+               "over its paragraphs); * above the technique's tuned threshold; hover a cell for its evidence.</p>")
+    return out

@@ -36,6 +36,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -79,6 +80,8 @@ __all__ = [
     "DEFAULT_MODEL_DIR",
     "LABELS",
 ]
+
+_log = logging.getLogger(__name__)
 
 LABELS = SENTIMENT_LABELS
 Backend = Literal["model", "lexicon"]
@@ -859,7 +862,7 @@ def train_sentiment(
     import json
 
     t0 = time.perf_counter()
-    log = (lambda *a: print(*a, flush=True)) if verbose else (lambda *a: None)
+    log = _log.info if verbose else (lambda *a: None)  # the command line shows INFO on stderr
     model = SentimentModel(head=head, C=C, blend=blend, random_state=seed,
                            predict_domain=parse_predict_domain(predict_domain),
                            **({"encoder": str(encoder)} if encoder else {}))

@@ -18,6 +18,19 @@ hash) and ``source``, with the fixed columns and dtypes of :func:`schema`:
   negative and most positive evidence sentence (:mod:`xhs_nlp.portrayal`);
 * ``errors``: one row per document that failed, with the reason.
 
+Multi-valued cells (``frames_on``, ``techniques_on``, ``quantities``, ``organisations``,
+``techniques``, ``aliases``: :data:`LIST_COLUMNS`) are lists of strings in Parquet and JSONL
+output and in :func:`xhs_nlp.batch.score_frame`; in CSV they are joined with ``|``
+(``Economic|Morality``). Rows and :func:`dataframes` hold the joined form.
+
+Text that cannot be written as UTF-8 (a file name in another encoding, a lone surrogate in a
+metadata value) is written escaped: an undecodable byte of a name as ``\\xNN`` (Python's
+``backslashreplace``), a lone surrogate as ``\\udNNN``; metadata is JSON, with ``NaN`` written as
+``null`` and a value that is not UTF-8 as a JSON ``\\u`` escape (``json.loads`` gives it back).
+In CSV output a text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return gets a leading ``'`` (the OWASP advice against CSV injection): a spreadsheet shows the
+text instead of running it as a formula.
+
 :func:`analysis_rows` turns one :class:`~xhs_nlp.analysis.Analysis` into rows,
 :func:`dataframes` rows into DataFrames; ``xhs-nlp score``, ``Analysis.to_dataframes``
 and the ``datasets`` integration all use them.
@@ -42,9 +55,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .analysis import Analysis
 
-__all__ = ["TABLES", "schema", "analysis_rows", "entity_rows", "failure_row", "dataframes"]
+__all__ = ["TABLES", "LIST_COLUMNS", "schema", "analysis_rows", "entity_rows", "failure_row", "dataframes",
+           "safe_text", "output_frame"]
 
 TABLES = ("documents", "sections", "sentences", "entities", "errors")
+#: the multi-valued columns of each table: lists in Parquet and JSONL, ``|``-joined in CSV
+LIST_COLUMNS = {"documents": ("frames_on", "techniques_on"), "sections": ("frames_on", "techniques_on"),
+                "sentences": ("quantities", "organisations", "techniques"), "entities": ("aliases",), "errors": ()}
 
 
 def _score_columns(prefix: str, names: Sequence[str]) -> list[str]:
@@ -105,8 +122,69 @@ def _common(a: Analysis, agg: Any, fr: Any, section: int | None) -> dict[str, An
             "techniques_on": "|".join(fr.techniques_on)}
 
 
+def _finite(x: Any) -> Any:
+    """``x`` with every float NaN or infinity (at any depth) made ``None``: JSON has no NaN."""
+    if isinstance(x, float):
+        return x if x == x and x not in (float("inf"), float("-inf")) else None
+    if isinstance(x, dict):
+        return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_finite(v) for v in x]
+    return x
+
+
+def _json_default(o: Any) -> Any:
+    if hasattr(o, "item") and callable(o.item):  # numpy scalars
+        try:
+            return _finite(o.item())
+        except (TypeError, ValueError):
+            pass
+    if o is None or (hasattr(o, "__class__") and o.__class__.__name__ in ("NAType", "NaTType")):
+        return None
+    if isinstance(o, bytes):
+        return o.decode("utf-8", "backslashreplace")
+    return str(o)
+
+
 def _metadata(meta: dict[str, Any]) -> str | None:
-    return json.dumps(meta, ensure_ascii=False, default=str) if meta else None
+    """A document's extra fields as standard JSON (``NaN`` → ``null``); a key or value that is
+    not valid UTF-8 (a lone surrogate) is written as a ``\\u`` escape, which reads back as it was."""
+    if not meta:
+        return None
+    meta = _finite({str(k) if not isinstance(k, str) else k: v for k, v in meta.items()})
+    s = json.dumps(meta, ensure_ascii=False, default=_json_default, allow_nan=False)
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        s = json.dumps(meta, ensure_ascii=True, default=_json_default, allow_nan=False)
+    return s
+
+
+def safe_text(s: Any) -> Any:
+    """``s`` if it can be written as UTF-8, else escaped (undecodable bytes of a name as
+    ``\\xNN``, other lone surrogates as ``\\udNNN``); anything that is not a string as it is.
+
+    Example:
+        >>> safe_text("报告.txt"), safe_text(b"\\xb1\\xa8.txt".decode("utf-8", "surrogateescape"))
+        ('报告.txt', '\\\\xb1\\\\xa8.txt')
+    """
+    if not isinstance(s, str):
+        return s
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        pass
+    out = []
+    for ch in s:
+        o = ord(ch)
+        if 0xDC80 <= o <= 0xDCFF:  # an undecodable byte, as os.fsdecode keeps it
+            out.append(f"\\x{o - 0xDC00:02x}")
+        elif 0xD800 <= o <= 0xDFFF:
+            out.append(f"\\u{o:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def analysis_rows(a: Analysis) -> dict[str, list[dict[str, Any]]]:
@@ -185,6 +263,47 @@ def dataframes(rows: dict[str, list[dict[str, Any]]]) -> dict[str, pd.DataFrame]
         if name not in rows:
             continue
         extra = [k for r in rows[name] for k in r if k not in dict(cols)]
-        df = pd.DataFrame(rows[name], columns=[c for c, _ in cols] + list(dict.fromkeys(extra)))
+        # every text cell can be written (a name in another encoding is escaped)
+        safe = [{k: safe_text(v) for k, v in r.items()} for r in rows[name]]
+        df = pd.DataFrame(safe, columns=[c for c, _ in cols] + list(dict.fromkeys(extra)))
         out[name] = df.astype({c: t for c, t in cols})
     return out
+
+
+_CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(v: Any) -> Any:
+    return "'" + v if isinstance(v, str) and v.startswith(_CSV_TRIGGERS) else v
+
+
+def _as_list(v: Any) -> Any:
+    if isinstance(v, list):
+        return v
+    if not isinstance(v, str):  # None, NA, NaN
+        return None
+    return [x for x in v.split("|") if x]
+
+
+def output_frame(df: pd.DataFrame, table: str, fmt: str) -> pd.DataFrame:
+    """``df`` (a table as :func:`dataframes` makes it) as it is written in ``fmt``: list
+    columns for ``parquet``/``jsonl``/``pandas``, joined and CSV-injection-escaped text for ``csv``.
+
+    Example:
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"entity": ["=1+1"], "aliases": ["A|B"]})
+        >>> output_frame(df, "entities", "parquet")["aliases"][0], output_frame(df, "entities", "csv")["entity"][0]
+        (['A', 'B'], "'=1+1")
+    """
+    import pandas as pd
+
+    df = df.copy()
+    if fmt == "csv":
+        for c in df.columns:
+            if pd.api.types.is_string_dtype(df[c]) or df[c].dtype == object:
+                df[c] = pd.Series([_csv_cell(v) for v in df[c].tolist()], index=df.index, dtype=df[c].dtype)
+        return df
+    for c in LIST_COLUMNS.get(table, ()):
+        if c in df.columns:
+            df[c] = pd.Series([_as_list(v) for v in df[c].tolist()], index=df.index, dtype=object)
+    return df

@@ -27,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import json
 import os
 import re
@@ -45,6 +46,8 @@ from .schemes import NON_NEGATIVE, SENTIMENT_LABELS, TARGET_LABELS
 
 __all__ = ["TargetSentimentModel", "context_window", "clause_span", "resolve_targets", "train_target_sentiment", "target_report",
            "LABELS", "TARGET_LABELS", "KIND"]
+
+_log = logging.getLogger(__name__)
 
 LABELS = SENTIMENT_LABELS
 KIND = "target-sentiment"
@@ -360,7 +363,7 @@ def train_target_sentiment(
     from sklearn.model_selection import StratifiedGroupKFold
 
     t0 = time.perf_counter()
-    log = (lambda *a: print(*a, flush=True)) if verbose else (lambda *a: None)
+    log = _log.info if verbose else (lambda *a: None)  # the command line shows INFO on stderr
     paths = [data] if isinstance(data, (str, os.PathLike)) else list(data)
     model = TargetSentimentModel(max_context=max_context, random_state=seed,
                                  **({"encoder": str(encoder)} if encoder else {}))
