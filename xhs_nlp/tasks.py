@@ -16,7 +16,7 @@ Example:
     >>> TASKS["techniques"].multilabel, TASKS["claims"].labels
     (True, ('claim', 'rhetoric'))
     >>> sorted(TRAINERS), type(TASKS["claims"].load(None)).__name__
-    (['claims', 'framing', 'sentiment', 'target-sentiment'], 'ClaimClassifier')
+    (['claims', 'encoder', 'framing', 'sentiment', 'target-sentiment'], 'ClaimClassifier')
 """
 
 from __future__ import annotations
@@ -182,6 +182,11 @@ TRAINERS: dict[str, Trainer] = {
                       "claim-vs-rhetoric classifier"),
     "framing": Trainer("framing", "framing:train_framing", {"seed": "seed", "folds": "folds", "head": "head"},
                        "frames and/or techniques, told apart by the labels"),
+    "encoder": Trainer("encoder", "finetune:train_encoder",
+                       {"seed": "seed", "cache": "cache", "weights": "weights", "steps": "steps",
+                        "tune_layers": "tune_layers", "checkpoint": "checkpoint", "max_train": "max_train"},
+                       "fine-tune the encoder's upper layers on every task's corpora at once (--data: the corpora "
+                       "folder)"),
 }
 
 
