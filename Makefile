@@ -10,7 +10,7 @@ TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 PIP := $(PY) -m pip
 POST := corpora/xhs_will_2025_forum_post.txt
 
-.PHONY: demo test install clean browser
+.PHONY: demo test docs install clean browser
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11); set PYTHON=..." >&2; exit 1; }
@@ -42,5 +42,11 @@ browser:
 test: $(VENV)/.installed browser
 	$(PY) -m pytest -q
 
+# The documentation site (docs/, mkdocs.yml): installs the docs extra into .venv and builds
+# strictly (a broken link, a missing reference or a failing tutorial block fails), offline.
+docs: $(VENV)/.installed
+	$(PIP) install -q -e ".[docs]" -c constraints.txt
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) site
