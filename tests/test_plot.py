@@ -79,6 +79,12 @@ def test_corpus_figures(scored, tmp_path):
     _saves(fb, tmp_path, "frames_by_group")
     with pytest.raises(DataError, match="alone"):
         plot.frames_by_group(c)
+    # the figures name the intervals' coverage the comparison used
+    assert "95% bootstrap interval" in fig.axes[0].get_title()
+    c80 = compare(scored, by=["outlet", "month"], n_resamples=100, level=0.8)
+    assert "80% bootstrap interval" in plot.trend(c80, y="claim_share").axes[0].get_title()
+    assert "80% bootstrap" in plot.frames_by_group(compare(scored, by="lang", n_resamples=50, level=0.8),
+                                                   "frame").axes[0].get_xlabel()
 
 
 def test_missing_matplotlib_names_the_extra(analysis, monkeypatch):

@@ -338,11 +338,13 @@ def _calibrate(P: np.ndarray, params: Mapping[str, Any]) -> np.ndarray:
 class Comparison(dict):
     """What :func:`compare` returns: a dict of DataFrames (``groups``, ``measures``,
     ``organisations``) plus ``by`` (the group keys), ``time`` (the time key, if any),
-    ``notes`` (what was parsed and how) and :meth:`measure` / :meth:`wide` views."""
+    ``notes`` (what was parsed and how), ``level`` (the intervals' coverage) and
+    :meth:`measure` / :meth:`wide` views."""
 
     by: list[str]
     time: str | None
     notes: list[str]
+    level: float = 0.95
 
     def measure(self, name: str) -> pd.DataFrame:
         """The rows of one measure (``"claim_share"``, ``"frame:Economic"`` …), one per group."""
@@ -599,9 +601,9 @@ def compare(
     notes.append(f"intervals: {level:.0%} percentile bootstrap over documents, {n_resamples} resamples, seed {seed}; "
                  f"groups under {min_documents} documents are marked small")
     out = Comparison(groups=groups, measures=measures, organisations=orgs)
-    out.by, out.time, out.notes = list(by), time_key, notes
+    out.by, out.time, out.notes, out.level = list(by), time_key, notes, level
     for df in out.values():
-        df.attrs.update({"by": list(by), "time": time_key, "notes": list(notes)})
+        df.attrs.update({"by": list(by), "time": time_key, "notes": list(notes), "level": level})
     return out
 
 

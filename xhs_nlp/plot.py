@@ -240,6 +240,14 @@ def _one_key(keys: list[str], group: str | None) -> None:
                         f"(the comparison is also grouped by {', '.join(others)})")
 
 
+def _pct(c: Any) -> str:
+    """The intervals' coverage as a label ("95%"): the comparison's ``level``."""
+    level = getattr(c, "level", None)
+    if level is None and hasattr(c, "attrs"):
+        level = c.attrs.get("level")
+    return f"{float(level if level is not None else 0.95):.0%}"
+
+
 def _what(df: pd.DataFrame, y: str) -> str:
     w = df.loc[df["measure"] == y, "what"] if "what" in df.columns else []
     return str(w.iloc[0]) if len(w) else y
@@ -295,7 +303,7 @@ def trend(c: Any, y: str = "claim_share", by: str | None = None, *, x: str | Non
         ax.legend(title=by, fontsize=8, title_fontsize=8)
     import textwrap
 
-    ax.set_title(title or textwrap.fill(_what(d, y), 70) + "\nband: 95% bootstrap interval; hollow: a group under the "
+    ax.set_title(title or textwrap.fill(_what(d, y), 70) + f"\nband: {_pct(c)} bootstrap interval; hollow: a group under the "
                  "minimum of documents", fontsize=8)
     return fig
 
@@ -304,7 +312,7 @@ def trend(c: Any, y: str = "claim_share", by: str | None = None, *, x: str | Non
 def portrayal_matrix(c: Any, group: str | None = None, *, top: int = 15, title: str | None = None) -> Figure:
     """Organisations × groups: the mean tone towards each organisation in the documents of
     each group that name it (diverging colours, purple negative, orange positive), each
-    cell with its 95% interval and the number of documents.
+    cell with its interval (the comparison's level, 95% by default) and the number of documents.
 
     Args:
         c: a :func:`~xhs_nlp.compare.compare` result, or its ``organisations`` table.
@@ -347,7 +355,7 @@ def portrayal_matrix(c: Any, group: str | None = None, *, top: int = 15, title: 
     ax.set_xlabel(group or "")
     ax.set_ylabel("organisation")
     fig.colorbar(im, ax=ax, label="mean tone towards it over the documents naming it (−1 to 1)", shrink=0.9)
-    ax.set_title(title or "Organisations × groups: tone [95% interval], n documents naming it", fontsize=10)
+    ax.set_title(title or f"Organisations × groups: tone [{_pct(c)} interval], n documents naming it", fontsize=10)
     return fig
 
 
@@ -355,7 +363,7 @@ def portrayal_matrix(c: Any, group: str | None = None, *, top: int = 15, title: 
 def frames_by_group(c: Any, kind: str = "frame", *, group: str | None = None, labels: Sequence[str] | None = None,
                     top: int = 8, title: str | None = None) -> Figure:
     """The share of each group's documents that use each frame (``kind="frame"``) or
-    technique (``"technique"``), as grouped bars with 95% intervals.
+    technique (``"technique"``), as grouped bars with the comparison's intervals (95% by default).
 
     Args:
         c: a :func:`~xhs_nlp.compare.compare` result or its ``measures`` table.
@@ -390,7 +398,7 @@ def frames_by_group(c: Any, kind: str = "frame", *, group: str | None = None, la
     ax.set_yticks(y0, [_short(x, 30) for x in labels], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_xlabel(f"share of the group's documents using the {kind} (95% bootstrap interval)")
+    ax.set_xlabel(f"share of the group's documents using the {kind} ({_pct(c)} bootstrap interval)")
     ax.set_ylabel(kind)
     if group:
         ax.legend(title=group, fontsize=8, title_fontsize=8, loc="lower right")
