@@ -224,6 +224,20 @@ def test_fifos_are_refused_not_read(tmp_path):
     assert len(_read(tmp_path / "o2", "documents")) == 1
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_as_alias_table_or_labelled_data_is_named_for_what_it_is(tmp_path):
+    from xhs_nlp.errors import DataError
+    from xhs_nlp.labelled import load_labelled
+    from xhs_nlp.segment.organisations import OrganisationFinder
+
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    with pytest.raises(DataError, match=r"alias file .*pipe.jsonl is a named pipe \(FIFO\), not a regular file"):
+        OrganisationFinder(fifo)
+    with pytest.raises(DataError, match=r"data file .*pipe.jsonl is a named pipe \(FIFO\), not a regular file"):
+        load_labelled(fifo)
+
+
 # -- 6. a resumed run counts every failure --------------------------------------------------------------
 
 

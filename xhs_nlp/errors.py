@@ -17,6 +17,8 @@ Example:
 
 from __future__ import annotations
 
+import os
+
 __all__ = [
     "XhsNlpError",
     "InputError",
@@ -29,6 +31,7 @@ __all__ = [
     "DataError",
     "MissingDependencyError",
     "check_texts",
+    "missing_file",
 ]
 
 
@@ -107,3 +110,25 @@ def check_texts(texts: object, noun: str = "text", *, allow_empty: bool = True) 
         if not allow_empty and not t.strip():
             raise DataError(f"row {i}: text is empty")
     return items
+
+
+def missing_file(path: str | os.PathLike[str], what: str) -> XhsNlpError:
+    """The error for ``path`` that should be a regular file and is not: a
+    :class:`SourceNotFoundError` when nothing is there, a :class:`DataError` naming what is
+    there (a folder, a named pipe, a socket, a device) otherwise.
+
+    Example:
+        >>> import tempfile
+        >>> print(missing_file(tempfile.gettempdir(), "alias file"))  # doctest: +ELLIPSIS
+        alias file ... is a folder, not a regular file
+    """
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return SourceNotFoundError(f"{what} {path} does not exist")
+    kind = ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "not a regular file")
+    return DataError(f"{what} {path} is {kind}" + ("" if kind == "not a regular file" else ", not a regular file"))

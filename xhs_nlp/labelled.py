@@ -30,7 +30,7 @@ from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping, NamedTu
 
 import numpy as np
 
-from .errors import DataError, SourceNotFoundError
+from .errors import DataError, missing_file
 from .persist import file_sha256
 from .schemes import NON_NEGATIVE
 
@@ -125,8 +125,8 @@ def read_rows(data: Any) -> list[dict]:
 
 
 def _read_file(path: Path) -> list[dict]:
-    if not path.exists():
-        raise SourceNotFoundError(f"data file {path} does not exist")
+    if not path.is_file() and not path.is_dir():  # a folder goes on to datasets, as before
+        raise missing_file(path, "data file")
     import datasets
     from datasets import Dataset
 

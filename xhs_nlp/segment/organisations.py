@@ -53,7 +53,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping, Sequence, Union
 
-from ..errors import DataError, SourceNotFoundError
+from ..errors import DataError, missing_file
 
 __all__ = ["OrgMention", "OrganisationFinder", "Aliases", "load_aliases", "builtin_aliases", "default_finder"]
 
@@ -192,7 +192,7 @@ def _read_table(spec: Aliases) -> tuple[dict[str, list[str]], str]:
         return table, "aliases"
     path = Path(spec)
     if not path.is_file():
-        raise SourceNotFoundError(f"alias file {path} does not exist")
+        raise missing_file(path, "alias file")
     text = path.read_text(encoding="utf-8")
     if path.suffix.lower() == ".json":
         try:
