@@ -514,6 +514,49 @@ def _config_hash(cfg: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(cfg, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+_CHECKPOINT_KIND = "encoder-checkpoint"
+
+
+def _save_checkpoint(path: Path, key: str, step: int, losses: list[float], net: Any, opt: Any, sched: Any) -> None:
+    """Write a training checkpoint as a model folder (:func:`~xhs_nlp.persist.save_model_folder`,
+    atomic): the tuned layers' and heads' tensors and the optimiser's per-parameter state in
+    safetensors, the rest (settings hash, step, losses, parameter groups, scheduler) in JSON."""
+    arrays = {f"model.{k}": v.detach().numpy() for k, v in net.state_dict().items()}
+    osd = opt.state_dict()
+    for pid, st in osd["state"].items():
+        for k, v in st.items():
+            arrays[f"opt.{pid}.{k}"] = v.detach().numpy()
+    card = {"name": "encoder fine-tuning checkpoint", "kind": _CHECKPOINT_KIND, "config": key, "step": step,
+            "losses": losses, "param_groups": osd["param_groups"], "scheduler": sched.state_dict()}
+    save_model_folder(path, card, arrays)
+
+
+def _load_checkpoint(path: Path, key: str, net: Any, opt: Any, sched: Any) -> tuple[int, list[float]]:
+    """Restore what :func:`_save_checkpoint` wrote into ``net``, ``opt`` and ``sched``;
+    returns ``(step, losses)``. A checkpoint of other settings is refused."""
+    import torch
+
+    from .persist import load_model_folder
+
+    card, arrays = load_model_folder(path, kind=_CHECKPOINT_KIND, check_versions=False)
+    if card.get("config") != key:
+        raise InputError(f"{path} belongs to a run with other settings; give another --checkpoint folder")
+    model: dict[str, Any] = {}
+    state: dict[int, dict[str, Any]] = {}
+    for name, a in arrays.items():
+        t = torch.from_numpy(np.array(a))
+        kind, _, rest = name.partition(".")
+        if kind == "model":
+            model[rest] = t
+        else:
+            pid, _, field = rest.partition(".")
+            state.setdefault(int(pid), {})[field] = t
+    net.load_state_dict(model)
+    opt.load_state_dict({"state": state, "param_groups": card["param_groups"]})
+    sched.load_state_dict(card["scheduler"])
+    return int(card["step"]), [float(x) for x in card["losses"]]
+
+
 def train_encoder(
     data: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     out: str | os.PathLike[str] | None = None,
@@ -606,7 +649,7 @@ def train_encoder(
     key = _config_hash(cfg)
     ck_dir = Path(checkpoint) if checkpoint else states.folder.parent / "checkpoints" / key
     ck_dir.mkdir(parents=True, exist_ok=True)
-    ck_path = ck_dir / "checkpoint.pt"
+    ck_path = ck_dir / "checkpoint"  # a model folder: safetensors + JSON, nothing unpickled
 
     torch.manual_seed(seed)
     net = _tuned_model(enc, start, tasks)
@@ -618,21 +661,12 @@ def train_encoder(
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[lr, head_lr], total_steps=steps, pct_start=0.1,
                                                 anneal_strategy="linear")
     step, losses = 0, []
-    if ck_path.is_file():
-        ck = torch.load(ck_path, weights_only=True)
-        if ck.get("config") != key:
-            raise InputError(f"{ck_path} belongs to a run with other settings; give another --checkpoint folder")
-        net.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["optimizer"])
-        sched.load_state_dict(ck["scheduler"])
-        step, losses = int(ck["step"]), list(ck["losses"])
+    if (ck_path / "card.json").is_file():
+        step, losses = _load_checkpoint(ck_path, key, net, opt, sched)
         log.info("resumed from %s at step %d of %d", ck_path, step, steps)
 
     def save_checkpoint() -> None:
-        tmp = ck_path.with_suffix(".tmp")
-        torch.save({"config": key, "step": step, "losses": losses, "model": net.state_dict(),
-                    "optimizer": opt.state_dict(), "scheduler": sched.state_dict()}, tmp)
-        os.replace(tmp, ck_path)
+        _save_checkpoint(ck_path, key, step, losses, net, opt, sched)
 
     train_idx = [np.flatnonzero(~t.dev) for t in tasks]
     t_loop, step0 = time.perf_counter(), step
