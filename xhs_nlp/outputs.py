@@ -112,6 +112,7 @@ def write_frame(df: pd.DataFrame, path: Path, fmt: str, run: dict[str, Any] | No
 
 
 def tmp_name(path: Path) -> Path:
+    """The temporary name ``path`` is written under before its rename (same folder, per process)."""
     return path.with_name(f".{path.name}.tmp{os.getpid()}")
 
 

@@ -83,6 +83,13 @@ def _figure(w: float, h: float) -> Figure:
     return Figure(figsize=(w, h), layout="constrained")
 
 
+def _empty(fig: Figure, ax: Any, message: str) -> Figure:
+    """``fig`` with ``message`` in place of a plot (nothing to draw)."""
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes)
+    ax.set_axis_off()
+    return fig
+
+
 def _short(s: str | None, n: int = 28) -> str:
     s = (s or "").replace("_", " ")
     return s if len(s) <= n else s[: n - 1] + "…"
@@ -190,9 +197,7 @@ def portrayal(a: Analysis, *, top: int = 12, title: str | None = None) -> Figure
     fig = _figure(max(5, 0.7 * len(cols) + 3), max(2.2, 0.4 * len(ents) + 1.8))
     ax = fig.add_subplot()
     if not ents:
-        ax.text(0.5, 0.5, "no organisation is named", ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
-        return fig
+        return _empty(fig, ax, "no organisation is named")
     M = np.full((len(ents), len(cols)), np.nan)
     N = np.zeros_like(M)
     for i, e in enumerate(ents):
@@ -336,9 +341,7 @@ def portrayal_matrix(c: Any, group: str | None = None, *, top: int = 15, title: 
     fig = _figure(max(5, 1.1 * len(groups) + 3), max(2.4, 0.45 * len(ents) + 1.8))
     ax = fig.add_subplot()
     if not ents:
-        ax.text(0.5, 0.5, "no organisation is named", ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
-        return fig
+        return _empty(fig, ax, "no organisation is named")
     M = np.full((len(ents), len(groups)), np.nan)
     cell = agg.set_index(["entity", "_g"])
     for i, e in enumerate(ents):
