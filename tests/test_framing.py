@@ -23,9 +23,11 @@ from xhs_nlp.framing import (
     TECHNIQUES,
     FramingClassifier,
     document_framing,
+    measured_where,
     scheme_of,
     train_framing,
 )
+from xhs_nlp.labelled import load_labelled, read_labelled
 from xhs_nlp.metrics import micro_f1
 from xhs_nlp.thresholds import tune_thresholds
 
@@ -84,16 +86,19 @@ def test_tuned_thresholds_beat_one_shared_threshold_onmicro_f1():
 
 
 @pytest.mark.parametrize("scheme,n", [("frames", 14), ("techniques", 23)])
-def test_shipped_models_carry_thresholds_metrics_and_the_chinese_note(scheme, n):
+def test_shipped_models_carry_thresholds_metrics_and_the_language_note(scheme, n):
     clf = FramingClassifier.load(scheme=scheme)
     card = clf.card_
     assert card["kind"] == scheme and len(card["labels"]) == n
     assert set(card["thresholds"]) == set(card["labels"]) and clf.thresholds_.shape == (n,)
     cv = card["metrics"]["cross_validated"]
-    assert set(cv["per_lang"]) == {"de", "en", "fr", "it", "pl", "ru"}
+    # frames learn Chinese from the op-ed reading corpus; techniques read it through the encoder alone
+    langs = {"de", "en", "fr", "it", "pl", "ru"} | ({"zh"} if scheme == "frames" else set())
+    assert set(cv["per_lang"]) == langs
     assert set(cv["per_label"]) == set(card["labels"])
-    assert "Chinese" in card["cross_lingual_note"]
-    # the frames card predates the head parameter: a card without it loads as the linear head
+    assert ("zh" in card["cross_lingual_note"]) == (scheme == "frames")
+    assert "without in-language training" in card["cross_lingual_note"] or "Chinese" in card["cross_lingual_note"]
+    # a card without the head parameter loads as the linear head
     assert clf.head == ("linear" if scheme == "frames" else "linear+mlp") == card["hyperparameters"].get("head", "linear")
     assert all(s["sha256"] and s["rows"] > 0 for s in card["training_data"])
     assert {"xhs_nlp", "scikit-learn", "transformers", "torch"} <= set(card["versions"])
@@ -246,6 +251,71 @@ def test_train_framing_writes_a_model_with_cv_metrics(tmp_path):
     assert clf.card_["hyperparameters"]["C"] == 0.1 and clf.card_["training_rows"] == 30
     rep = evaluate("frames", str(data), model=clf)
     assert rep["micro_f1"] > 0.9 and rep["per_lang"]["en"]["n"] == 30 and len(rep["per_label"]) == 14
+
+
+def test_train_framing_holds_out_dev_documents_drops_their_copies_and_weighs_corpora(tmp_path):
+    # a second corpus in the op-ed corpus's layout: documents with `frames`, a train/dev split and a README
+    news = _frames_rows()
+    econ_dev = ("The central bank raised interest rates again this month. Mortgage costs for families climbed "
+                "sharply after the decision.")
+    news.append({"text": "Headline. " + econ_dev + " More.", "label": ["Economic"], "lang": "en", "split": "train",
+                 "source_id": "en/article_copy"})  # the source article of a dev document
+    oped = [{"doc_key": f"d{i}", "lang": "zh", "split": "train", "text": t.format(i),
+             "frames": [f]} for i, (t, f) in enumerate([("物价上涨了{}%，工资却没有跟上。", "Economic"),
+                                                        ("军队在边境发动了第{}次袭击。", "Security_and_defense")] * 6)]
+    oped += [{"doc_key": "dev1", "lang": "en", "split": "dev", "text": econ_dev, "frames": ["Economic"]},
+             {"doc_key": "dev2", "lang": "zh", "split": "dev", "text": "导弹连夜袭击了军事基地，士兵守城三天。",
+              "frames": ["Security_and_defense"]}]
+    (tmp_path / "opinion_reading_zh_en").mkdir()
+    (tmp_path / "opinion_reading_zh_en" / "README.txt").write_text("NAME: x\n\nLICENCE\nThe labels: CC BY 4.0.\n\nMORE\n")
+    a = _write(tmp_path / "frames.jsonl", news)
+    b = _write(tmp_path / "opinion_reading_zh_en" / "docs.jsonl", oped)
+    models = train_framing([a, b], tmp_path / "m", folds=3, verbose=False, min_positive=3, C=0.1,
+                           weights="opinion_reading_zh_en=3")
+    card = FramingClassifier.load(tmp_path / "m" / "frames", scheme="frames").card_
+    assert card["held_out_rows"] == 2 and card["dropped_copies_of_held_out"] == 1
+    assert card["training_rows"] == 30 + 12 and card["corpora"]["opinion_reading_zh_en"] == 12
+    assert card["weights"]["opinion_reading_zh_en"] == 3.0 and set(card["languages"]) == {"en", "zh"}
+    held = card["metrics"]["held_out"]["opinion_reading_zh_en"]
+    assert set(held) == {"en", "zh"} and held["zh"]["n"] == 1
+    assert set(card["metrics"]["held_out_without_their_corpora"]["opinion_reading_zh_en"]) == {"en", "zh"}
+    assert set(card["metrics"]["cross_validated_by_corpus"]) == set(card["corpora"])
+    assert card["training_data"][1]["licence"] == "LICENCE The labels: CC BY 4.0."
+    assert models["frames"].predict_labels(["导弹袭击了边境的军队。"]) == [["Security_and_defense"]]
+    with pytest.raises(DataError, match="no training row comes from it"):
+        train_framing([a], None, folds=3, verbose=False, min_positive=3, weights="opinion_reading_zh_en=3")
+
+
+def test_the_shipped_frames_model_is_measured_in_genre_and_says_so(frames_model, techniques_model):
+    held = frames_model.card_["metrics"]["held_out"]["opinion_reading_zh_en"]
+    zero = frames_model.card_["metrics"]["held_out_without_their_corpora"]["opinion_reading_zh_en"]
+    # issue 34: dev micro-F1 >= 0.70 in each language; the Chinese zero-shot reading is far below
+    assert held["en"]["micro_f1"] >= 0.70 and held["zh"]["micro_f1"] >= 0.70 > zero["zh"]["micro_f1"]
+    sem = frames_model.card_["metrics"]["cross_validated_by_corpus"]["semeval2023_task3"]["micro_f1"]
+    assert sem >= 0.647 - 0.01  # the SemEval-only model's cross-validated micro-F1, less 0.01
+    assert "CC BY 4.0" in frames_model.card_["training_data"][1]["licence"]
+    where = measured_where(frames_model)
+    assert where.startswith("in genre: held-out op-ed documents") and "zh 0.76 (24 documents)" in where
+    assert "not measured in genre or in Chinese" in measured_where(techniques_model)
+    res = document_framing(xhs_nlp.segment("I. Money\nThe platform's ad revenue fell 20% this year."),
+                           frames_model=frames_model, techniques_model=techniques_model)
+    assert res.measured == {"frames": where, "techniques": measured_where(techniques_model)}
+    assert res.to_dict()["measured"] == res.measured
+
+
+def test_the_post_sections_read_by_a_reader_evaluate_as_a_frames_corpus(frames_model):
+    from xhs_nlp.datasets import example_path
+
+    rep = evaluate("frames", str(example_path("frames")), model=frames_model)
+    assert rep["n"] == 7 and rep["per_lang"]["en"]["n"] == 7 and 0.0 < rep["micro_f1"] <= 1.0
+    # every section is labelled Economic by the reader, and the model finds it in each
+    assert rep["per_label"]["Economic"]["support"] == 7 and rep["per_label"]["Economic"]["f1"] == 1.0
+
+
+def test_frames_are_read_from_the_frames_field_of_documents(tmp_path):
+    b = _write(tmp_path / "docs.jsonl", [{"doc_key": "d1", "text": "Prices rose.", "frames": ["Economic"], "lang": "en"}])
+    assert read_labelled([b], multilabel=True)[0].label == ("Economic",)
+    assert load_labelled(b, multilabel=True)[1] == [["Economic"]]
 
 
 DOUBT = ["Can we really believe the minister's promise number {}?", "Is this report {} anything more than spin?",

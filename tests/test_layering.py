@@ -24,7 +24,7 @@ LAYERS: list[set[str]] = [
     {"sentiment", "claims", "framing", "targets"},                            # score
     {"portrayal"},                                                            # aggregate: organisations
     {"tasks", "finetune"},                                                                # the registry
-    {"evaluate", "tables", "report", "compare", "plot", "outputs"},                                       # evaluate; tables and report
+    {"evaluate", "tables", "report", "compare", "plot", "outputs", "corpus_report"},                                       # evaluate; tables and report
     {"analysis"},                                                             # aggregate: one call
     {"batch", "cluster", "_forkserver"},                                                 # many documents
     {"cli", "__main__", ""},                                                  # the command line, the surface

@@ -421,6 +421,17 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .corpus_report import write_corpus_report
+
+    by = [k for part in args.by for k in part.split(",") if k] + ([args.period] if args.time else [])
+    path = write_corpus_report(args.results, args.out, by=by, date=args.time, n_resamples=args.resamples,
+                               seed=args.seed, min_documents=args.min_documents, organisations=args.organisations,
+                               figures=not args.no_figures, title=args.title)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+    return 0
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     from .tasks import TRAINERS
 
@@ -541,6 +552,23 @@ def _parser() -> argparse.ArgumentParser:
                    "(needs the plot extra)")
     s.set_defaults(func=_cmd_compare)
 
+    s = sub.add_parser("report", help="one self-contained HTML page comparing groups of scored documents (sentiment, "
+                       "claims, organisations, frames, techniques; intervals on hover, links to the documents)")
+    s.add_argument("results", help="a folder written by `xhs-nlp score` (or its --out FILE prefix)")
+    s.add_argument("--by", action="append", default=[], metavar="KEY[,KEY]",
+                   help="group keys: a column or metadata key (outlet, lang, ...); repeatable; none: the whole corpus")
+    s.add_argument("--time", metavar="COLUMN", help="a date column: also group by --period of it (over-time figures)")
+    s.add_argument("--period", choices=["day", "week", "month", "quarter", "year"], default="month",
+                   help="the period of --time (default month)")
+    s.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples per group (default 1000)")
+    s.add_argument("--seed", type=int, default=0, help="the bootstrap's seed (default 0)")
+    s.add_argument("--min-documents", type=int, default=5, help="groups with fewer documents are marked small")
+    s.add_argument("--organisations", type=int, default=15, help="the most often named organisations shown (15)")
+    s.add_argument("--no-figures", action="store_true", help="tables only (figures need the plot extra)")
+    s.add_argument("--title", default=None, help="the page's title")
+    s.add_argument("--out", required=True, help="the HTML file to write")
+    s.set_defaults(func=_cmd_report)
+
     s = sub.add_parser("entities", help="organisations named, and how each is portrayed per section (target sentiment)")
     s.add_argument("path", help=_DOC_HELP)
     s.add_argument("--model", default=None, help="target-sentiment model folder (default: models/target_sentiment)")
@@ -572,7 +600,7 @@ def _parser() -> argparse.ArgumentParser:
                         "sentiment: 'corpus' (each corpus its own output layer) or CORPUS=DOMAIN,... (others: "
                         "their corpus name)")
     s.add_argument("--weights", default=None, metavar="CORPUS=W,...",
-                   help="sentiment, target-sentiment: weigh a corpus's rows in the loss (others 1), "
+                   help="sentiment, target-sentiment, framing: weigh a corpus's rows in the loss (others 1), "
                         "e.g. opinion_reading_zh_en=3")
     s.add_argument("--holdout", default=None, metavar="SPLIT,...",
                    help="claims: splits held out and reported, never trained on (default: dev_test,test); "

@@ -338,13 +338,15 @@ def _calibrate(P: np.ndarray, params: Mapping[str, Any]) -> np.ndarray:
 class Comparison(dict):
     """What :func:`compare` returns: a dict of DataFrames (``groups``, ``measures``,
     ``organisations``) plus ``by`` (the group keys), ``time`` (the time key, if any),
-    ``notes`` (what was parsed and how), ``level`` (the intervals' coverage) and
+    ``notes`` (what was parsed and how), ``level`` (the intervals' coverage),
+    ``members`` (one row per document: ``doc_id``, ``source`` and its group keys) and
     :meth:`measure` / :meth:`wide` views."""
 
     by: list[str]
     time: str | None
     notes: list[str]
     level: float = 0.95
+    members: pd.DataFrame | None = None
 
     def measure(self, name: str) -> pd.DataFrame:
         """The rows of one measure (``"claim_share"``, ``"frame:Economic"`` …), one per group."""
@@ -602,6 +604,7 @@ def compare(
                  f"groups under {min_documents} documents are marked small")
     out = Comparison(groups=groups, measures=measures, organisations=orgs)
     out.by, out.time, out.notes, out.level = list(by), time_key, notes, level
+    out.members = docs[[c for c in ("doc_id", "source") if c in docs.columns] + [k for k in by if k != "doc_id"]].copy()
     for df in out.values():
         df.attrs.update({"by": list(by), "time": time_key, "notes": list(notes), "level": level})
     return out

@@ -29,6 +29,7 @@ EXAMPLES: dict[str, str] = {
     "claims": "xhs_will_2025_claims.jsonl",
     "sentiment": "xhs_will_2025_sentiment.jsonl",
     "organisations": "organisation_mentions.jsonl",
+    "frames": "xhs_will_2025_frames.jsonl",
 }
 #: the command line's spelling of a bundled file: ``example:NAME``
 PREFIX = "example:"
@@ -50,7 +51,9 @@ def example_path(name: str = "post") -> Path:
     Commercial Conference, saved with its Chinese forum chrome); ``"claims"`` and
     ``"sentiment"``: the project's labels of its 88 body sentences (JSONL with ``text``,
     ``label``, ``lang``, readable by :func:`xhs_nlp.evaluate`); ``"organisations"``: the
-    project's organisation-mention spans (the post's sentences, and hashes of others).
+    project's organisation-mention spans (the post's sentences, and hashes of others);
+    ``"frames"``: the project's frames of each of its sections and of the whole op-ed
+    (``text`` and ``frames``, readable by :func:`xhs_nlp.evaluate` as the ``frames`` task).
 
     Raises:
         InputError: an unknown name (the known ones are listed).

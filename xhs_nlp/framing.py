@@ -12,9 +12,12 @@ as the sentiment and claim models):
   probability) and grouped into SemEval's six categories (:data:`CATEGORIES`).
 
 Each label has its own decision threshold, tuned by cross-validation and stored in the
-model card. No Chinese framing data exists: Chinese text is scored through the
-multilingual encoder (trained on en, de, fr, it, pl, ru), which the cards and the README
-say. Evidence sentences are the section's sentences the same heads score highest.
+model card. The frames model also learns from the op-ed reading corpus's English opinion
+articles and Chinese commentary (document frames read by its ``FRAMES_GUIDELINE.md``) and
+is measured on its dev documents per language; the techniques model learns from SemEval news
+alone (en, de, fr, it, pl, ru) and reads Chinese through the multilingual encoder, unmeasured
+in genre and in Chinese (:func:`measured_where` says which, and the report shows it).
+Evidence sentences are the section's sentences the same heads score highest.
 
 Example:
     >>> import xhs_nlp
@@ -36,7 +39,8 @@ from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 import numpy as np
 
-from .labelled import LabelledRow, dedupe, read_labelled, source_record
+from .labelled import (HELD_OUT_SPLITS, LabelledRow, corpus_weights, dedupe, document_copies, read_labelled,
+                       source_record)
 from .errors import DataError, InputError, ModelError
 from .heads import Anything, EncoderHead, Integer, Options, Real, Strings, check_texts
 from .metrics import micro_f1, multilabel_report
@@ -57,6 +61,7 @@ __all__ = [
     "SectionFraming",
     "DocumentFraming",
     "document_framing",
+    "measured_where",
     "framing",
     "train_framing",
     "read_framing_rows",
@@ -75,7 +80,8 @@ KINDS: dict[str, tuple[str, ...]] = {"frames": FRAMES, "techniques": TECHNIQUES}
 #: linear+MLP average beat either head alone in cross-validation, see the README; frames,
 #: ~1k articles, keep the linear head)
 DEFAULT_HEADS: dict[str, Head] = {"frames": "linear", "techniques": "linear+mlp"}
-#: languages of the SemEval-2023 training articles (everything else is cross-lingual)
+#: languages of the SemEval-2023 training articles (the shipped frames model also learns Chinese and English
+#: op-eds from the op-ed reading corpus; its card lists its languages)
 TRAINED_LANGS = ("en", "de", "fr", "it", "pl", "ru")
 
 
@@ -270,7 +276,8 @@ class FramingClassifier(EncoderHead):
             raise DataError(f"{n} texts but {len(Y)} label lists")
         return Y
 
-    def fit(self, X: Sequence[str], y: Any, *, features: np.ndarray | None = None) -> FramingClassifier:
+    def fit(self, X: Sequence[str], y: Any, *, features: np.ndarray | None = None,
+            sample_weight: Any = None) -> FramingClassifier:
         """Fit the head: logistic regressions per label and/or the shared-hidden-layer MLP.
 
         Args:
@@ -278,16 +285,24 @@ class FramingClassifier(EncoderHead):
             y: one list of label names per text (an empty list: no label), or an
                 indicator matrix.
             features: ``self.features(X)`` computed earlier (optional).
+            sample_weight: one positive weight per text in the loss (default: 1 each).
 
         Raises:
-            DataError: unknown label names, mismatched lengths, empty texts.
+            DataError: unknown label names, mismatched lengths, empty texts, weights
+                that are not one positive number per text.
         """
-        return super().fit(X, y, features=features)
+        return super().fit(X, y, features=features, sample_weight=sample_weight)
 
-    def _fit(self, texts: list[str], y: Any, Z: np.ndarray | None, **_: Any) -> None:
+    def _fit(self, texts: list[str], y: Any, Z: np.ndarray | None, sample_weight: Any = None, **_: Any) -> None:
         from sklearn.linear_model import LogisticRegression
 
         Y = self.indicator(y, len(texts))
+        w = None
+        if sample_weight is not None:
+            w = np.asarray(sample_weight, dtype=np.float64)
+            if w.shape != (len(texts),) or not (np.isfinite(w) & (w > 0)).all():
+                raise DataError(f"sample_weight must be one positive number per text ({len(texts)}), "
+                                f"got shape {w.shape}")
         self.mean_, self.scale_ = fit_standardiser(Z)
         Zs = standardise(Z, self.mean_, self.scale_)
         pos = Y.sum(0)
@@ -300,14 +315,15 @@ class FramingClassifier(EncoderHead):
             intercept = np.full(len(self.labels), -30.0, dtype=np.float32)  # untrained labels: never predicted
             for j in trained:
                 lr = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter,
-                                        random_state=self.random_state).fit(Zs, Y[:, j])
+                                        random_state=self.random_state).fit(Zs, Y[:, j], sample_weight=w)
                 coef[j], intercept[j] = lr.coef_[0], lr.intercept_[0]
             self.coef_, self.intercept_ = coef, intercept
         if self.head in ("mlp", "linear+mlp"):
             from ._mlp import fit_mlp
 
             w = fit_mlp(Zs, Y, hidden_size=self.hidden_size, dropout=self.dropout, epochs=self.epochs,
-                        learning_rate=self.learning_rate, weight_decay=self.weight_decay, seed=self.random_state)
+                        learning_rate=self.learning_rate, weight_decay=self.weight_decay, seed=self.random_state,
+                        sample_weight=w)
             w["w2"][untrained], w["b2"][untrained] = 0.0, -30.0
             self.hidden_weight_, self.hidden_bias_, self.output_weight_, self.output_bias_ = (
                 w["w1"], w["b1"], w["w2"], w["b2"])
@@ -459,10 +475,36 @@ class DocumentFraming:
     document: SectionFraming
     models: dict[str, str]
     sentence_techniques: list[list[str]] = field(default_factory=list)
+    #: per scheme, where its model's accuracy was measured (:func:`measured_where`)
+    measured: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"sections": [s.to_dict() for s in self.sections], "document": self.document.to_dict(),
-                "sentence_techniques": self.sentence_techniques, "models": self.models}
+                "sentence_techniques": self.sentence_techniques, "models": self.models, "measured": self.measured}
+
+
+def measured_where(clf: FramingClassifier) -> str:
+    """One line saying where a framing model's accuracy was measured, from its card:
+    in genre (held-out op-ed documents, per language) or on SemEval-2023 news alone.
+
+    Example:
+        >>> "SemEval-2023" in measured_where(FramingClassifier.load(scheme="techniques"))
+        True
+    """
+    card = getattr(clf, "card_", None) or {}
+    metrics = card.get("metrics") or {}
+    cv = (metrics.get("cross_validated") or {}).get("micro_f1")
+    if cv is None:
+        return "not measured (the model's card records no figures)"
+    by_corpus = metrics.get("cross_validated_by_corpus") or {}
+    sem = next((b["micro_f1"] for c, b in by_corpus.items() if c.startswith("semeval")), cv)
+    news = f"SemEval-2023 news, cross-validated micro-F1 {sem:.2f}"
+    held = {c: by for c, by in (metrics.get("held_out") or {}).items() if not c.startswith("semeval")}
+    if not held:
+        return (f"{news}; no op-ed or Chinese {clf.scheme} labels exist, so not measured in genre or in Chinese"
+                if "zh" not in (card.get("languages") or {}) else news)
+    parts = [f"{lg} {b['micro_f1']:.2f} ({b['n']} documents)" for by in held.values() for lg, b in by.items()]
+    return f"in genre: held-out op-ed documents, micro-F1 {', '.join(parts)}; {news}"
 
 
 def _cue_hits(doc: Document, ids: Sequence[int]) -> tuple[list[dict], int]:
@@ -578,7 +620,7 @@ def document_framing(doc: Document, *, frames_model: FramingClassifier | str | o
         for j in np.flatnonzero(p_tech[pj] >= tm.thresholds_):
             carried[max(rows, key=lambda r: sent_t[r, j])].append(tm.labels[j])
     models = {"frames": str(getattr(fm, "path_", "in memory")), "techniques": str(getattr(tm, "path_", "in memory"))}
-    return DocumentFraming(out, whole, models, carried)
+    return DocumentFraming(out, whole, models, carried, {"frames": measured_where(fm), "techniques": measured_where(tm)})
 
 
 def framing(doc: Document, **kwargs: Any) -> DocumentFraming:
@@ -643,34 +685,46 @@ def train_framing(
     *,
     folds: int = 5,
     seed: int = 0,
+    weights: str | dict[str, float] | None = None,
     verbose: bool = True,
     **params: Any,
 ) -> dict[str, FramingClassifier]:
     """Train frames and/or techniques models; write ``out/frames`` and ``out/techniques``.
 
     Each file's scheme is read from its labels (frames or techniques; SemEval-2023's
-    ``frames.jsonl`` holds articles, ``persuasion.jsonl`` paragraphs). Rows are
-    deduplicated by normalised text (a text with differing label sets is dropped),
-    cross-validation folds are grouped by article (``source_id`` up to ``:``), each
+    ``frames.jsonl`` holds articles, ``persuasion.jsonl`` paragraphs, the op-ed reading
+    corpus's ``docs.jsonl`` documents with their ``frames``). Rows are deduplicated by
+    normalised text (a text with differing label sets is dropped), cross-validation
+    folds are grouped by article (``source_id`` up to ``:``, or ``doc_key``), each
     fold's predictions are judged with thresholds tuned on the other folds'
     predictions (so the card's CV figures are not tuned on their own rows), and the
     shipped thresholds are tuned on all out-of-fold predictions.
 
+    Rows of a dev or test split (:data:`~xhs_nlp.labelled.HELD_OUT_SPLITS`) are never
+    trained on: they are scored by the final model and reported per corpus and
+    language (``metrics.held_out``), beside a model trained without their corpora
+    (``metrics.held_out_without_their_corpora``: for the op-ed corpus, the zero-shot
+    reading). A training row of another corpus that copies a held-out document
+    (:func:`~xhs_nlp.labelled.document_copies`: SemEval articles are the source of the
+    op-ed corpus's English documents) is dropped; one that copies a training document
+    joins its fold.
+
     Args:
-        data: JSONL/CSV/Parquet files with ``text``, ``label`` (a list) and optionally
-            ``lang`` and ``source_id``.
+        data: JSONL/CSV/Parquet files with ``text``, ``label`` (a list; or ``frames``)
+            and optionally ``lang``, ``split`` and ``source_id``.
         out: the parent folder of the model folders (nothing is written on failure).
         folds: cross-validation folds (grouped by article).
         seed: solver seed.
+        weights: a corpus's weight in the loss, ``{corpus: w}`` or ``"corpus=w,..."``
+            (corpus: the file's folder name; others weigh 1).
         **params: :class:`FramingClassifier` hyper-parameters, for every scheme trained.
             Without ``head``, frames get the linear head and techniques the linear+MLP
             average (:data:`DEFAULT_HEADS`, the heads the README's figures were measured with).
 
     Raises:
-        DataError: bad rows (named), labels outside both schemes, too few rows.
+        DataError: bad rows (named), labels outside both schemes, too few rows, a
+            weight for a corpus no training row comes from.
     """
-    from sklearn.model_selection import GroupKFold
-
     t0 = time.perf_counter()
     log = _log.info if verbose else (lambda *a: None)  # the command line shows INFO on stderr
     paths = [data] if isinstance(data, (str, os.PathLike)) else list(data)
@@ -685,46 +739,11 @@ def train_framing(
         srcs.append(src)
     models: dict[str, FramingClassifier] = {}
     for scheme, (rows, sources) in by_scheme.items():
-        train = dedupe(rows, label=lambda r: tuple(sorted(r.label)))
-        if len({r.group for r in train}) < folds:
-            raise DataError(f"{scheme}: {len({r.group for r in train})} articles, fewer than {folds} folds")
         clf = FramingClassifier(scheme, random_state=seed,  # type: ignore[arg-type]
                                 **{"head": DEFAULT_HEADS[scheme], **params})
         clf._validate_hyperparameters()
-        texts = [r.text for r in train]
-        Y = clf.indicator([r.label for r in train], len(train))
-        langs = np.array([r.lang for r in train])
-        groups = np.array([r.group for r in train])
-        log(f"framing: {scheme}: {len(rows)} rows -> {len(train)} after dedup/conflicts, {len(set(groups))} articles; "
-            f"encoding{' paragraph by paragraph' if scheme == 'frames' else ''}")
-        Z = clf.features(texts, progress=verbose)
-        splits = list(GroupKFold(n_splits=folds).split(texts, groups=groups))
-        oof = clf.out_of_fold(texts, Y, splits, features=Z,
-                              on_fold=lambda k: log(f"framing: {scheme}: fold {k + 1}/{folds} done "
-                                                    f"({time.perf_counter() - t0:.0f} s)"))
-        cv = multilabel_report(Y, cross_fitted(oof, Y, splits, min_positive=clf.min_positive), clf.labels, langs)
-        clf.fit(texts, Y, features=Z)
-        clf.thresholds_ = tune_thresholds(oof, Y, min_positive=clf.min_positive)
-        at_half = micro_f1(Y, oof >= 0.5)
-        clf.card_ = {
-            "name": f"xhs_nlp {scheme} classifier (SemEval-2023 Task 3 scheme)",
-            "task": ("article/section: 14 policy frames, multi-label" if scheme == "frames"
-                     else "paragraph: 23 persuasion techniques, multi-label"),
-            "training_data": sources,
-            "training_rows": len(train),
-            "articles": int(len(set(groups))),
-            "languages": {lg: int((langs == lg).sum()) for lg in sorted(set(langs.tolist()))},
-            "cross_lingual_note": ("trained on " + ", ".join(sorted(set(langs.tolist()))) + "; no Chinese framing data "
-                                   "exists, so Chinese (and any other language) is scored through the multilingual "
-                                   "encoder alone, without in-language training or evaluation"),
-            "seed": seed,
-            "metrics": {"cross_validated": cv, "cross_validated_micro_f1_at_0.5": at_half,
-                        "cv": f"{folds}-fold GroupKFold by article; each fold judged with per-label thresholds "
-                              "tuned on the other folds' out-of-fold predictions"},
-        }
-        log(f"framing: {scheme}: cross-validated micro-F1 {cv['micro_f1']:.3f} (macro {cv['macro_f1']:.3f}; at 0.5: "
-            f"{at_half:.3f}); " + ", ".join(f"{lg} {b['micro_f1']:.3f}" for lg, b in cv["per_lang"].items()))
-        models[scheme] = clf
+        models[scheme] = _train_scheme(clf, rows, sources, folds=folds, seed=seed, weights=weights, log=log, t0=t0,
+                                       progress=verbose)
     if out is not None:
         for scheme, clf in models.items():
             clf.card_["training_seconds"] = round(time.perf_counter() - t0, 1)
@@ -732,3 +751,125 @@ def train_framing(
             clf.path_ = Path(out) / scheme
             log(f"framing: saved {Path(out) / scheme}")
     return models
+
+
+def _training_rows(rows: list[LabelledRow], log: Any, scheme: str) -> tuple[list[LabelledRow], list[LabelledRow], int]:
+    """``(training rows, held-out rows, copies dropped)``; training rows that copy a
+    training document of a split corpus carry that document's group."""
+    held = [r for r in rows if r.split in HELD_OUT_SPLITS]
+    # deduplicated within each corpus: a SemEval article and the op-ed corpus's reading of it are two annotations
+    # of one text (kept both, in one fold), not a conflict that drops both
+    train = [r for c in dict.fromkeys(r.corpus for r in rows)
+             for r in dedupe([r for r in rows if r.corpus == c and r.split not in HELD_OUT_SPLITS],
+                             label=lambda r: tuple(sorted(r.label)))]
+    if not train:
+        raise DataError(f"{scheme}: no training rows left: every row is in a held-out split ("
+                        + "/".join(HELD_OUT_SPLITS) + ")")
+    split_corpora = {r.corpus for r in held}
+    if not split_corpora:
+        return train, held, 0
+    outside = [i for i, r in enumerate(train) if r.corpus not in split_corpora]
+    copies = document_copies([train[i].text for i in outside], [r.text for r in held])
+    drop = {i for i, c in zip(outside, copies) if c is not None}
+    inside = [r for r in train if r.corpus in split_corpora]
+    joined = document_copies([train[i].text for i in outside], [r.text for r in inside])
+    for i, c in zip(outside, joined):
+        if c is not None and i not in drop:
+            train[i] = train[i]._replace(group=inside[c].group)
+    if drop:
+        log(f"framing: {scheme}: {len(drop)} training rows copy a held-out document and are dropped")
+    return [r for i, r in enumerate(train) if i not in drop], held, len(drop)
+
+
+def _train_scheme(clf: FramingClassifier, rows: list[LabelledRow], sources: list[dict], *, folds: int, seed: int,
+                  weights: Any, log: Any, t0: float, progress: bool) -> FramingClassifier:
+    from sklearn.base import clone
+    from sklearn.model_selection import GroupKFold
+
+    scheme = clf.scheme
+    train, held, dropped = _training_rows(rows, log, scheme)
+    if len({r.group for r in train}) < folds:
+        raise DataError(f"{scheme}: {len({r.group for r in train})} articles, fewer than {folds} folds")
+    texts = [r.text for r in train]
+    Y = clf.indicator([r.label for r in train], len(train))
+    langs = np.array([r.lang for r in train])
+    corpora = np.array([r.corpus for r in train])
+    groups = np.array([r.group for r in train])
+    w = corpus_weights(weights, corpora.tolist())
+    fit_params = {"sample_weight": w} if w is not None else None
+    log(f"framing: {scheme}: {len(rows)} rows -> {len(train)} training after dedup/conflicts, {len(set(groups))} "
+        f"articles, {len(held)} held out; encoding{' paragraph by paragraph' if scheme == 'frames' else ''}")
+    Z = clf.features(texts, progress=progress)
+    splits = list(GroupKFold(n_splits=folds).split(texts, groups=groups))
+    oof = clf.out_of_fold(texts, Y, splits, features=Z, fit_params=fit_params,
+                          on_fold=lambda k: log(f"framing: {scheme}: fold {k + 1}/{folds} done "
+                                                f"({time.perf_counter() - t0:.0f} s)"))
+    crossed = cross_fitted(oof, Y, splits, min_positive=clf.min_positive)
+    cv = multilabel_report(Y, crossed, clf.labels, langs)
+    clf.fit(texts, Y, features=Z, **(fit_params or {}))
+    clf.thresholds_ = tune_thresholds(oof, Y, min_positive=clf.min_positive)
+    metrics: dict[str, Any] = {
+        "cross_validated": cv, "cross_validated_micro_f1_at_0.5": micro_f1(Y, oof >= 0.5),
+        "cv": f"{folds}-fold GroupKFold by article; each fold judged with per-label thresholds "
+              "tuned on the other folds' out-of-fold predictions"}
+    if len(set(corpora.tolist())) > 1:
+        metrics["cross_validated_by_corpus"] = {c: multilabel_report(Y[corpora == c], crossed[corpora == c], clf.labels,
+                                                                     langs[corpora == c])
+                                                for c in sorted(set(corpora.tolist()))}
+    if held:
+        held_texts = [r.text for r in held]
+        Yh = clf.indicator([r.label for r in held], len(held))
+        Zh = clf.features(held_texts)
+        metrics["held_out"] = _held_out_reports(clf, held, Yh, Zh)
+        outside = np.array([c not in {r.corpus for r in held} for c in corpora])
+        if outside.any() and len(set(groups[outside].tolist())) >= folds:
+            # the same recipe without the held-out rows' corpora: for the op-ed corpus, the zero-shot reading
+            base = clone(clf)
+            sub = np.flatnonzero(outside)
+            sub_splits = list(GroupKFold(n_splits=folds).split(sub, groups=groups[sub]))
+            sub_params = {"sample_weight": w[sub]} if w is not None else {}
+            base_oof = base.out_of_fold([texts[i] for i in sub], Y[sub], sub_splits, features=Z[sub],
+                                        fit_params=sub_params or None)
+            base.fit([texts[i] for i in sub], Y[sub], features=Z[sub], **sub_params)
+            base.thresholds_ = tune_thresholds(base_oof, Y[sub], min_positive=clf.min_positive)
+            metrics["held_out_without_their_corpora"] = _held_out_reports(base, held, Yh, Zh)
+        for c, by_lang in metrics["held_out"].items():
+            log(f"framing: {scheme}: held out {c}: " + ", ".join(
+                f"{lg} micro-F1 {b['micro_f1']:.3f}" + (
+                    f" (without its corpus {metrics['held_out_without_their_corpora'][c][lg]['micro_f1']:.3f})"
+                    if "held_out_without_their_corpora" in metrics else "")
+                for lg, b in by_lang.items()))
+    trained_langs = sorted(set(langs.tolist()))
+    clf.card_ = {
+        "name": f"xhs_nlp {scheme} classifier (SemEval-2023 Task 3 scheme)",
+        "task": ("article/section: 14 policy frames, multi-label" if scheme == "frames"
+                 else "paragraph: 23 persuasion techniques, multi-label"),
+        "training_data": sources,
+        "training_rows": len(train),
+        "articles": int(len(set(groups))),
+        "languages": {lg: int((langs == lg).sum()) for lg in trained_langs},
+        "corpora": {c: int((corpora == c).sum()) for c in sorted(set(corpora.tolist()))},
+        "weights": ({c: float(w[corpora == c][0]) for c in sorted(set(corpora.tolist()))} if w is not None else None),
+        "held_out_rows": len(held),
+        "dropped_copies_of_held_out": dropped,
+        "cross_lingual_note": ("trained on " + ", ".join(trained_langs) + "; any other language is scored through "
+                               "the multilingual encoder alone, without in-language training or evaluation"),
+        "seed": seed,
+        "metrics": metrics,
+    }
+    log(f"framing: {scheme}: cross-validated micro-F1 {cv['micro_f1']:.3f} (macro {cv['macro_f1']:.3f}; at 0.5: "
+        f"{metrics['cross_validated_micro_f1_at_0.5']:.3f}); "
+        + ", ".join(f"{lg} {b['micro_f1']:.3f}" for lg, b in cv["per_lang"].items()))
+    return clf
+
+
+def _held_out_reports(clf: FramingClassifier, held: list[LabelledRow], Yh: np.ndarray,
+                      Zh: np.ndarray) -> dict[str, dict[str, dict]]:
+    """``{corpus: {lang: multilabel report}}`` of the held-out rows at the model's thresholds."""
+    P = clf.predict([r.text for r in held], features=Zh).astype(bool)
+    corpora = np.array([r.corpus for r in held])
+    langs = np.array([r.lang for r in held])
+    return {c: {lg: multilabel_report(Yh[(corpora == c) & (langs == lg)], P[(corpora == c) & (langs == lg)],
+                                      clf.labels)
+                for lg in sorted(set(langs[corpora == c].tolist()))}
+            for c in sorted(set(corpora.tolist()))}

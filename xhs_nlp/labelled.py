@@ -2,7 +2,8 @@
 ``xhs-nlp score``.
 
 Corpora are JSONL, CSV or Parquet files (read through Hugging Face ``datasets``), a
-``datasets.Dataset`` or a list of row dicts, with fields ``text`` and ``label`` and
+``datasets.Dataset`` or a list of row dicts, with fields ``text`` and ``label`` (or
+``frames``, as in the op-ed reading corpus's ``docs.jsonl``: :data:`LABEL_FIELDS`) and
 optionally ``lang``, ``split``, ``domain`` and ``source_id``.
 
 * :func:`read_rows`: the raw row dicts;
@@ -12,7 +13,7 @@ optionally ``lang``, ``split``, ``domain`` and ``source_id``.
 * :func:`table_columns` and :func:`iter_table`: the columns and streamed rows of a
   table of texts (the inputs of ``xhs-nlp score``);
 * helpers for training on them: :func:`dedupe`, :func:`drop_held_out_copies`,
-  :func:`text_groups`, :func:`source_record`.
+  :func:`document_copies`, :func:`text_groups`, :func:`source_record`.
 
 Example:
     >>> rows = [{"text": "Sales rose 5%.", "label": "OBJ", "lang": "en"}, {"text": "Awful!", "label": "SUBJ"}]
@@ -36,12 +37,21 @@ from .schemes import NON_NEGATIVE
 
 __all__ = ["LabelledRow", "read_rows", "load_labelled", "read_labelled", "parse_label_map", "table_columns",
            "iter_table", "corpus_name",
-           "source_record", "norm_text", "text_groups", "dedupe", "drop_held_out_copies", "split_held_out", "HELD_OUT_SPLITS", "row_group",
+           "source_record", "norm_text", "text_groups", "dedupe", "drop_held_out_copies", "document_copies", "split_held_out", "HELD_OUT_SPLITS", "row_group",
            "GROUP_FIELDS", "cv_groups", "cv_unit", "DROP", "TargetRow", "read_targeted", "find_target",
-           "NON_NEGATIVE", "corpus_weights"]
+           "NON_NEGATIVE", "corpus_weights", "LABEL_FIELDS", "licence_terms"]
 
 #: a label mapped to this is dropped with its row (e.g. ``other=-``)
 DROP = "-"
+
+#: the fields a row's label is read from, first present wins (``frames``: the documents of the
+#: op-ed reading corpus, ``docs.jsonl``, whose label is the list of frames they use)
+LABEL_FIELDS = ("label", "frames")
+
+
+def _label_field(row: Mapping[str, Any]) -> str | None:
+    return next((f for f in LABEL_FIELDS if row.get(f) is not None), None)
+
 
 #: splits never trained on by default
 HELD_OUT_SPLITS = ("dev", "dev_test", "test", "validation")
@@ -188,12 +198,13 @@ def load_labelled(
     lm = parse_label_map(label_map)
     texts, labels, langs = [], [], []
     for i, r in enumerate(rows):
-        if "text" not in r or "label" not in r:
+        field = _label_field(r)
+        if "text" not in r or field is None:
             raise DataError(f"row {i} has no 'text' or no 'label' field (fields: {sorted(r)})")
         t = r["text"]
         if not isinstance(t, str):
             raise DataError(f"row {i}: text is {type(t).__name__}, not a string")
-        lab = r["label"]
+        lab = r[field]
         if multilabel:
             if isinstance(lab, str):
                 lab = [x for x in lab.split(",") if x] if lab else []
@@ -261,13 +272,14 @@ def read_labelled(
         name = _source_label(src)
         corpus = corpus_name(src) if isinstance(src, (str, os.PathLike)) else name
         for i, r in enumerate(raw):
-            for key in ("text", "label"):
+            field = _label_field(r)
+            for key in ("text", field or "label"):
                 if key not in r or r[key] is None:
                     raise DataError(f"{name}: row {i} has no {key!r} field")
             text = r["text"]
             if not isinstance(text, str) or not text.strip():
                 raise DataError(f"{name}: row {i}: text is empty or not a string")
-            lab = r["label"]
+            lab = r[field]
             if multilabel:
                 if isinstance(lab, str):
                     lab = [x.strip() for x in lab.split(",") if x.strip()]
@@ -282,7 +294,7 @@ def read_labelled(
                 if lab == DROP:
                     continue
                 if allowed is not None and lab not in allowed:
-                    raise DataError(f"{name}: row {i}: label {r['label']!r} is not one of {sorted(allowed)} and the "
+                    raise DataError(f"{name}: row {i}: label {r[field]!r} is not one of {sorted(allowed)} and the "
                                     f"label map does not rename it{label_hint}")
             out.append(LabelledRow(text, lab, str(r.get("lang") or _detect(text)), str(r.get("split") or "train"),
                                    corpus, str(r.get("domain") or dmap.get(corpus, default_domain)),
@@ -520,11 +532,35 @@ def corpus_name(path: str | os.PathLike[str]) -> str:
 
 
 def source_record(path: Any, rows: int) -> dict:
-    """What a model card records of one training source: name, SHA-256 (files), rows."""
+    """What a model card records of one training source: name, SHA-256 (files), rows, and
+    the licence terms its folder's README states (:func:`licence_terms`), where it has one."""
     if not isinstance(path, (str, os.PathLike)):
         return {"path": f"<{type(path).__name__}>", "sha256": None, "rows": rows}
-    return {"path": corpus_name(path) + "/" + os.path.basename(os.fspath(path)), "sha256": file_sha256(path),
-            "rows": rows}
+    rec = {"path": corpus_name(path) + "/" + os.path.basename(os.fspath(path)), "sha256": file_sha256(path),
+           "rows": rows}
+    if terms := licence_terms(Path(path).parent):
+        rec["licence"] = terms
+    return rec
+
+
+_LICENCE_HEADING = re.compile(r"^\s*#*\s*licen[cs]e\b[^\n]*", re.IGNORECASE | re.MULTILINE)
+
+
+def licence_terms(folder: str | os.PathLike[str], limit: int = 400) -> str | None:
+    """The licence paragraph of a corpus folder's ``README.txt`` / ``README.md`` (the
+    heading line that starts with "Licence" or "License" and the lines after it up to a
+    blank line, spaces collapsed, at most ``limit`` characters), or ``None``."""
+    for name in ("README.txt", "README.md", "README"):
+        f = Path(folder) / name
+        if not f.is_file():
+            continue
+        text = f.read_text(encoding="utf-8", errors="replace")
+        if not (m := _LICENCE_HEADING.search(text)):
+            return None
+        para = re.split(r"\n\s*\n", text[m.start():], maxsplit=1)[0]
+        para = " ".join(para.split())
+        return para if len(para) <= limit else para[: limit - 1] + "…"
+    return None
 
 
 def text_groups(texts: Sequence[str]) -> np.ndarray:
@@ -595,6 +631,34 @@ def split_held_out(rows: list) -> tuple[list, list]:
         raise DataError("no training rows left: every row is in a held-out split ("
                         + "/".join(HELD_OUT_SPLITS) + ")")
     return train, held
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
+
+
+def document_copies(texts: Sequence[str], documents: Sequence[str], *, min_chars: int = 40) -> list[int | None]:
+    """For each of ``texts``, the index of the document of ``documents`` it copies, or ``None``.
+
+    A text copies a document when it holds at least half (and at least two) of the
+    document's long sentences (``min_chars`` normalised characters or more). The op-ed
+    reading corpus's English documents are SemEval-2023 articles cut after 35-40
+    sentences and re-segmented, so neither equality nor containment of the whole text
+    finds them (containment found 25 of 48); their sentences do (48 of 48, no false
+    match among SemEval's 986 frames articles).
+
+    Example:
+        >>> doc = ("The first sentence of this op-ed is long enough to count. "
+        ...        "The second sentence of this op-ed is long enough as well.")
+        >>> document_copies(["Title. " + doc + " More text.", "Something else entirely."], [doc])
+        [0, None]
+    """
+    keys = [[k for k in (norm_text(x) for x in _SENTENCE_END.split(d)) if len(k) >= min_chars] for d in documents]
+    out: list[int | None] = []
+    for t in texts:
+        n = norm_text(t)
+        out.append(next((j for j, ks in enumerate(keys)
+                         if len(ks) >= 2 and sum(k in n for k in ks) >= max(2, (len(ks) + 1) // 2)), None))
+    return out
 
 
 def drop_held_out_copies(train: list, held: list) -> list:

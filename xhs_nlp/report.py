@@ -232,8 +232,10 @@ def summary_html(a: Analysis, *, links: bool = True, evidence: bool = True) -> l
             out.append(f'<td style="{_heat(p or 0)}" title="{escape(f)}: {p if p is not None else "-"}">'
                        f'{"" if p is None else f"{p:.2f}"}{"*" if on else ""}</td>')
         out.append("</tr>")
-    out.append("</table><p class=lab>* above the frame's tuned threshold. Frames and techniques come from models "
-               "trained on SemEval-2023 news in six European languages; Chinese text is scored cross-lingually.</p>")
+    measured = a.framing.measured
+    out.append("</table><p class=lab>* above the frame's tuned threshold. Where the models' figures were measured: "
+               f"frames: {escape(measured.get('frames', 'unknown'))}; techniques: "
+               f"{escape(measured.get('techniques', 'unknown'))}.</p>")
     out += _entities_html(a, evidence=evidence)
     out.append(_SENT_LEGEND)
     return out
