@@ -25,7 +25,7 @@ from sklearn.utils.estimator_checks import (
 )
 
 from xhs_nlp.claims import ClaimClassifier
-from xhs_nlp.errors import DataError, InputError
+from xhs_nlp.errors import DataError, InputError, ModelError
 from xhs_nlp.framing import TECHNIQUES, FramingClassifier
 from xhs_nlp.heads import EncoderHead
 from xhs_nlp.sentiment import LABELS, SentimentModel
@@ -124,6 +124,21 @@ def test_features_of_the_wrong_shape_are_refused():
     est, X, y, Z, kw = _cases()[1]
     with pytest.raises(DataError, match="one row per text"):
         est.fit(X, y, features=Z[:5])
+
+
+def test_weights_of_another_width_fail_with_a_model_error_naming_both_widths(tmp_path):
+    # a head fitted on 10 features (another encoder, other layers) loads, then refuses the encoder's features
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(12, 10))
+    est = FramingClassifier("techniques", min_positive=2).fit(POS + NEG, [["Doubt"]] * 6 + [["Flag_Waving"]] * 6,
+                                                               features=Z)
+    est.save(tmp_path / "narrow")
+    loaded = FramingClassifier.load(tmp_path / "narrow", scheme="techniques")
+    assert loaded.predict_proba(POS[:1], features=Z[:1]).shape == (1, len(TECHNIQUES))
+    with pytest.raises(ModelError, match=r"narrow: its weights read 10 features per text, but the encoder gives \d+"):
+        loaded.predict_proba(POS[:1])
+    with pytest.raises(ModelError, match="the features given have 4"):
+        loaded.predict(POS[:1], features=np.zeros((1, 4)))
 
 
 @pytest.mark.parametrize("est, name", [(ClaimClassifier(C=-1), "C"), (ClaimClassifier(max_iter=0), "max_iter"),

@@ -414,8 +414,20 @@ class EncoderHead(ClassifierMixin, BaseEstimator):
         self._check_is_fitted()
         texts = check_texts(X)
         Z = self._resolve_features(texts, features) if self._needs_features() else None
+        width = self._input_width()
+        if Z is not None and width is not None and Z.shape[1] != width:
+            raise ModelError(f"{getattr(self, 'path_', 'the model')}: its weights read {width} features per text, but "
+                             f"{'the features given have' if features is not None else 'the encoder gives'} "
+                             f"{Z.shape[1]}: the model was trained on another encoder or other layers (load it with "
+                             "the encoder it was trained on, encoder=...)")
         with one_blas_thread():  # the same numbers in the main process and in workers
             return self._proba(texts, Z, **row_params)
+
+    def _input_width(self) -> int | None:
+        """The number of features per text the fitted weights read (the standardiser's
+        length), or ``None`` where the head has no single standardiser."""
+        mean = getattr(self, "mean_", None)
+        return None if mean is None else int(np.shape(mean)[0])
 
     def _needs_features(self) -> bool:
         """Whether the head reads :meth:`features` (a head of n-grams alone does not)."""
