@@ -238,10 +238,12 @@ def _labels_by_group(c: Comparison, groups: Any, keys: list[str], kind: str, lab
                 cells.append("<td></td>")
                 continue
             tip = f"{n}: {r['estimate']:.0%} of {int(r['n'])} documents, {c.level:.0%} interval {_interval(r, spec='.0%')}"
-            cells.append(f'<td style="{_heat(float(r["estimate"]))}" title="{escape(tip)}">{r["estimate"]:.0%}</td>')
+            cells.append(f'<td style="{_heat(float(r["estimate"]))}" title="{escape(tip)}"><a href="#g{i}" '
+                         f'style="color:inherit">{r["estimate"]:.0%}</a></td>')
         out.append(f'<tr><td class=name><a href="#g{i}">{escape(_group_name(keys, g))}</a></td>{"".join(cells)}</tr>')
     out.append(f"</table><p class=lab>The share of the group's documents where the {kind} is on (above its tuned "
-               f"threshold); only {kind}s on in at least 10% of some group's documents are shown.</p>")
+               f"threshold); only {kind}s on in at least 10% of some group's documents are shown. Hover for the "
+               f"interval; click for the group's documents and the {kind}s on in each.</p>")
     return out
 
 
@@ -256,7 +258,7 @@ def _documents(c: Comparison, docs: Any, groups: Any, keys: list[str]) -> list[s
         key = tuple(str(g[k]) for k in keys)
         rows = members.loc[np.array([k == key for k in member_keys], dtype=bool)]
         out.append(f'<h3 id="g{i}">{escape(_group_name(keys, g))} ({len(rows)} documents)</h3><table><tr>'
-                   "<th>source</th><th>sentiment</th><th>claim share</th><th>frames on</th></tr>")
+                   "<th>source</th><th>sentiment</th><th>claim share</th><th>frames on</th><th>techniques on</th></tr>")
         for _, r in rows.iterrows():
             d = info.get(r.get("doc_id"), {})
             score = d.get("sentiment_score")
@@ -264,7 +266,8 @@ def _documents(c: Comparison, docs: Any, groups: Any, keys: list[str]) -> list[s
             out.append(f"<tr><td class=l>{_source_link(r.get('source'))}</td>"
                        f'<td style="{_diverging(score)}">{_fmt(score)}</td>'
                        f"<td>{_fmt(d.get('claim_share'), '.0%')}</td>"
-                       f"<td class=l>{escape(', '.join(_as_list(d.get('frames_on'))))}</td></tr>")
+                       f"<td class=l>{escape(', '.join(_as_list(d.get('frames_on'))))}</td>"
+                       f"<td class=l>{escape(', '.join(_as_list(d.get('techniques_on'))))}</td></tr>")
         out.append("</table>")
     return out
 
