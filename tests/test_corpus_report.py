@@ -89,3 +89,28 @@ def test_write_corpus_report_returns_the_path(tmp_path):
     docs = pd.DataFrame({"doc_id": list("ab"), "source": ["a.txt", "b.txt"], "sentiment_score": [0.1, -0.3]})
     path = write_corpus_report(docs, tmp_path / "c.html", n_resamples=10)
     assert path.read_text(encoding="utf-8").count('<h3 id="g0">all documents (2 documents)</h3>') == 1
+
+
+def test_hostile_names_are_escaped_and_grouping_by_source_works():
+    docs = pd.DataFrame({"doc_id": list("abc"), "source": ['<img src=x onerror="alert(1)">.txt', "b.txt", "c.txt"],
+                         "outlet": ['"><script>alert(2)</script>', "<b>FT</b>", "<b>FT</b>"],
+                         "sentiment_score": [0.2, -0.1, 0.3]})
+    ents = pd.DataFrame({"doc_id": ["a", "b"], "source": ["x", "b.txt"], "entity": ["<Evil & Co>", "<Evil & Co>"],
+                         "section": [None, None], "mentions": [1, 2], "score": [0.5, -0.5],
+                         "most_negative": [None, "<i>bad</i> news"], "most_positive": ["good", None]})
+    html = corpus_html({"documents": docs, "entities": ents}, by="outlet", n_resamples=20)
+    _self_contained(html)
+    _links_resolve(html)
+    assert "<img" not in html and "<b>" not in html and "<i>" not in html and "alert(2)</script>" not in html
+    assert "&lt;Evil &amp; Co&gt;" in html and "&lt;i&gt;bad&lt;/i&gt; news" in html
+    by_source = corpus_html(docs, by="source", n_resamples=20)
+    _links_resolve(by_source)
+    assert by_source.count("(1 documents)</h3>") == 3  # each source its own group, its document listed
+
+
+def test_the_command_refuses_a_period_without_a_date_column(scored, tmp_path, capsys):
+    assert main(["report", str(scored), "--period", "week", "--out", str(tmp_path / "a.html")]) != 0
+    assert "--period needs --time" in capsys.readouterr().err
+    assert main(["report", str(scored), "--by", "month", "--time", "date", "--out", str(tmp_path / "b.html")]) != 0
+    assert "not --by month" in capsys.readouterr().err
+    assert not list(tmp_path.glob("*.html"))

@@ -137,7 +137,7 @@ def test_weights_of_another_width_fail_with_a_model_error_naming_both_widths(tmp
     assert loaded.predict_proba(POS[:1], features=Z[:1]).shape == (1, len(TECHNIQUES))
     with pytest.raises(ModelError, match=r"narrow: its weights read 10 features per text, but the encoder gives \d+"):
         loaded.predict_proba(POS[:1])
-    with pytest.raises(ModelError, match="the features given have 4"):
+    with pytest.raises(DataError, match="features have 4 columns, the model's weights read 10"):
         loaded.predict(POS[:1], features=np.zeros((1, 4)))
 
 

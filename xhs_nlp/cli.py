@@ -424,7 +424,16 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from .corpus_report import write_corpus_report
 
-    by = [k for part in args.by for k in part.split(",") if k] + ([args.period] if args.time else [])
+    from .compare import TIME_KEYS
+    from .errors import DataError
+
+    by = [k for part in args.by for k in part.split(",") if k]
+    if args.period and not args.time:
+        raise DataError("--period needs --time COLUMN (the date column it is taken from)")
+    if args.time:
+        if clash := [k for k in by if k in TIME_KEYS]:
+            raise DataError(f"give the period with --period, not --by {clash[0]}, when --time is given")
+        by.append(args.period or "month")
     path = write_corpus_report(args.results, args.out, by=by, date=args.time, n_resamples=args.resamples,
                                seed=args.seed, min_documents=args.min_documents, organisations=args.organisations,
                                figures=not args.no_figures, title=args.title)
@@ -558,7 +567,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--by", action="append", default=[], metavar="KEY[,KEY]",
                    help="group keys: a column or metadata key (outlet, lang, ...); repeatable; none: the whole corpus")
     s.add_argument("--time", metavar="COLUMN", help="a date column: also group by --period of it (over-time figures)")
-    s.add_argument("--period", choices=["day", "week", "month", "quarter", "year"], default="month",
+    s.add_argument("--period", choices=["day", "week", "month", "quarter", "year"], default=None,
                    help="the period of --time (default month)")
     s.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples per group (default 1000)")
     s.add_argument("--seed", type=int, default=0, help="the bootstrap's seed (default 0)")

@@ -604,7 +604,7 @@ def compare(
                  f"groups under {min_documents} documents are marked small")
     out = Comparison(groups=groups, measures=measures, organisations=orgs)
     out.by, out.time, out.notes, out.level = list(by), time_key, notes, level
-    out.members = docs[[c for c in ("doc_id", "source") if c in docs.columns] + [k for k in by if k != "doc_id"]].copy()
+    out.members = docs[list(dict.fromkeys([c for c in ("doc_id", "source") if c in docs.columns] + list(by)))].copy()
     for df in out.values():
         df.attrs.update({"by": list(by), "time": time_key, "notes": list(notes), "level": level})
     return out

@@ -36,7 +36,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
+try:  # pandas is a dependency of the tables; its missing-value marker
+    from pandas import NA as pd_NA
+except ImportError:  # pragma: no cover
+    pd_NA = None
+
 from ._version import __version__
+from .errors import DataError
 from .compare import Comparison, _as_list, compare, read_tables
 from .report import _CSS, _diverging, _heat
 
@@ -187,6 +193,9 @@ def _over_time(c: Comparison, figures: bool) -> list[str]:
                 out.append(f"<figure>{_svg(plot.trend(c, y=y, by=group))}</figure>")
     except ImportError as e:  # MissingDependencyError is an ImportError: the plot extra is not installed
         out.append(f"<p class=lab>No figures: {escape(str(e))}. The tables hold the numbers.</p>")
+    except (DataError, ValueError, RuntimeError) as e:  # a figure that cannot be drawn must not cost the page
+        out.append(f"<p class=lab>The figures could not be drawn ({escape(type(e).__name__)}: {escape(str(e))}); "
+                   "the tables hold the numbers.</p>")
     return out
 
 
@@ -273,7 +282,7 @@ def _documents(c: Comparison, docs: Any, groups: Any, keys: list[str]) -> list[s
 
 
 def _source_link(source: Any) -> str:
-    s = "" if source is None else str(source)
+    s = "" if source is None or source is pd_NA or (isinstance(source, float) and source != source) else str(source)
     if not s:
         return "–"
     path = Path(s.split("#", 1)[0])

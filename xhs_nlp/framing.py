@@ -80,9 +80,6 @@ KINDS: dict[str, tuple[str, ...]] = {"frames": FRAMES, "techniques": TECHNIQUES}
 #: linear+MLP average beat either head alone in cross-validation, see the README; frames,
 #: ~1k articles, keep the linear head)
 DEFAULT_HEADS: dict[str, Head] = {"frames": "linear", "techniques": "linear+mlp"}
-#: languages of the SemEval-2023 training articles (the shipped frames model also learns Chinese and English
-#: op-eds from the op-ed reading corpus; its card lists its languages)
-TRAINED_LANGS = ("en", "de", "fr", "it", "pl", "ru")
 
 
 def scheme_of(labels: Sequence[Sequence[str]]) -> Scheme:
@@ -485,7 +482,8 @@ class DocumentFraming:
 
 def measured_where(clf: FramingClassifier) -> str:
     """One line saying where a framing model's accuracy was measured, from its card:
-    in genre (held-out op-ed documents, per language) or on SemEval-2023 news alone.
+    in genre (held-out documents of a corpus other than SemEval-2023, per corpus and
+    language) and/or by cross-validation on its training data.
 
     Example:
         >>> "SemEval-2023" in measured_where(FramingClassifier.load(scheme="techniques"))
@@ -497,14 +495,18 @@ def measured_where(clf: FramingClassifier) -> str:
     if cv is None:
         return "not measured (the model's card records no figures)"
     by_corpus = metrics.get("cross_validated_by_corpus") or {}
-    sem = next((b["micro_f1"] for c, b in by_corpus.items() if c.startswith("semeval")), cv)
-    news = f"SemEval-2023 news, cross-validated micro-F1 {sem:.2f}"
+    sem = next((b["micro_f1"] for c, b in by_corpus.items() if c.startswith("semeval")), None)
+    if sem is None and any(str(t.get("path", "")).startswith("semeval") for t in card.get("training_data") or []):
+        sem = cv  # trained on SemEval alone
+    trained = f"SemEval-2023 news, cross-validated micro-F1 {sem:.2f}" if sem is not None else (
+        f"its training data, cross-validated micro-F1 {cv:.2f}")
     held = {c: by for c, by in (metrics.get("held_out") or {}).items() if not c.startswith("semeval")}
     if not held:
-        return (f"{news}; no op-ed or Chinese {clf.scheme} labels exist, so not measured in genre or in Chinese"
-                if "zh" not in (card.get("languages") or {}) else news)
+        return (f"{trained}; no op-ed or Chinese {clf.scheme} labels exist, so not measured in genre or in Chinese"
+                if "zh" not in (card.get("languages") or {}) else f"{trained}; not measured on held-out documents")
     parts = [f"{lg} {b['micro_f1']:.2f} ({b['n']} documents)" for by in held.values() for lg, b in by.items()]
-    return f"in genre: held-out op-ed documents, micro-F1 {', '.join(parts)}; {news}"
+    names = ", ".join(held)
+    return f"in genre: held-out documents of {names}, micro-F1 {', '.join(parts)}; {trained}"
 
 
 def _cue_hits(doc: Document, ids: Sequence[int]) -> tuple[list[dict], int]:
@@ -704,10 +706,11 @@ def train_framing(
     trained on: they are scored by the final model and reported per corpus and
     language (``metrics.held_out``), beside a model trained without their corpora
     (``metrics.held_out_without_their_corpora``: for the op-ed corpus, the zero-shot
-    reading). A training row of another corpus that copies a held-out document
-    (:func:`~xhs_nlp.labelled.document_copies`: SemEval articles are the source of the
-    op-ed corpus's English documents) is dropped; one that copies a training document
-    joins its fold.
+    reading). A training row that shares most of its sentences with a held-out document
+    (:func:`~xhs_nlp.labelled.document_copies`, either way round: SemEval articles are the
+    source of the op-ed corpus's English documents, and two commentaries of one event can
+    share most of their text) is dropped; a row of another corpus that copies a training
+    document joins its fold.
 
     Args:
         data: JSONL/CSV/Parquet files with ``text``, ``label`` (a list; or ``frames``)
@@ -768,16 +771,23 @@ def _training_rows(rows: list[LabelledRow], log: Any, scheme: str) -> tuple[list
     split_corpora = {r.corpus for r in held}
     if not split_corpora:
         return train, held, 0
+    # a training row (of any corpus) that holds half of a held-out document's sentences, or whose own sentences a
+    # held-out document holds, would leak it: dropped (SemEval articles behind dev op-eds; two ECOB commentaries
+    # of one event that share most of their text)
+    held_texts = [r.text for r in held]
+    copies = document_copies([r.text for r in train], held_texts)
+    drop = {i for i, c in enumerate(copies) if c is not None}
+    drop |= {i for i, r in enumerate(train) if i not in drop
+             and any(c is not None for c in document_copies(held_texts, [r.text]))}
     outside = [i for i, r in enumerate(train) if r.corpus not in split_corpora]
-    copies = document_copies([train[i].text for i in outside], [r.text for r in held])
-    drop = {i for i, c in zip(outside, copies) if c is not None}
     inside = [r for r in train if r.corpus in split_corpora]
     joined = document_copies([train[i].text for i in outside], [r.text for r in inside])
     for i, c in zip(outside, joined):
         if c is not None and i not in drop:
             train[i] = train[i]._replace(group=inside[c].group)
     if drop:
-        log(f"framing: {scheme}: {len(drop)} training rows copy a held-out document and are dropped")
+        log(f"framing: {scheme}: {len(drop)} training rows share most of their text with a held-out document and "
+            "are dropped")
     return [r for i, r in enumerate(train) if i not in drop], held, len(drop)
 
 
@@ -833,6 +843,9 @@ def _train_scheme(clf: FramingClassifier, rows: list[LabelledRow], sources: list
             base.fit([texts[i] for i in sub], Y[sub], features=Z[sub], **sub_params)
             base.thresholds_ = tune_thresholds(base_oof, Y[sub], min_positive=clf.min_positive)
             metrics["held_out_without_their_corpora"] = _held_out_reports(base, held, Yh, Zh)
+        else:
+            log(f"framing: {scheme}: no baseline without the held-out rows' corpora (the other corpora have "
+                f"{len(set(groups[outside].tolist()))} articles, fewer than {folds} folds)")
         for c, by_lang in metrics["held_out"].items():
             log(f"framing: {scheme}: held out {c}: " + ", ".join(
                 f"{lg} micro-F1 {b['micro_f1']:.3f}" + (

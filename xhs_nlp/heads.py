@@ -416,10 +416,12 @@ class EncoderHead(ClassifierMixin, BaseEstimator):
         Z = self._resolve_features(texts, features) if self._needs_features() else None
         width = self._input_width()
         if Z is not None and width is not None and Z.shape[1] != width:
+            if features is not None:
+                raise DataError(f"features have {Z.shape[1]} columns, the model's weights read {width} "
+                                f"({getattr(self, 'path_', 'the model')})")
             raise ModelError(f"{getattr(self, 'path_', 'the model')}: its weights read {width} features per text, but "
-                             f"{'the features given have' if features is not None else 'the encoder gives'} "
-                             f"{Z.shape[1]}: the model was trained on another encoder or other layers (load it with "
-                             "the encoder it was trained on, encoder=...)")
+                             f"the encoder gives {Z.shape[1]}: the model was trained on another encoder or other "
+                             "layers (load it with the encoder it was trained on, encoder=...)")
         with one_blas_thread():  # the same numbers in the main process and in workers
             return self._proba(texts, Z, **row_params)
 

@@ -44,13 +44,15 @@ __all__ = ["LabelledRow", "read_rows", "load_labelled", "read_labelled", "parse_
 #: a label mapped to this is dropped with its row (e.g. ``other=-``)
 DROP = "-"
 
-#: the fields a row's label is read from, first present wins (``frames``: the documents of the
-#: op-ed reading corpus, ``docs.jsonl``, whose label is the list of frames they use)
+#: the fields a row's label is read from, first present wins (``frames``, for multi-label
+#: readers only: the documents of the op-ed reading corpus, ``docs.jsonl``, whose label is the
+#: list of frames they use)
 LABEL_FIELDS = ("label", "frames")
 
 
-def _label_field(row: Mapping[str, Any]) -> str | None:
-    return next((f for f in LABEL_FIELDS if row.get(f) is not None), None)
+def _label_field(row: Mapping[str, Any], multilabel: bool) -> str | None:
+    fields = LABEL_FIELDS if multilabel else LABEL_FIELDS[:1]  # frames are lists: multi-label readers only
+    return next((f for f in fields if row.get(f) is not None), None)
 
 
 #: splits never trained on by default
@@ -198,7 +200,7 @@ def load_labelled(
     lm = parse_label_map(label_map)
     texts, labels, langs = [], [], []
     for i, r in enumerate(rows):
-        field = _label_field(r)
+        field = _label_field(r, multilabel)
         if "text" not in r or field is None:
             raise DataError(f"row {i} has no 'text' or no 'label' field (fields: {sorted(r)})")
         t = r["text"]
@@ -272,7 +274,7 @@ def read_labelled(
         name = _source_label(src)
         corpus = corpus_name(src) if isinstance(src, (str, os.PathLike)) else name
         for i, r in enumerate(raw):
-            field = _label_field(r)
+            field = _label_field(r, multilabel)
             for key in ("text", field or "label"):
                 if key not in r or r[key] is None:
                     raise DataError(f"{name}: row {i} has no {key!r} field")
@@ -543,21 +545,32 @@ def source_record(path: Any, rows: int) -> dict:
     return rec
 
 
-_LICENCE_HEADING = re.compile(r"^\s*#*\s*licen[cs]e\b[^\n]*", re.IGNORECASE | re.MULTILINE)
+_LICENCE_HEADING = re.compile(r"^[ \t]*#*[ \t]*licen[cs]e\b[^\n]*", re.IGNORECASE | re.MULTILINE)
 
 
 def licence_terms(folder: str | os.PathLike[str], limit: int = 400) -> str | None:
     """The licence paragraph of a corpus folder's ``README.txt`` / ``README.md`` (the
-    heading line that starts with "Licence" or "License" and the lines after it up to a
-    blank line, spaces collapsed, at most ``limit`` characters), or ``None``."""
+    line that starts with "Licence" or "License", or a Markdown heading so named, and the
+    lines after it up to a blank line, or the paragraph after a heading that stands alone;
+    spaces collapsed, at most ``limit`` characters), or ``None``.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "README.md").write_text("# Data\\n\\n## Licence\\n\\nCC BY 4.0, cite the paper.\\n")
+        >>> licence_terms(d)
+        '## Licence CC BY 4.0, cite the paper.'
+    """
     for name in ("README.txt", "README.md", "README"):
         f = Path(folder) / name
         if not f.is_file():
             continue
         text = f.read_text(encoding="utf-8", errors="replace")
         if not (m := _LICENCE_HEADING.search(text)):
-            return None
-        para = re.split(r"\n\s*\n", text[m.start():], maxsplit=1)[0]
+            continue
+        parts = re.split(r"\n[ \t]*\n", text[m.start():].strip("\n"))
+        alone = re.fullmatch(r"[ \t]*#*[ \t]*licen[cs]e[ \t:]*", parts[0], re.IGNORECASE)  # a bare heading
+        para = parts[0] + " " + parts[1] if alone and len(parts) > 1 else parts[0]
         para = " ".join(para.split())
         return para if len(para) <= limit else para[: limit - 1] + "…"
     return None
