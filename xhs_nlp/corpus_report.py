@@ -43,7 +43,7 @@ except ImportError:  # pragma: no cover
 
 from ._version import __version__
 from .errors import DataError
-from .compare import Comparison, _as_list, compare, read_tables
+from .compare import Comparison, _as_list, _doc_entities, compare, read_tables
 from .report import _CSS, _diverging, _heat
 
 __all__ = ["corpus_html", "write_corpus_report"]
@@ -143,7 +143,7 @@ def corpus_html(tables: Any, by: str | Sequence[str] = (), *, date: str | None =
 def _measure(c: Comparison, name: str, keys: list[str]) -> dict[tuple, Any]:
     m = c["measures"]
     part = m[m["measure"] == name]
-    return {tuple(str(r[k]) for k in keys): r for _, r in part.iterrows()}
+    return {key: r for key, (_, r) in zip(_keys_of(part, keys), part.iterrows())}
 
 
 def _overview(c: Comparison, groups: Any, keys: list[str]) -> list[str]:
@@ -205,7 +205,7 @@ def _organisations(c: Comparison, groups: Any, keys: list[str]) -> list[str]:
     if not len(o):
         return out + ["<p class=lab>No organisation is named in these documents.</p>"]
     names = list(dict.fromkeys(o["entity"]))
-    cells = {(str(r["entity"]), tuple(str(r[k]) for k in keys)): r for _, r in o.iterrows()}
+    cells = {(str(r["entity"]), key): r for key, (_, r) in zip(_keys_of(o, keys), o.iterrows())}
     out.append("<table><tr><th>organisation</th>" + "".join(
         f'<th><a href="#g{i}">{escape(_group_name(keys, g))}</a></th>' for i, g in groups.iterrows()) + "</tr>")
     for j, name in enumerate(names):
@@ -236,7 +236,7 @@ def _labels_by_group(c: Comparison, groups: Any, keys: list[str], kind: str, lab
     out = [f'<h2 id="{kind}s">{label} by group</h2>']
     if not shown:
         return out + [f"<p class=lab>No {kind} is on in 10% of any group's documents.</p>"]
-    by_key = {(r["measure"], tuple(str(r[k]) for k in keys)): r for _, r in part.iterrows()}
+    by_key = {(r["measure"], key): r for key, (_, r) in zip(_keys_of(part, keys), part.iterrows())}
     out.append("<table><tr><th>group</th>" + "".join(
         f'<th class=rot title="{escape(n)}">{escape(n.split(":", 1)[1].replace("_", " "))}</th>' for n in shown) + "</tr>")
     for i, g in groups.iterrows():
@@ -294,8 +294,10 @@ def _evidence(c: Comparison, t: dict, groups: Any, keys: list[str]) -> list[str]
     o, ents = c["organisations"], t.get("entities")
     if not len(o) or ents is None or not len(ents) or c.members is None:
         return []
-    whole = ents[ents["section"].isna() | (ents["section"].astype(str) == "")] if "section" in ents.columns else ents
     members = c.members
+    whole = _doc_entities(ents, members)  # the rows compare() averaged for the organisation cells
+    if whole is None:
+        return []
     doc_group = dict(zip(members["doc_id"], _keys_of(members, keys)))
     source = dict(zip(members["doc_id"], members["source"] if "source" in members.columns else members["doc_id"]))
     names = list(dict.fromkeys(o["entity"]))

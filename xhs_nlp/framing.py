@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 import numpy as np
 
-from .labelled import (HELD_OUT_SPLITS, LabelledRow, corpus_weights, dedupe, document_copies, read_labelled,
-                       source_record)
+from .labelled import (LabelledRow, copied_documents, corpus_weights, dedupe, document_copies, read_labelled,
+                       source_record, split_held_out)
 from .errors import DataError, InputError, ModelError
 from .heads import Anything, EncoderHead, Integer, Options, Real, Strings, check_texts
 from .metrics import micro_f1, multilabel_report
@@ -759,15 +759,11 @@ def train_framing(
 def _training_rows(rows: list[LabelledRow], log: Any, scheme: str) -> tuple[list[LabelledRow], list[LabelledRow], int]:
     """``(training rows, held-out rows, copies dropped)``; training rows that copy a
     training document of a split corpus carry that document's group."""
-    held = [r for r in rows if r.split in HELD_OUT_SPLITS]
+    train, held = split_held_out(rows)
     # deduplicated within each corpus: a SemEval article and the op-ed corpus's reading of it are two annotations
     # of one text (kept both, in one fold), not a conflict that drops both
-    train = [r for c in dict.fromkeys(r.corpus for r in rows)
-             for r in dedupe([r for r in rows if r.corpus == c and r.split not in HELD_OUT_SPLITS],
-                             label=lambda r: tuple(sorted(r.label)))]
-    if not train:
-        raise DataError(f"{scheme}: no training rows left: every row is in a held-out split ("
-                        + "/".join(HELD_OUT_SPLITS) + ")")
+    train = [r for c in dict.fromkeys(r.corpus for r in train)
+             for r in dedupe([r for r in train if r.corpus == c], label=lambda r: tuple(sorted(r.label)))]
     split_corpora = {r.corpus for r in held}
     if not split_corpora:
         return train, held, 0
@@ -776,9 +772,7 @@ def _training_rows(rows: list[LabelledRow], log: Any, scheme: str) -> tuple[list
     # of one event that share most of their text)
     held_texts = [r.text for r in held]
     copies = document_copies([r.text for r in train], held_texts)
-    drop = {i for i, c in enumerate(copies) if c is not None}
-    drop |= {i for i, r in enumerate(train) if i not in drop
-             and any(c is not None for c in document_copies(held_texts, [r.text]))}
+    drop = {i for i, c in enumerate(copies) if c is not None} | copied_documents(held_texts, [r.text for r in train])
     outside = [i for i, r in enumerate(train) if r.corpus not in split_corpora]
     inside = [r for r in train if r.corpus in split_corpora]
     joined = document_copies([train[i].text for i in outside], [r.text for r in inside])
@@ -831,7 +825,8 @@ def _train_scheme(clf: FramingClassifier, rows: list[LabelledRow], sources: list
         Yh = clf.indicator([r.label for r in held], len(held))
         Zh = clf.features(held_texts)
         metrics["held_out"] = _held_out_reports(clf, held, Yh, Zh)
-        outside = np.array([c not in {r.corpus for r in held} for c in corpora])
+        held_corpora = {r.corpus for r in held}
+        outside = np.array([c not in held_corpora for c in corpora])
         if outside.any() and len(set(groups[outside].tolist())) >= folds:
             # the same recipe without the held-out rows' corpora: for the op-ed corpus, the zero-shot reading
             base = clone(clf)

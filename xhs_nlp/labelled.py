@@ -13,7 +13,7 @@ optionally ``lang``, ``split``, ``domain`` and ``source_id``.
 * :func:`table_columns` and :func:`iter_table`: the columns and streamed rows of a
   table of texts (the inputs of ``xhs-nlp score``);
 * helpers for training on them: :func:`dedupe`, :func:`drop_held_out_copies`,
-  :func:`document_copies`, :func:`text_groups`, :func:`source_record`.
+  :func:`document_copies`, :func:`copied_documents`, :func:`text_groups`, :func:`source_record`.
 
 Example:
     >>> rows = [{"text": "Sales rose 5%.", "label": "OBJ", "lang": "en"}, {"text": "Awful!", "label": "SUBJ"}]
@@ -37,7 +37,7 @@ from .schemes import NON_NEGATIVE
 
 __all__ = ["LabelledRow", "read_rows", "load_labelled", "read_labelled", "parse_label_map", "table_columns",
            "iter_table", "corpus_name",
-           "source_record", "norm_text", "text_groups", "dedupe", "drop_held_out_copies", "document_copies", "split_held_out", "HELD_OUT_SPLITS", "row_group",
+           "source_record", "norm_text", "text_groups", "dedupe", "drop_held_out_copies", "document_copies", "copied_documents", "split_held_out", "HELD_OUT_SPLITS", "row_group",
            "GROUP_FIELDS", "cv_groups", "cv_unit", "DROP", "TargetRow", "read_targeted", "find_target",
            "NON_NEGATIVE", "corpus_weights", "LABEL_FIELDS", "licence_terms"]
 
@@ -665,13 +665,32 @@ def document_copies(texts: Sequence[str], documents: Sequence[str], *, min_chars
         >>> document_copies(["Title. " + doc + " More text.", "Something else entirely."], [doc])
         [0, None]
     """
-    keys = [[k for k in (norm_text(x) for x in _SENTENCE_END.split(d)) if len(k) >= min_chars] for d in documents]
-    out: list[int | None] = []
-    for t in texts:
-        n = norm_text(t)
-        out.append(next((j for j, ks in enumerate(keys)
-                         if len(ks) >= 2 and sum(k in n for k in ks) >= max(2, (len(ks) + 1) // 2)), None))
-    return out
+    keys = [_sentence_keys(d, min_chars) for d in documents]
+    return [next((j for j, ks in enumerate(keys) if _holds(n, ks)), None) for n in map(norm_text, texts)]
+
+
+def copied_documents(texts: Sequence[str], documents: Sequence[str], *, min_chars: int = 40) -> set[int]:
+    """The indices of ``documents`` that at least one of ``texts`` copies (the rule of
+    :func:`document_copies`, which gives each text's first copied document instead).
+
+    Example:
+        >>> doc = ("The first sentence of this op-ed is long enough to count. "
+        ...        "The second sentence of this op-ed is long enough as well.")
+        >>> copied_documents(["Title. " + doc, "Nothing here."], ["Something else entirely.", doc, doc + " More."])
+        {1, 2}
+    """
+    held = [norm_text(t) for t in texts]
+    return {j for j, d in enumerate(documents) if (ks := _sentence_keys(d, min_chars)) and any(_holds(n, ks) for n in held)}
+
+
+def _sentence_keys(document: str, min_chars: int) -> list[str]:
+    """The document's normalised sentences of ``min_chars`` characters or more."""
+    return [k for k in (norm_text(x) for x in _SENTENCE_END.split(document)) if len(k) >= min_chars]
+
+
+def _holds(normalised: str, keys: list[str]) -> bool:
+    """Whether a normalised text holds at least half (and at least two) of a document's keys."""
+    return len(keys) >= 2 and sum(k in normalised for k in keys) >= max(2, (len(keys) + 1) // 2)
 
 
 def drop_held_out_copies(train: list, held: list) -> list:
