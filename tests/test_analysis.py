@@ -44,6 +44,48 @@ def test_analysis_of_the_post(post_doc, post_analysis):
     assert carried and set(carried) <= set(TECHNIQUES)
 
 
+def test_a_document_over_the_prefetch_limit_gets_the_same_numbers_in_bounded_batches(monkeypatch, post_path,
+                                                                                     post_analysis):
+    from xhs_nlp import analysis, heads
+    from xhs_nlp.analysis import default_models
+
+    enc = default_models().encoder
+    monkeypatch.setattr(analysis, "PREFETCH_TEXTS", 10)  # the post is over it: nothing is encoded ahead
+    monkeypatch.setattr(heads, "PREDICT_ROWS", 7)  # every head encodes and reads 7 texts at a time
+    monkeypatch.setattr(enc, "cache_size", 16)  # and the cache keeps 16 texts' features
+    enc.clear_cache()
+    misses = enc.cache_misses
+    again = analyze(post_path)
+    # the same labels, texts and offsets; numbers equal up to float rounding (a head's matrix
+    # product over 7 rows rounds its last bits differently from one over all of them)
+    _assert_close(again.to_dict(), post_analysis.to_dict())
+    assert len(enc._cache) <= 16
+    n_texts = len(post_analysis.doc.sentences) + len(post_analysis.doc.paragraphs)
+    assert enc.cache_misses - misses > n_texts  # read on demand: sentences are encoded once per head
+    # a batch of documents over the limit is encoded and scored one document at a time
+    short = "小红书的用户信任正在快速流失，商业化试水屡屡受挫。"
+    many = list(analyze_many([post_path, short], batch_size=2))
+    _assert_close(many[0].to_dict(), post_analysis.to_dict())
+    _assert_close(many[1].to_dict(), analyze(short).to_dict())
+
+
+def _assert_close(a, b, path="$"):
+    """Equal structure, strings and labels; floats within one step of their rounding (to_dict rounds
+    some to 4 places) of each other."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        assert a.keys() == b.keys(), path
+        for k in a:
+            _assert_close(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            _assert_close(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) or isinstance(b, float):
+        assert a == pytest.approx(b, abs=1.5e-4), path  # 1e-4: one step of a value rounded to 4 places
+    else:
+        assert a == b, path
+
+
 def test_to_dict_json_and_frames(post_doc, post_analysis):
     d = json.loads(post_analysis.to_json())
     assert d["id"] == post_analysis.id and len(d["sentences"]) == 88

@@ -35,7 +35,7 @@ from .claims import classify_document
 from .document import Document
 from .errors import EmptyDocumentError, InputError
 from .framing import document_framing
-from .limits import MAX_BYTES, PROGRESS_CHARS
+from .limits import MAX_BYTES, PREFETCH_TEXTS, PROGRESS_CHARS
 from .portrayal import DocumentEntities, portray
 from .portrayal import encoder_inputs as portrayal_inputs
 from .report import render_html
@@ -349,11 +349,15 @@ def _segment(source: Any, encoding: str | None = None, max_bytes: int | None = M
 
 
 def _encode_batch(models: Models, docs: Sequence[Document], progress: bool = False,
-                  finder: OrganisationFinder | None = None) -> None:
+                  finder: OrganisationFinder | None = None) -> bool:
     """One encoder call for every sentence (with letters) and paragraph of ``docs`` and the
     organisation mentions in them (the target head's poolings share their sentence's
     forward pass); fills the cache. Sentences that are not part of the writing (bylines,
-    widgets) and paragraphs of nothing else are not scored, so not encoded."""
+    widgets) and paragraphs of nothing else are not scored, so not encoded.
+
+    Returns ``False`` without encoding when that is over :data:`PREFETCH_TEXTS` texts:
+    the heads then encode what they read in bounded batches (the same numbers up to float
+    rounding, memory flat in the documents' length)."""
     texts = ([s.text for d in docs for s in d.sentences if s.lang != "und" and s.not_writing is None]
              + [p.text for d in docs for p in d.paragraphs if p.is_writing])
     pairs: list = []
@@ -361,8 +365,12 @@ def _encode_batch(models: Models, docs: Sequence[Document], progress: bool = Fal
         contexts, ps = portrayal_inputs(d, models.target_sentiment, finder)
         texts += contexts
         pairs += ps
+    texts, pairs = list(dict.fromkeys(texts)), list(dict.fromkeys(pairs))
+    if len(texts) + len(pairs) > PREFETCH_TEXTS:
+        return False
     if texts:
-        models.encoder.prefetch(list(dict.fromkeys(texts)), list(dict.fromkeys(pairs)), progress=progress)
+        models.encoder.prefetch(texts, pairs, progress=progress)
+    return True
 
 
 def _analyze_doc(doc: Document, models: Models, source: str, metadata: dict | None = None, position: int = -1,
@@ -451,8 +459,10 @@ def _run_batch(items: list[Source], models: Models | None, errors: str, *, drop_
                 raise
             docs.append(_failure(it, err))
     try:
-        _encode_batch(m, [d for d in docs if isinstance(d, Document)], finder=finder)
+        # a batch over PREFETCH_TEXTS is encoded document by document below
+        whole = _encode_batch(m, [d for d in docs if isinstance(d, Document)], finder=finder)
     except Exception:  # noqa: BLE001 - one document must not fail the batch: encode each alone
+        whole = True
         for k, (it, d) in enumerate(zip(items, docs)):
             if isinstance(d, Document):
                 try:
@@ -467,6 +477,8 @@ def _run_batch(items: list[Source], models: Models | None, errors: str, *, drop_
             out.append(d)
             continue
         try:
+            if not whole:
+                _encode_batch(m, [d], finder=finder)
             out.append(_analyze_doc(d, m, it.name, it.metadata, it.position, finder=finder))
         except Exception as err:  # noqa: BLE001
             if errors == "raise":

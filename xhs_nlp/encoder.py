@@ -434,7 +434,9 @@ class Encoder:
                     for i in todo[k]:
                         out[i] = v
                     if self.cache_size:
-                        self._cache[k] = v
+                        # a copy: a view would keep the whole batch's array alive as long as any
+                        # one of its rows stays cached (memory then grew with the texts encoded)
+                        self._cache[k] = v.copy()
                 while len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
         return out

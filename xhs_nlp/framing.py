@@ -42,6 +42,7 @@ import numpy as np
 from .labelled import (LabelledRow, copied_documents, corpus_weights, dedupe, document_copies, read_labelled,
                        source_record, split_held_out)
 from .errors import DataError, InputError, ModelError
+from . import heads
 from .heads import Anything, EncoderHead, Integer, Options, Real, Strings, check_texts
 from .metrics import micro_f1, multilabel_report
 from .ops import fit_standardiser, sigmoid, standardise
@@ -246,6 +247,14 @@ class FramingClassifier(EncoderHead):
     def sentence_features(self, texts: Sequence[str]) -> np.ndarray:
         """Features of ``texts`` each read as one unit (never split into lines)."""
         return self._layer_features(texts)
+
+    def sentence_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """:meth:`predict_proba` of ``texts`` each read as one unit (never split into
+        lines), in batches of :data:`~xhs_nlp.heads.PREDICT_ROWS` texts so memory stays
+        flat in their number."""
+        texts, k = check_texts(texts), heads.PREDICT_ROWS
+        return np.concatenate([self.predict_proba(part, features=self.sentence_features(part))
+                               for part in (texts[a:a + k] for a in range(0, len(texts), k))])
 
     def indicator(self, y: Any, n: int | None = None) -> np.ndarray:
         """``y`` (label-name lists, or an indicator matrix) as a boolean indicator matrix.
@@ -581,8 +590,8 @@ def document_framing(doc: Document, *, frames_model: FramingClassifier | str | o
     if para_ids:
         p_tech[para_ids] = tm.predict_proba([paragraphs[j].text for j in para_ids])
         texts = [sentences[j].text for j in sent_ids]
-        sent_f[sent_ids] = fm.predict_proba(texts, features=fm.sentence_features(texts))
-        sent_t[sent_ids] = tm.predict_proba(texts, features=tm.sentence_features(texts))
+        sent_f[sent_ids] = fm.sentence_proba(texts)
+        sent_t[sent_ids] = tm.sentence_proba(texts)
 
     def frames_of(pids: Sequence[int]) -> np.ndarray:
         # the paragraphs' own texts, so the encoder's cache serves frames and techniques alike

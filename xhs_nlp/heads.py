@@ -50,8 +50,13 @@ from .persist import load_model_folder, save_model_folder, shipped_model_dir
 #: the encoders a model card may name (``None``: the default)
 KNOWN_ENCODERS: tuple[str | None, ...] = (None, DEFAULT_ENCODER)
 
-__all__ = ["EncoderHead", "Real", "Integer", "Options", "Boolean", "Strings", "Anything", "check_texts",
-           "encoder_record", "language_tags", "KNOWN_ENCODERS",
+#: the most texts a head encodes and scores at once when it computes their features itself
+#: (:meth:`EncoderHead.predict_proba`): a long document's sentences go through in batches
+#: of this many, so its features never sit in memory all at once
+PREDICT_ROWS = 1024
+
+__all__ = ["EncoderHead", "PREDICT_ROWS", "rows_of", "Real", "Integer", "Options", "Boolean", "Strings", "Anything",
+           "check_texts", "encoder_record", "language_tags", "KNOWN_ENCODERS",
            "take_rows"]
 
 
@@ -182,6 +187,18 @@ def check_predict_domain(predict_domain: Any, owner: str) -> None:
 
 _BLAS: Any = None
 _BLAS_LOCK = threading.RLock()  # re-entrant: a head may call another inside it
+
+
+def rows_of(params: Mapping[str, Any], start: int, stop: int, n: int) -> dict[str, Any]:
+    """``params`` for rows ``start:stop`` of ``n``: a list, tuple or array of ``n`` values
+    (one per row) is sliced; anything else (a name for all rows, ``None``) is kept.
+
+    Example:
+        >>> rows_of({"langs": ["en", "zh", "en"], "domain": "oped"}, 1, 3, 3)
+        {'langs': ['zh', 'en'], 'domain': 'oped'}
+    """
+    return {k: v[start:stop] if isinstance(v, (list, tuple, np.ndarray)) and len(v) == n else v
+            for k, v in params.items()}
 
 
 @contextmanager
@@ -410,9 +427,19 @@ class EncoderHead(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X: Sequence[str], *, features: np.ndarray | None = None, **row_params: Any) -> np.ndarray:
-        """Probabilities, one column per entry of :attr:`classes_`."""
+        """Probabilities, one column per entry of :attr:`classes_`.
+
+        Without ``features``, more than :data:`PREDICT_ROWS` texts are scored in batches of
+        that many (their features computed batch by batch), so memory stays flat in the
+        number of texts (the probabilities are those of one call up to float rounding: a
+        matrix product over fewer rows may round its last bits differently).
+        """
         self._check_is_fitted()
         texts = check_texts(X)
+        if features is None and self._needs_features() and len(texts) > PREDICT_ROWS:
+            return np.concatenate([self.predict_proba(texts[a:a + PREDICT_ROWS],
+                                                      **rows_of(row_params, a, a + PREDICT_ROWS, len(texts)))
+                                   for a in range(0, len(texts), PREDICT_ROWS)])
         Z = self._resolve_features(texts, features) if self._needs_features() else None
         width = self._input_width()
         if Z is not None and width is not None and Z.shape[1] != width:

@@ -38,7 +38,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from .errors import DataError, InputError, ModelError
-from .heads import Anything, EncoderHead, Integer, Options, Real, check_texts
+from . import heads
+from .heads import Anything, EncoderHead, Integer, Options, Real, check_texts, rows_of
 from .labelled import TargetRow, corpus_weights, cv_groups, cv_unit, find_target, read_targeted, source_record, split_held_out
 from .metrics import negativity_decisions, sentiment_decisions, two_scheme_reports
 from .ops import fit_standardiser, softmax, standardise
@@ -277,10 +278,17 @@ class TargetSentimentModel(EncoderHead):
 
     def predict_proba(self, X: Sequence[str], *, targets: Sequence[Any] | None = None,
                       features: np.ndarray | None = None) -> np.ndarray:
-        """``(n, 3)`` probabilities of negative, neutral, positive towards each text's target."""
+        """``(n, 3)`` probabilities of negative, neutral, positive towards each text's target
+        (more than :data:`~xhs_nlp.heads.PREDICT_ROWS` texts without ``features``: in
+        batches of that many, as every head)."""
         self._check_is_fitted()
         if features is None:
-            features = self.features(X, targets=targets)
+            texts = check_texts(X)
+            k = heads.PREDICT_ROWS
+            if len(texts) > k:
+                return np.concatenate([self.predict_proba(texts[a:a + k], **rows_of({"targets": targets}, a, a + k, len(texts)))
+                                       for a in range(0, len(texts), k)])
+            features = self.features(texts, targets=targets)
         return super().predict_proba(X, features=features)
 
     def predict(self, X: Sequence[str], *, targets: Sequence[Any] | None = None,
