@@ -42,8 +42,7 @@ import numpy as np
 from .labelled import (LabelledRow, copied_documents, corpus_weights, dedupe, document_copies, read_labelled,
                        source_record, split_held_out)
 from .errors import DataError, InputError, ModelError
-from . import heads
-from .heads import Anything, EncoderHead, Integer, Options, Real, Strings, check_texts
+from .heads import Anything, EncoderHead, Integer, Options, Real, Strings, check_texts, in_row_batches
 from .metrics import micro_f1, multilabel_report
 from .ops import fit_standardiser, sigmoid, standardise
 from .schemes import CATEGORIES, FRAMES, RHETORICAL_CUES, TECHNIQUES
@@ -252,9 +251,8 @@ class FramingClassifier(EncoderHead):
         """:meth:`predict_proba` of ``texts`` each read as one unit (never split into
         lines), in batches of :data:`~xhs_nlp.heads.PREDICT_ROWS` texts so memory stays
         flat in their number."""
-        texts, k = check_texts(texts), heads.PREDICT_ROWS
-        return np.concatenate([self.predict_proba(part, features=self.sentence_features(part))
-                               for part in (texts[a:a + k] for a in range(0, len(texts), k))])
+        return in_row_batches(lambda part: self.predict_proba(part, features=self.sentence_features(part)),
+                              check_texts(texts))
 
     def indicator(self, y: Any, n: int | None = None) -> np.ndarray:
         """``y`` (label-name lists, or an indicator matrix) as a boolean indicator matrix.

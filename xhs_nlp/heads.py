@@ -55,7 +55,7 @@ KNOWN_ENCODERS: tuple[str | None, ...] = (None, DEFAULT_ENCODER)
 #: of this many, so its features never sit in memory all at once
 PREDICT_ROWS = 1024
 
-__all__ = ["EncoderHead", "PREDICT_ROWS", "rows_of", "Real", "Integer", "Options", "Boolean", "Strings", "Anything",
+__all__ = ["EncoderHead", "PREDICT_ROWS", "rows_of", "in_row_batches", "Real", "Integer", "Options", "Boolean", "Strings", "Anything",
            "check_texts", "encoder_record", "language_tags", "KNOWN_ENCODERS",
            "take_rows"]
 
@@ -199,6 +199,13 @@ def rows_of(params: Mapping[str, Any], start: int, stop: int, n: int) -> dict[st
     """
     return {k: v[start:stop] if isinstance(v, (list, tuple, np.ndarray)) and len(v) == n else v
             for k, v in params.items()}
+
+
+def in_row_batches(predict: Callable[..., np.ndarray], texts: Sequence[str], **row_params: Any) -> np.ndarray:
+    """``predict(batch, **params)`` over :data:`PREDICT_ROWS` texts at a time (each batch
+    with its rows of ``row_params``, :func:`rows_of`), the results stacked in order."""
+    k, n = PREDICT_ROWS, len(texts)
+    return np.concatenate([predict(texts[a:a + k], **rows_of(row_params, a, a + k, n)) for a in range(0, n, k)])
 
 
 @contextmanager
@@ -437,9 +444,7 @@ class EncoderHead(ClassifierMixin, BaseEstimator):
         self._check_is_fitted()
         texts = check_texts(X)
         if features is None and self._needs_features() and len(texts) > PREDICT_ROWS:
-            return np.concatenate([self.predict_proba(texts[a:a + PREDICT_ROWS],
-                                                      **rows_of(row_params, a, a + PREDICT_ROWS, len(texts)))
-                                   for a in range(0, len(texts), PREDICT_ROWS)])
+            return in_row_batches(self.predict_proba, texts, **row_params)
         Z = self._resolve_features(texts, features) if self._needs_features() else None
         width = self._input_width()
         if Z is not None and width is not None and Z.shape[1] != width:

@@ -39,7 +39,7 @@ import numpy as np
 
 from .errors import DataError, InputError, ModelError
 from . import heads
-from .heads import Anything, EncoderHead, Integer, Options, Real, check_texts, rows_of
+from .heads import Anything, EncoderHead, Integer, Options, Real, check_texts, in_row_batches
 from .labelled import TargetRow, corpus_weights, cv_groups, cv_unit, find_target, read_targeted, source_record, split_held_out
 from .metrics import negativity_decisions, sentiment_decisions, two_scheme_reports
 from .ops import fit_standardiser, softmax, standardise
@@ -284,10 +284,8 @@ class TargetSentimentModel(EncoderHead):
         self._check_is_fitted()
         if features is None:
             texts = check_texts(X)
-            k = heads.PREDICT_ROWS
-            if len(texts) > k:
-                return np.concatenate([self.predict_proba(texts[a:a + k], **rows_of({"targets": targets}, a, a + k, len(texts)))
-                                       for a in range(0, len(texts), k)])
+            if len(texts) > heads.PREDICT_ROWS:
+                return in_row_batches(self.predict_proba, texts, targets=targets)
             features = self.features(texts, targets=targets)
         return super().predict_proba(X, features=features)
 
