@@ -464,6 +464,14 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_extend_corpus(args: argparse.Namespace) -> int:
+    from .labelled import extend_corpus
+
+    folder = extend_corpus(args.corpus, args.annotations, args.sources, args.out)
+    print(f"wrote {folder} (train with --data {folder}/sentiment.jsonl, claims.jsonl, targets.jsonl or docs.jsonl)")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     from .limits import MAX_BYTES
     from .tasks import TASKS, TRAINERS
@@ -658,6 +666,16 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print one JSON object")
     _add_precision(s)
     s.set_defaults(func=_cmd_evaluate)
+
+    s = sub.add_parser("extend-corpus", help="the op-ed reading corpus with the project's own annotated documents "
+                       "added (their texts read from the source corpora)")
+    s.add_argument("corpus", help="the corpus folder, e.g. ../shared/corpora/opinion_reading_zh_en")
+    s.add_argument("--annotations", required=True, metavar="DIR",
+                   help="sentences.jsonl and docs.jsonl of labels with offsets, e.g. corpora/opinion_reading_more_en")
+    s.add_argument("--sources", required=True, metavar="DIR", help="the folder the annotations' source files are in, "
+                   "e.g. ../shared/corpora")
+    s.add_argument("--out", required=True, metavar="DIR", help="writes DIR/<corpus folder name>/")
+    s.set_defaults(func=_cmd_extend_corpus)
     return p
 
 

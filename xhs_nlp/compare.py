@@ -254,7 +254,7 @@ def _period_labels(dates: pd.Series, key: str) -> tuple[list[str], list[Any]]:
     return labels, starts
 
 
-def _as_list(v: Any) -> list[str]:
+def cell_list(v: Any) -> list[str]:
     """A multi-valued cell as a list: ``"a|b"`` (CSV), a list or an array (Parquet)."""
     if v is None:
         return []
@@ -520,7 +520,7 @@ def compare(
         what["claim_share"] = "mean over documents of the share of classified sentences labelled claim"
     for prefix, names, col in (("frame", FRAMES, "frames_on"), ("technique", TECHNIQUES, "techniques_on")):
         if col in docs.columns:
-            on = [set(_as_list(v)) for v in docs[col].tolist()]
+            on = [set(cell_list(v)) for v in docs[col].tolist()]
             for name in names:
                 cols[f"{prefix}:{name}"] = np.array([float(name in s) for s in on])
                 what[f"{prefix}:{name}"] = f"share of documents where the {prefix} {name} is on (above its threshold)"
@@ -559,7 +559,7 @@ def compare(
                                              for i, v in enumerate(kv[0])))
     n_sent = num("n_sentences")
     g_rows, m_rows = [], []
-    ents = _doc_entities(t.get("entities"), docs)
+    ents = document_entities(t.get("entities"), docs)
     top = None
     if ents is not None and len(ents):
         counts = ents.groupby("entity")["doc_id"].nunique().sort_values(ascending=False, kind="stable")
@@ -708,7 +708,7 @@ def _corrected_rows(corr: Mapping[str, Any], idx: np.ndarray, W: np.ndarray | No
     return rows
 
 
-def _doc_entities(ents: pd.DataFrame | None, docs: pd.DataFrame) -> pd.DataFrame | None:
+def document_entities(ents: pd.DataFrame | None, docs: pd.DataFrame) -> pd.DataFrame | None:
     """The document-level rows of the entities table (``section`` empty), for the documents compared."""
     if ents is None or not len(ents) or "entity" not in ents.columns:
         return None

@@ -36,15 +36,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-try:  # pandas is a dependency of the tables; its missing-value marker
-    from pandas import NA as pd_NA
-except ImportError:  # pragma: no cover
-    pd_NA = None
-
 from ._version import __version__
 from .errors import DataError
-from .compare import Comparison, _as_list, _doc_entities, compare, read_tables
-from .report import _CSS, _diverging, _heat
+from .compare import Comparison, cell_list, document_entities, compare, read_tables
+from .report import CSS, diverging, heat
 
 __all__ = ["corpus_html", "write_corpus_report"]
 
@@ -121,7 +116,7 @@ def corpus_html(tables: Any, by: str | Sequence[str] = (), *, date: str | None =
     groups = c["groups"].reset_index(drop=True)
     head = title or "Corpus report"
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           f"<title>{escape(head)}</title><style>{_CSS}{_EXTRA_CSS}</style></head><body>",
+           f"<title>{escape(head)}</title><style>{CSS}{_EXTRA_CSS}</style></head><body>",
            f"<h1>{escape(head)}</h1>",
            f"<p class=meta>{int(groups['n'].sum())} documents in {len(groups)} group(s)"
            + (f" by {escape(', '.join(keys))}" if keys else "")
@@ -164,7 +159,7 @@ def _overview(c: Comparison, groups: Any, keys: list[str]) -> list[str]:
         small = " <span class=small title='fewer documents than the threshold'>small</span>" if g["small"] else ""
         out.append("<tr>" + "".join(f"<td class=l>{escape(str(g[k]))}</td>" for k in keys)
                    + f'<td><a href="#g{i}">{int(g["n"])}</a>{small}</td>'
-                   + (f'<td style="{_diverging(float(s["estimate"]))}" title="{c.level:.0%} interval '
+                   + (f'<td style="{diverging(float(s["estimate"]))}" title="{c.level:.0%} interval '
                       f'{_interval(s)}, {int(s["n"])} documents">{_fmt(s["estimate"])}</td>'
                       if s is not None and s["estimate"] == s["estimate"] else "<td>–</td>")
                    + (f'<td title="{c.level:.0%} interval {_interval(cl, spec=".0%")}">{_fmt(cl["estimate"], ".0%")}</td>'
@@ -218,7 +213,7 @@ def _organisations(c: Comparison, groups: Any, keys: list[str]) -> list[str]:
             tone = float(r["tone"]) if r["tone"] == r["tone"] else None
             tip = (f"tone {_fmt(r['tone'])} {c.level:.0%} interval {_interval(r, 'tone_low', 'tone_high')}; "
                    f"named in {int(r['documents'])} of {int(g['n'])} documents, {int(r['mentions'])} mentions")
-            row.append(f'<td style="{_diverging(tone)}" title="{escape(tip)}"><a href="#o{j}-{i}" '
+            row.append(f'<td style="{diverging(tone)}" title="{escape(tip)}"><a href="#o{j}-{i}" '
                        f'style="color:inherit">{_fmt(r["tone"])}</a></td>')
         out.append("<tr>" + "".join(row) + "</tr>")
     out.append("</table><p class=lab>The mean over the documents naming the organisation of its document-level "
@@ -247,7 +242,7 @@ def _labels_by_group(c: Comparison, groups: Any, keys: list[str], kind: str, lab
                 cells.append("<td></td>")
                 continue
             tip = f"{n}: {r['estimate']:.0%} of {int(r['n'])} documents, {c.level:.0%} interval {_interval(r, spec='.0%')}"
-            cells.append(f'<td style="{_heat(float(r["estimate"]))}" title="{escape(tip)}"><a href="#g{i}" '
+            cells.append(f'<td style="{heat(float(r["estimate"]))}" title="{escape(tip)}"><a href="#g{i}" '
                          f'style="color:inherit">{r["estimate"]:.0%}</a></td>')
         out.append(f'<tr><td class=name><a href="#g{i}">{escape(_group_name(keys, g))}</a></td>{"".join(cells)}</tr>')
     out.append(f"</table><p class=lab>The share of the group's documents where the {kind} is on (above its tuned "
@@ -273,16 +268,18 @@ def _documents(c: Comparison, docs: Any, groups: Any, keys: list[str]) -> list[s
             score = d.get("sentiment_score")
             score = float(score) if isinstance(score, (int, float)) and score == score else None
             out.append(f"<tr><td class=l>{_source_link(r.get('source'))}</td>"
-                       f'<td style="{_diverging(score)}">{_fmt(score)}</td>'
+                       f'<td style="{diverging(score)}">{_fmt(score)}</td>'
                        f"<td>{_fmt(d.get('claim_share'), '.0%')}</td>"
-                       f"<td class=l>{escape(', '.join(_as_list(d.get('frames_on'))))}</td>"
-                       f"<td class=l>{escape(', '.join(_as_list(d.get('techniques_on'))))}</td></tr>")
+                       f"<td class=l>{escape(', '.join(cell_list(d.get('frames_on'))))}</td>"
+                       f"<td class=l>{escape(', '.join(cell_list(d.get('techniques_on'))))}</td></tr>")
         out.append("</table>")
     return out
 
 
 def _source_link(source: Any) -> str:
-    s = "" if source is None or source is pd_NA or (isinstance(source, float) and source != source) else str(source)
+    import pandas as pd
+
+    s = "" if source is None or (np.ndim(source) == 0 and pd.isna(source)) else str(source)
     if not s:
         return "–"
     path = Path(s.split("#", 1)[0])
@@ -295,7 +292,7 @@ def _evidence(c: Comparison, t: dict, groups: Any, keys: list[str]) -> list[str]
     if not len(o) or ents is None or not len(ents) or c.members is None:
         return []
     members = c.members
-    whole = _doc_entities(ents, members)  # the rows compare() averaged for the organisation cells
+    whole = document_entities(ents, members)  # the rows compare() averaged for the organisation cells
     if whole is None:
         return []
     doc_group = dict(zip(members["doc_id"], _keys_of(members, keys)))

@@ -13,7 +13,10 @@ optionally ``lang``, ``split``, ``domain`` and ``source_id``.
 * :func:`table_columns` and :func:`iter_table`: the columns and streamed rows of a
   table of texts (the inputs of ``xhs-nlp score``);
 * helpers for training on them: :func:`dedupe`, :func:`drop_held_out_copies`,
-  :func:`document_copies`, :func:`copied_documents`, :func:`text_groups`, :func:`source_record`.
+  :func:`document_copies`, :func:`copied_documents`, :func:`text_groups`, :func:`source_record`;
+* :func:`extend_corpus`: a corpus in the op-ed reading layout with annotations added whose
+  texts are not redistributable (the annotation keeps offsets and a SHA-256; the text is read
+  from its source corpus).
 
 Example:
     >>> rows = [{"text": "Sales rose 5%.", "label": "OBJ", "lang": "en"}, {"text": "Awful!", "label": "SUBJ"}]
@@ -23,6 +26,7 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -39,7 +43,7 @@ __all__ = ["LabelledRow", "read_rows", "load_labelled", "read_labelled", "parse_
            "iter_table", "corpus_name",
            "source_record", "norm_text", "text_groups", "dedupe", "drop_held_out_copies", "document_copies", "copied_documents", "split_held_out", "HELD_OUT_SPLITS", "row_group",
            "GROUP_FIELDS", "cv_groups", "cv_unit", "DROP", "TargetRow", "read_targeted", "find_target",
-           "NON_NEGATIVE", "corpus_weights", "LABEL_FIELDS", "licence_terms"]
+           "NON_NEGATIVE", "corpus_weights", "LABEL_FIELDS", "licence_terms", "extend_corpus"]
 
 #: a label mapped to this is dropped with its row (e.g. ``other=-``)
 DROP = "-"
@@ -713,3 +717,131 @@ def drop_held_out_copies(train: list, held: list) -> list:
             continue
         keep.append(r)
     return keep
+
+
+#: the files of the op-ed reading layout :func:`extend_corpus` writes
+_OPED_FILES = ("sentences.jsonl", "sentiment.jsonl", "claims.jsonl", "targets.jsonl", "docs.jsonl")
+
+
+def extend_corpus(corpus: str | os.PathLike[str], annotations: str | os.PathLike[str],
+                  sources: str | os.PathLike[str], out: str | os.PathLike[str]) -> Path:
+    """Write a corpus in the op-ed reading layout with more annotated documents added.
+
+    ``annotations`` is a folder with ``sentences.jsonl`` (one row per sentence: ``source_id``,
+    ``doc_key``, ``source`` (the source corpus's file, relative to ``sources``), ``source_doc``
+    (the ``source_id`` of the document in it), ``start``/``end`` (the sentence's offsets in
+    that document's text), ``text_sha256``, ``lang``, ``split``, ``skip``, ``sentiment``,
+    ``claim``, ``targets``, ``annotator``) and ``docs.jsonl`` (``doc_key``, ``source``,
+    ``source_doc``, ``lang``, ``split``, ``main_subject``, ``tone``, ``frames``,
+    ``annotator``): labels without their texts, which stay in their source corpus. The
+    texts are read back, checked against their SHA-256, and written beside ``corpus``'s own
+    rows as ``out/<corpus folder name>/{sentences,sentiment,claims,targets,docs}.jsonl``
+    (the same corpus name, so a training command's ``--weights`` and domains apply to
+    both), with ``corpus``'s README and guidelines. Returns that folder.
+
+    Raises:
+        SourceNotFoundError: a folder or source file does not exist.
+        DataError: an annotation row lacks a field, names a document its source does not
+            hold, or its text's SHA-256 differs (the source corpus changed).
+
+    Example:
+        >>> import tempfile, pathlib, json, hashlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> for sub in ("op", "ann", "src/news"):
+        ...     (d / sub).mkdir(parents=True)
+        >>> for f in _OPED_FILES:
+        ...     _ = (d / "op" / f).write_text("")
+        >>> _ = (d / "src/news/data.jsonl").write_text(json.dumps({"source_id": "a1", "text": "Acme fell. Sad."}) + "\\n")
+        >>> row = {"source_id": "x-d1-s1", "doc_key": "x-d1", "source": "news/data.jsonl", "source_doc": "a1",
+        ...        "start": 0, "end": 10, "text_sha256": hashlib.sha256(b"Acme fell.").hexdigest(), "lang": "en",
+        ...        "split": "train", "skip": False, "sentiment": "negative", "claim": "claim",
+        ...        "targets": [{"name": "Acme", "tone": "negative"}], "annotator": "me"}
+        >>> _ = (d / "ann/sentences.jsonl").write_text(json.dumps(row) + "\\n")
+        >>> _ = (d / "ann/docs.jsonl").write_text(json.dumps({"doc_key": "x-d1", "source": "news/data.jsonl",
+        ...     "source_doc": "a1", "lang": "en", "split": "train", "main_subject": "Acme", "tone": "negative",
+        ...     "frames": ["Economic"], "annotator": "me"}) + "\\n")
+        >>> folder = extend_corpus(d / "op", d / "ann", d / "src", d / "out")
+        >>> [json.loads(x)["target"] for x in (folder / "targets.jsonl").read_text().splitlines()]
+        ['Acme']
+    """
+    corpus, annotations, sources = Path(corpus), Path(annotations), Path(sources)
+    for folder, what in ((corpus, "corpus folder"), (annotations, "annotations folder"), (sources, "sources folder")):
+        if not folder.is_dir():
+            raise missing_file(folder, what)
+    sent_rows = _read_file(annotations / "sentences.jsonl")
+    doc_rows = _read_file(annotations / "docs.jsonl")
+    texts: dict[str, dict[str, str]] = {}
+
+    def source_text(row: Mapping[str, Any], where: str) -> str:
+        src = str(row["source"])
+        if src not in texts:
+            path = sources / src
+            if not path.is_file():
+                raise missing_file(path, f"source corpus of {where}")
+            texts[src] = {str(r.get("source_id")): str(r.get("text")) for r in _read_file(path)}
+        if str(row["source_doc"]) not in texts[src]:
+            raise DataError(f"{where}: {src} holds no document {row['source_doc']!r}")
+        return texts[src][str(row["source_doc"])]
+
+    new_sents: list[dict] = []
+    need = ("source_id", "doc_key", "source", "source_doc", "start", "end", "text_sha256", "lang", "split",
+            "skip", "sentiment", "claim", "targets")
+    for i, r in enumerate(sent_rows, 1):
+        where = f"{annotations / 'sentences.jsonl'} row {i}"
+        if missing := [k for k in need if r.get(k) is None]:
+            raise DataError(f"{where}: no {', '.join(missing)}")
+        text = source_text(r, where)[int(r["start"]): int(r["end"])]
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != r["text_sha256"]:
+            raise DataError(f"{where}: the text at {r['start']}:{r['end']} of {r['source_doc']!r} is not the one "
+                            "annotated (SHA-256 differs: has the source corpus changed?)")
+        for t in r["targets"]:
+            if t["name"] not in text:
+                raise DataError(f"{where}: target {t['name']!r} is not in the sentence")
+        new_sents.append({"text": text, "lang": r["lang"], "split": r["split"], "source_id": r["source_id"],
+                          "doc_key": r["doc_key"], "source_doc": r["source_doc"], "skip": bool(r["skip"]),
+                          "sentiment": r["sentiment"], "claim": r["claim"], "targets": list(r["targets"]),
+                          "annotator": r.get("annotator")})
+    by_doc: dict[str, list[dict]] = {}
+    for s in new_sents:
+        by_doc.setdefault(s["doc_key"], []).append(s)
+    new_docs = []
+    for i, d in enumerate(doc_rows, 1):
+        if d.get("doc_key") not in by_doc:
+            raise DataError(f"{annotations / 'docs.jsonl'} row {i}: document {d.get('doc_key')!r} has no sentences")
+        kept = [s["text"] for s in by_doc[d["doc_key"]] if not s["skip"]]
+        new_docs.append({"doc_key": d["doc_key"], "source_doc": d["source_doc"], "lang": d["lang"],
+                         "main_subject": d.get("main_subject"), "tone": d.get("tone"),
+                         "text": (" " if d["lang"] == "en" else "").join(kept), "split": d["split"],
+                         "frames": list(d.get("frames") or []), "annotator": d.get("annotator")})
+    kept_rows = [s for s in new_sents if not s["skip"]]
+    derived = {
+        "sentences.jsonl": new_sents,
+        "sentiment.jsonl": [{"text": s["text"], "label": s["sentiment"], "lang": s["lang"], "split": s["split"],
+                             "source_id": s["source_id"], "doc_key": s["doc_key"]} for s in kept_rows],
+        "claims.jsonl": [{"text": s["text"], "label": s["claim"], "lang": s["lang"], "split": s["split"],
+                          "source_id": s["source_id"], "doc_key": s["doc_key"]} for s in kept_rows],
+        "targets.jsonl": [{"text": s["text"], "target": t["name"], "target_from": s["text"].find(t["name"]),
+                           "target_to": s["text"].find(t["name"]) + len(t["name"]), "label": t["tone"],
+                           "lang": s["lang"], "split": s["split"], "source_id": s["source_id"],
+                           "doc_key": s["doc_key"]} for s in kept_rows for t in s["targets"]],
+        "docs.jsonl": new_docs,
+    }
+    dest = Path(out) / corpus.name
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in _OPED_FILES:
+        src = corpus / name
+        if not src.is_file():
+            raise missing_file(src, "corpus file")
+        own = src.read_text(encoding="utf-8")
+        if own and not own.endswith("\n"):
+            own += "\n"
+        added = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in derived[name])
+        (dest / name).write_text(own + added, encoding="utf-8")
+    for f in corpus.iterdir():
+        if f.is_file() and f.suffix in (".md", ".txt") and f.name not in _OPED_FILES:
+            (dest / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    note = (f"\nEXTENDED\n{len(new_docs)} documents ({len(kept_rows)} sentences) added from {annotations} "
+            f"by xhs_nlp.labelled.extend_corpus; who labelled them: the rows' `annotator` field.\n")
+    readme = dest / "README.txt"
+    readme.write_text((readme.read_text(encoding="utf-8") if readme.is_file() else "") + note, encoding="utf-8")
+    return dest

@@ -74,7 +74,7 @@ def describe_subject(e: EntityPortrayal, n_organisations: int | None = None) -> 
     return (f"{e.name}{more}, {d.n_mentions} mention{'s' if d.n_mentions != 1 else ''}: "
             + describe_sentiment(d.score, d.label, d.shares, "its mentions"))
 
-_CSS = """
+CSS = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;
 max-width:1100px;color:#222;padding:0 1em}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
@@ -90,7 +90,7 @@ p.par{margin:.6em 0}.legend span{margin-right:1em}.ev{font-style:italic;color:#4
 """
 
 
-def _heat(p: float) -> str:
+def heat(p: float) -> str:
     # white → deep blue
     a = max(0.0, min(1.0, p))
     r, g, b = int(255 - 205 * a), int(255 - 155 * a), int(255 - 55 * a)
@@ -98,7 +98,7 @@ def _heat(p: float) -> str:
     return f"background:rgb({r},{g},{b});color:{fg}"
 
 
-def _diverging(score: float | None) -> str:
+def diverging(score: float | None) -> str:
     # red (negative) → white → green (positive)
     if score is None:
         return ""
@@ -125,7 +125,7 @@ def _entities_html(a: Analysis, evidence: bool = True) -> list[str]:
     for e in ents:
         d = e.document
         cells = [f'<td class=name title="{escape(", ".join(e.aliases))}">{escape(e.name)}</td>',
-                 f'<td style="{_diverging(d.score)}" title="{d.n_mentions} mentions">{_num(d.score)} '
+                 f'<td style="{diverging(d.score)}" title="{d.n_mentions} mentions">{_num(d.score)} '
                  f"({d.n_mentions})</td>"]
         for sec in doc.sections:
             p = e.sections.get(sec.index)
@@ -134,7 +134,7 @@ def _entities_html(a: Analysis, evidence: bool = True) -> list[str]:
                 continue
             tip = " | ".join(f"{m.label} {m.score:+.2f}: {sents[m.sentence].text}"
                              for m in e.mentions if m.section == sec.index)
-            cells.append(f'<td style="{_diverging(p.score)}" title="{escape(tip)}">{_num(p.score)} ({p.n_mentions})</td>')
+            cells.append(f'<td style="{diverging(p.score)}" title="{escape(tip)}">{_num(p.score)} ({p.n_mentions})</td>')
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</table><p class=lab>Mean sentiment of the sentences towards the organisation (number of mentions), "
                "from the target-sentiment model; hover a cell for its sentences.</p>")
@@ -229,7 +229,7 @@ def summary_html(a: Analysis, *, links: bool = True, evidence: bool = True) -> l
         for f in FRAMES:
             p = fr.frames.get(f)
             on = f in fr.frames_on
-            out.append(f'<td style="{_heat(p or 0)}" title="{escape(f)}: {p if p is not None else "-"}">'
+            out.append(f'<td style="{heat(p or 0)}" title="{escape(f)}: {p if p is not None else "-"}">'
                        f'{"" if p is None else f"{p:.2f}"}{"*" if on else ""}</td>')
         out.append("</tr>")
     measured = a.framing.measured
@@ -270,7 +270,7 @@ def render_html(a: Analysis) -> str:
     """The report as one HTML string."""
     doc = a.doc
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           f"<title>xhs_nlp report: {escape(a.source)}</title><style>{_CSS}</style></head><body>",
+           f"<title>xhs_nlp report: {escape(a.source)}</title><style>{CSS}</style></head><body>",
            "<h1>xhs_nlp report</h1>"]
     out += summary_html(a)
     out += arc_html(a) + techniques_html(a)
@@ -389,7 +389,7 @@ def techniques_html(a: Analysis) -> list[str]:
             p = fr.techniques.get(t)
             ev = fr.evidence.get(t, [])
             tip = f"{t}: {'-' if p is None else f'{p:.2f}'}" + (f" · {ev[0].text}" if ev else "")
-            cells.append(f'<td style="{_heat(p or 0)}" title="{escape(tip)}">{"" if p is None else f"{p:.2f}"}'
+            cells.append(f'<td style="{heat(p or 0)}" title="{escape(tip)}">{"" if p is None else f"{p:.2f}"}'
                          f'{"*" if t in fr.techniques_on else ""}</td>')
         out.append(f'<tr><td class=name title="{escape(_title(sec))}">{escape(_title(sec))}</td>{"".join(cells)}</tr>')
     out.append("</table><p class=lab>The probability that a paragraph of the section uses the technique (the largest "
