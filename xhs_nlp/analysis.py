@@ -198,8 +198,9 @@ class Analysis:
     def _check_worthy_ids(self, section: int | None = None, k: int | None = None) -> list[int]:
         """The sentence indices of :meth:`check_worthy`, in its order."""
         ids = range(len(self.claims)) if section is None else self.doc.section_sentences()[section]
+        sents = self.doc.sentences  # a new list on every access: read once, not once per sentence
         out = [i for i in ids if (c := self.claims[i]).label == "claim" and c.facts is not None
-               and (c.facts.figures or c.facts.organisations) and self.doc.sentences[i].not_writing is None]
+               and (c.facts.figures or c.facts.organisations) and sents[i].not_writing is None]
         out.sort(key=lambda i: -self.claims[i].p_claim)
         return out[:k] if k is not None else out
 

@@ -108,12 +108,14 @@ class EntityPortrayal:
         ``sections``, each section with its index and title), ``evidence`` and ``claims``;
         with ``doc``, evidence carries the sentence's text."""
 
+        sents = doc.sentences if doc is not None else None
+
         def ev(m: MentionSentiment | None) -> dict[str, Any] | None:
             if m is None:
                 return None
             out = {"sentence": m.sentence, "section": m.section, "score": round(m.score, 4), "mention": m.mention.text}
-            if doc is not None:
-                s = doc.sentences[m.sentence]
+            if sents is not None:
+                s = sents[m.sentence]
                 out.update(text=s.text, start=s.start, end=s.end)
             return out
 
@@ -177,8 +179,8 @@ def find_mentions(doc: Document, finder: OrganisationFinder | None = None) -> li
 
 def _targets(doc: Document, found: list[tuple[int, OrgMention]]) -> tuple[list[str], list[tuple[int, int]]]:
     """The sentence of each mention and the mention's span in it."""
-    return ([doc.sentences[i].text for i, _ in found],
-            [(mn.start - doc.sentences[i].start, mn.end - doc.sentences[i].start) for i, mn in found])
+    sents = doc.sentences  # a new list on every access: read it once (a long document has many mentions)
+    return ([sents[i].text for i, _ in found], [(mn.start - sents[i].start, mn.end - sents[i].start) for i, mn in found])
 
 
 def encoder_inputs(doc: Document, model: TargetSentimentModel,
