@@ -85,6 +85,21 @@ def test_a_changed_source_text_is_an_error_naming_the_row(folders, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_an_annotation_without_a_field_is_named(folders, tmp_path):
+    corpus, ann, sources = folders
+    docs = [json.loads(x) for x in (ann / "docs.jsonl").read_text(encoding="utf-8").splitlines()]
+    del docs[0]["lang"]
+    _jsonl(ann / "docs.jsonl", docs)
+    with pytest.raises(DataError, match=r"docs.jsonl row 1: no lang"):
+        extend_corpus(corpus, ann, sources, tmp_path / "out")
+    rows = [json.loads(x) for x in (ann / "sentences.jsonl").read_text(encoding="utf-8").splitlines()]
+    del rows[1]["text_sha256"]
+    _jsonl(ann / "sentences.jsonl", rows)
+    with pytest.raises(DataError, match=r"sentences.jsonl row 2: no text_sha256"):
+        extend_corpus(corpus, ann, sources, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_missing_document_or_source_is_named(folders, tmp_path):
     corpus, ann, sources = folders
     _jsonl(sources / "news" / "genre.jsonl", [{"source_id": "a2", "text": ARTICLE}])

@@ -806,8 +806,11 @@ def extend_corpus(corpus: str | os.PathLike[str], annotations: str | os.PathLike
         by_doc.setdefault(s["doc_key"], []).append(s)
     new_docs = []
     for i, d in enumerate(doc_rows, 1):
-        if d.get("doc_key") not in by_doc:
-            raise DataError(f"{annotations / 'docs.jsonl'} row {i}: document {d.get('doc_key')!r} has no sentences")
+        where = f"{annotations / 'docs.jsonl'} row {i}"
+        if missing := [k for k in ("doc_key", "source_doc", "lang", "split") if d.get(k) is None]:
+            raise DataError(f"{where}: no {', '.join(missing)}")
+        if d["doc_key"] not in by_doc:
+            raise DataError(f"{where}: document {d['doc_key']!r} has no sentences")
         kept = [s["text"] for s in by_doc[d["doc_key"]] if not s["skip"]]
         new_docs.append({"doc_key": d["doc_key"], "source_doc": d["source_doc"], "lang": d["lang"],
                          "main_subject": d.get("main_subject"), "tone": d.get("tone"),
