@@ -49,3 +49,15 @@ def need(path: Path) -> Path:
     if not path.exists():
         sys.exit(f"missing {path}: set XHS_NLP_SHARED to the folder of the shared corpora")
     return path
+
+
+def shared_rows(name: str, limit: int | None = None):
+    """The JSON rows of ``SHARED / name`` (a JSONL file of the shared corpora), the first
+    ``limit`` of them where given; the file must exist (:func:`need`)."""
+    import json
+
+    with need(SHARED / name).open(encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            if limit is not None and i >= limit:
+                return
+            yield json.loads(line)

@@ -14,7 +14,6 @@ Run (a minute; no model of the library is loaded)::
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections import Counter
@@ -22,29 +21,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _common import SHARED, header, need  # noqa: E402
+from _common import header, shared_rows  # noqa: E402
 
 from xhs_nlp.segment.language import detect_lang  # noqa: E402
-
-
-def _rows(name: str, limit: int | None = None):
-    with need(SHARED / name).open(encoding="utf-8") as fh:
-        for i, line in enumerate(fh):
-            if limit is not None and i >= limit:
-                return
-            yield json.loads(line)
 
 
 def main() -> None:
     header("language detection on the labelled corpora")
     sets: dict[str, list[str]] = {}
     for name in ("checkthat2025_subjectivity", "checkthat2023_subjectivity"):
-        for r in _rows(f"{name}/data.jsonl"):
+        for r in shared_rows(f"{name}/data.jsonl"):
             sets.setdefault(f"CheckThat! {r['lang']}", []).append(r["text"])
-    for r in _rows("semeval2023_task3/persuasion.jsonl"):
+    for r in shared_rows("semeval2023_task3/persuasion.jsonl"):
         sets.setdefault(f"SemEval-2023 {r['lang']}", []).append(r["text"])
-    sets["ClaimBuster en"] = [r["text"] for r in _rows("claimbuster/data_3class.jsonl", 4000)]
-    sets["SST-2 en"] = [r["text"] for r in _rows("sst2_sentences/data.jsonl", 4000)]
+    sets["ClaimBuster en"] = [r["text"] for r in shared_rows("claimbuster/data_3class.jsonl", 4000)]
+    sets["SST-2 en"] = [r["text"] for r in shared_rows("sst2_sentences/data.jsonl", 4000)]
     import langid
 
     taggers = {"xhs_nlp": detect_lang, "langid": lambda t: langid.classify(t)[0]}

@@ -21,25 +21,16 @@ Run (bench extra: ``pip install -e '.[bench]'``, seconds):
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SHARED, header, need  # noqa: E402
+from _common import header, shared_rows  # noqa: E402
 
 from xhs_nlp.segment.sentences import split_sentences  # noqa: E402
 
 GROUP = 8
-
-
-def _rows(name: str, limit: int | None = None):
-    with need(SHARED / name).open(encoding="utf-8") as fh:
-        for i, line in enumerate(fh):
-            if limit is not None and i >= limit:
-                return
-            yield json.loads(line)
 
 
 def documents(sentences: list[list[str]], joiner: str) -> list[tuple[str, set[int]]]:
@@ -111,12 +102,12 @@ def main() -> None:
     header("sentence splitting: xhs_nlp vs pysbd")
     sets: dict[str, tuple[str, list[tuple[str, set[int]]]]] = {}
     ct = [r["text"] for name in ("checkthat2025_subjectivity", "checkthat2023_subjectivity")
-          for r in _rows(f"{name}/data.jsonl") if r["lang"] == "en"]
+          for r in shared_rows(f"{name}/data.jsonl") if r["lang"] == "en"]
     sets["CheckThat! en"] = ("en", documents([ct], " "))
-    cb = [r["text"] for r in _rows("claimbuster/data_3class.jsonl", 4000)]
+    cb = [r["text"] for r in shared_rows("claimbuster/data_3class.jsonl", 4000)]
     sets["ClaimBuster en"] = ("en", documents([cb], " "))
     articles: dict[str, list[tuple[int, str]]] = {}
-    for r in _rows("ecob_zh/data.jsonl"):
+    for r in shared_rows("ecob_zh/data.jsonl"):
         _, art, idx = r["source_id"].split(":")
         articles.setdefault(art, []).append((int(idx), r["text"]))
     zh = [[t for _, t in sorted(v)] for v in articles.values()]

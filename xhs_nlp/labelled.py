@@ -823,10 +823,10 @@ def extend_corpus(corpus: str | os.PathLike[str], annotations: str | os.PathLike
                              "source_id": s["source_id"], "doc_key": s["doc_key"]} for s in kept_rows],
         "claims.jsonl": [{"text": s["text"], "label": s["claim"], "lang": s["lang"], "split": s["split"],
                           "source_id": s["source_id"], "doc_key": s["doc_key"]} for s in kept_rows],
-        "targets.jsonl": [{"text": s["text"], "target": t["name"], "target_from": s["text"].find(t["name"]),
-                           "target_to": s["text"].find(t["name"]) + len(t["name"]), "label": t["tone"],
-                           "lang": s["lang"], "split": s["split"], "source_id": s["source_id"],
-                           "doc_key": s["doc_key"]} for s in kept_rows for t in s["targets"]],
+        "targets.jsonl": [{"text": s["text"], "target": t["name"], "target_from": a, "target_to": a + len(t["name"]),
+                           "label": t["tone"], "lang": s["lang"], "split": s["split"], "source_id": s["source_id"],
+                           "doc_key": s["doc_key"]}
+                          for s in kept_rows for t in s["targets"] for a in [s["text"].find(t["name"])]],
         "docs.jsonl": new_docs,
     }
     dest = Path(out) / corpus.name
