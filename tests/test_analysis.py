@@ -44,29 +44,46 @@ def test_analysis_of_the_post(post_doc, post_analysis):
     assert carried and set(carried) <= set(TECHNIQUES)
 
 
-def test_a_document_over_the_prefetch_limit_gets_the_same_numbers_in_bounded_batches(monkeypatch, post_path,
-                                                                                     post_analysis):
+def test_a_document_over_the_prefetch_limit_is_encoded_once_on_disk_with_the_same_numbers(monkeypatch, post_path,
+                                                                                           post_analysis, tmp_path):
+    import tempfile
+
     from xhs_nlp import analysis, heads
     from xhs_nlp.analysis import default_models
 
     enc = default_models().encoder
-    monkeypatch.setattr(analysis, "PREFETCH_TEXTS", 10)  # the post is over it: nothing is encoded ahead
-    monkeypatch.setattr(heads, "PREDICT_ROWS", 7)  # every head encodes and reads 7 texts at a time
+    monkeypatch.setattr(analysis, "PREFETCH_TEXTS", 10)  # the post is over it: encoded into a file, not ahead
+    monkeypatch.setattr(heads, "PREDICT_ROWS", 7)  # every head reads 7 texts at a time
     monkeypatch.setattr(enc, "cache_size", 16)  # and the cache keeps 16 texts' features
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     enc.clear_cache()
-    misses = enc.cache_misses
+    misses, passes = enc.cache_misses, []
+    orig = enc._encode_uncached
+    monkeypatch.setattr(enc, "_encode_uncached", lambda texts, kind, **kw: passes.append(len(texts)) or
+                        orig(texts, kind, **kw))
     again = analyze(post_path)
     # the same labels, texts and offsets; numbers equal up to float rounding (a head's matrix
     # product over 7 rows rounds its last bits differently from one over all of them)
     _assert_close(again.to_dict(), post_analysis.to_dict())
-    assert len(enc._cache) <= 16
+    assert len(enc._cache) <= 16 and not enc._on_disk and not list(tmp_path.iterdir())  # the file is gone
+    texts, pairs = analysis._encoder_inputs(default_models(), [post_analysis.doc])
+    assert enc.cache_misses == misses and sum(passes) == len(texts) + len(pairs)  # each encoded once
     n_texts = len(post_analysis.doc.sentences) + len(post_analysis.doc.paragraphs)
-    assert enc.cache_misses - misses > n_texts  # read on demand: sentences are encoded once per head
     # a batch of documents over the limit is encoded and scored one document at a time
     short = "小红书的用户信任正在快速流失，商业化试水屡屡受挫。"
     many = list(analyze_many([post_path, short], batch_size=2))
     _assert_close(many[0].to_dict(), post_analysis.to_dict())
     _assert_close(many[1].to_dict(), analyze(short).to_dict())
+
+    # no room for the file: each head encodes what it reads, in bounded batches (the same numbers)
+    def full(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkstemp", full)
+    enc.clear_cache()
+    misses = enc.cache_misses
+    _assert_close(analyze(post_path).to_dict(), post_analysis.to_dict())
+    assert enc.cache_misses - misses > n_texts and len(enc._cache) <= 16  # sentences encoded once per head
 
 
 def _assert_close(a, b, path="$"):

@@ -283,6 +283,30 @@ def test_spans_of_one_text_share_its_forward_pass(enc):
     assert not np.allclose(together[0], together[2])
 
 
+def test_encoded_on_disk_reads_the_same_vectors_back_and_leaves_no_file(enc, tmp_path):
+    s, t = "Tencent grew strongly while Baidu collapsed.", "Alibaba held steady."
+    enc.clear_cache()
+    want_f = enc.features([s, t, "x " * 700]).copy()
+    want_s = enc.span_features([s, s, "Alibaba held steady."], [(0, 7), (28, 33), (0, 7)]).copy()
+    enc.clear_cache()
+    with enc.encoded_on_disk([s, t, "x " * 700], [(s, (0, 7)), (s, (28, 33)), (t, (0, 7))], chunk_rows=1,
+                             folder=tmp_path):
+        misses = enc.cache_misses
+        got_f, got_s = enc.features([s, t, "x " * 700]), enc.span_features([s, s, t], [(0, 7), (28, 33), (0, 7)])
+        assert enc.cache_misses == misses and not enc._cache  # read from the file, not kept in memory
+        assert not list(tmp_path.iterdir())  # unlinked at once: nothing is left, even after a kill
+    assert np.array_equal(got_f, want_f) and np.array_equal(got_s, want_s)  # bit for bit
+    assert not enc._on_disk
+    enc.features([t])
+    assert enc.cache_misses == misses + 1  # outside the block the file is gone
+    with pytest.raises(OSError):
+        with enc.encoded_on_disk([s], folder=tmp_path / "missing"):
+            pass
+    with pytest.raises(InputError, match=r"row 0: span \(3, 99\) is not inside"):
+        with enc.encoded_on_disk([s], [(t, (3, 99))], folder=tmp_path):
+            pass
+
+
 def test_prefetch_pools_spans_from_their_texts_passes(enc):
     s, t = "Tencent grew strongly while Baidu collapsed.", "Alibaba held steady."
     enc.clear_cache()

@@ -125,6 +125,20 @@ def test_long_text_is_pooled_over_all_its_paragraphs_not_truncated(frames_model)
     assert p[FRAMES.index("Economic")] > only_war[FRAMES.index("Economic")] + 0.2
 
 
+def test_a_text_of_many_paragraphs_is_pooled_batch_by_batch_with_the_same_features(frames_model, monkeypatch):
+    from xhs_nlp import heads
+
+    paras = [f"Paragraph {i}: the platform's revenue fell {i}% as advertisers left." for i in range(23)]
+    whole = frames_model.paragraph_features([paras])
+    calls = []
+    orig = frames_model.shared_encoder().features
+    monkeypatch.setattr(frames_model.shared_encoder(), "features", lambda texts, **kw: calls.append(len(texts)) or
+                        orig(texts, **kw))
+    monkeypatch.setattr(heads, "PREDICT_ROWS", 5)  # a document's 23 paragraphs, read 5 at a time
+    batched = frames_model.paragraph_features([paras])
+    assert calls == [5, 5, 5, 5, 3] and np.allclose(batched, whole, atol=1e-6)
+
+
 def test_framing_classifier_is_a_clonable_estimator():
     est = FramingClassifier("techniques", C=0.01)
     check_parameters_default_constructible("FramingClassifier", est)
@@ -252,6 +266,30 @@ def test_train_framing_writes_a_model_with_cv_metrics(tmp_path):
     assert rep["micro_f1"] > 0.9 and rep["per_lang"]["en"]["n"] == 30 and len(rep["per_label"]) == 14
 
 
+def test_train_framing_from_the_command_line_banks_paragraph_features_for_the_next_run(tmp_path, monkeypatch):
+    from safetensors.numpy import load_file
+
+    from xhs_nlp.encoder import get_encoder
+
+    rows = _frames_rows()
+    rows[0]["text"] += "\nA second paragraph about the budget."  # frames texts are encoded line by line
+    data = _write(tmp_path / "frames.jsonl", rows)
+    run = ["train", "framing", "--data", str(data), "--folds", "3", "--C", "0.1", "--cache", str(tmp_path / "bank")]
+    assert main(run + ["--out", str(tmp_path / "m1")]) == 0
+    assert list((tmp_path / "bank").rglob("*.npy"))  # the paragraphs' features, kept
+    enc, passes = get_encoder(), []
+    orig = enc._encode_uncached
+    monkeypatch.setattr(enc, "_encode_uncached", lambda texts, kind, **kw: passes.append(texts) or
+                        orig(texts, kind, **kw))
+    enc.clear_cache()
+    assert main(run + ["--out", str(tmp_path / "m2")]) == 0
+    assert passes == []  # the second run encodes nothing
+    first, second = (load_file(tmp_path / m / "frames" / "weights.safetensors") for m in ("m1", "m2"))
+    assert all(np.array_equal(first[k], second[k]) for k in first)
+    card = FramingClassifier.load(tmp_path / "m2" / "frames", scheme="frames").card_
+    assert card["hyperparameters"]["C"] == 0.1
+
+
 def test_train_framing_holds_out_dev_documents_drops_their_copies_and_weighs_corpora(tmp_path):
     # a second corpus in the op-ed corpus's layout: documents with `frames`, a train/dev split and a README
     news = _frames_rows()
@@ -291,14 +329,15 @@ def test_train_framing_holds_out_dev_documents_drops_their_copies_and_weighs_cor
 def test_the_shipped_frames_model_is_measured_in_genre_and_says_so(frames_model, techniques_model):
     held = frames_model.card_["metrics"]["held_out"]["opinion_reading_zh_en"]
     zero = frames_model.card_["metrics"]["held_out_without_their_corpora"]["opinion_reading_zh_en"]
-    # issue 34: dev micro-F1 >= 0.70 in each language (met in Chinese, where the zero-shot reading is far below;
-    # English 0.684, above its zero-shot reading)
+    # issue 34: dev micro-F1 >= 0.70 in each language, both above the zero-shot reading (far above in Chinese)
     assert held["zh"]["micro_f1"] >= 0.70 > zero["zh"]["micro_f1"] and held["en"]["micro_f1"] > zero["en"]["micro_f1"]
-    assert held["en"]["micro_f1"] >= 0.70  # issue 34's in-genre target, met on the fine-tuned encoder
+    assert held["en"]["micro_f1"] >= 0.70
     sem = frames_model.card_["metrics"]["cross_validated_by_corpus"]["semeval2023_task3"]["micro_f1"]
-    # issue 34's floor was the SemEval-only model's 0.647 less 0.01; on the fine-tuned encoder the model
-    # sits at 0.635, 0.002 under it (stated in its card and the Framing page): no further fall is accepted
-    assert sem >= 0.647 - 0.0125
+    # and on SemEval's own articles not more than 0.01 below the SemEval-only model's 0.647
+    assert sem >= 0.647 - 0.01
+    # the project's own 30 English op-eds are a corpus of their own name, weighed apart
+    assert frames_model.card_["weights"] == {"opinion_reading_more_en": 1.0, "opinion_reading_zh_en": 2.0,
+                                             "semeval2023_task3": 1.0}
     assert "CC BY 4.0" in frames_model.card_["training_data"][1]["licence"]
     where = measured_where(frames_model)
     assert where.startswith("in genre: held-out documents of opinion_reading_zh_en, micro-F1 en 0.")

@@ -77,6 +77,18 @@ def test_annotations_join_the_corpus_under_its_own_name(folders, tmp_path):
     assert "LICENCE" in readme and "EXTENDED" in readme
 
 
+def test_apart_the_annotations_are_a_corpus_of_their_own_name(folders, tmp_path):
+    corpus, ann, sources = folders
+    out = extend_corpus(corpus, ann, sources, tmp_path / "out", apart=True)
+    assert out == tmp_path / "out" / "ann"  # the annotations folder's name: --weights ann=0.5 weighs them apart
+    rows = read_labelled([str(out / "sentiment.jsonl")])
+    assert [(r.text, r.corpus) for r in rows] == [("Acme Corp. cut 300 jobs.", "ann"), ("Its rival Beta Ltd grew.", "ann")]
+    docs = [json.loads(x) for x in (out / "docs.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [d["doc_key"] for d in docs] == ["x-d1"]  # the corpus's own document is not copied
+    readme = (out / "README.txt").read_text(encoding="utf-8")
+    assert "LICENCE" in readme and "not in this folder" in readme
+
+
 def test_a_changed_source_text_is_an_error_naming_the_row(folders, tmp_path):
     corpus, ann, sources = folders
     _jsonl(sources / "news" / "genre.jsonl", [{"source_id": "a1", "text": ARTICLE.replace("300", "400")}])

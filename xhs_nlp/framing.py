@@ -105,19 +105,37 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def pooled_features(enc, parts: Sequence[Sequence[str]], layers: Sequence[int] | None, *, trained_on: str | None = None,
-                    what: str = "frames model", progress: bool = False) -> np.ndarray:
-    """One row per text: the length-weighted mean of its parts' layer features."""
-    from .encoder import layer_features
+                    what: str = "frames model", progress: bool = False,
+                    cache: str | os.PathLike[str] | None = None) -> np.ndarray:
+    """One row per text: the length-weighted mean of its parts' layer features (the parts'
+    features read from and kept in the :class:`~xhs_nlp.encoder.FeatureBank` ``cache``
+    where one is given)."""
+    from .encoder import FeatureBank, layer_features
+    from .heads import PREDICT_ROWS
 
     flat = [p for ps in parts for p in ps]
     if not flat:
         raise InputError("no text to score")
-    F = layer_features(enc, flat, layers, trained_on=trained_on, what=what, progress=progress)
-    out = np.zeros((len(parts), F.shape[1]), dtype=np.float32)
-    k = 0
     for i, ps in enumerate(parts):
         if not ps:
             raise InputError(f"text {i} has no paragraph to score")
+    bank = None if cache is None else FeatureBank(cache)
+
+    def feats(texts: list[str]) -> np.ndarray:
+        return layer_features(enc, texts, layers, trained_on=trained_on, what=what, progress=progress, bank=bank)
+
+    if len(flat) > PREDICT_ROWS and len(parts) == 1:
+        # one long text (a whole document's paragraphs): its mean taken batch by batch, so that
+        # memory holds PREDICT_ROWS paragraphs' features, not all of them (equal up to rounding)
+        w = np.array([len(p) for p in flat], dtype=np.float64)
+        w /= w.sum()
+        acc = sum((feats(flat[a:a + PREDICT_ROWS]) * w[a:a + PREDICT_ROWS, None]).sum(0)
+                  for a in range(0, len(flat), PREDICT_ROWS))
+        return np.asarray(acc, dtype=np.float32)[None, :]
+    F = feats(flat)
+    out = np.zeros((len(parts), F.shape[1]), dtype=np.float32)
+    k = 0
+    for i, ps in enumerate(parts):
         w = np.array([len(p) for p in ps], dtype=np.float64)
         out[i] = (F[k : k + len(ps)] * (w / w.sum())[:, None]).sum(0)
         k += len(ps)
@@ -227,15 +245,18 @@ class FramingClassifier(EncoderHead):
     def _what(self) -> str:
         return f"{self.scheme} model"
 
-    def features(self, X: Sequence[str], *, progress: bool = False) -> np.ndarray:
+    def features(self, X: Sequence[str], *, progress: bool = False,
+                 cache: str | os.PathLike[str] | None = None) -> np.ndarray:
         """Encoder features: per text (techniques), or for frames the length-weighted
-        mean over the text's lines (a line is a paragraph; nothing is truncated)."""
+        mean over the text's lines (a line is a paragraph; nothing is truncated).
+        ``cache`` (a folder) keeps the encoder's features of each text or line between
+        calls (:class:`~xhs_nlp.encoder.FeatureBank`)."""
         texts = check_texts(X)
         if self.scheme == "frames":
             return pooled_features(self.shared_encoder(), [_paragraphs(t) for t in texts], self._layer_list(),
                                    trained_on=getattr(self, "encoder_fingerprint_", None), what=self._what(),
-                                   progress=progress)
-        return self._layer_features(texts, progress=progress)
+                                   progress=progress, cache=cache)
+        return self._layer_features(texts, progress=progress, cache=cache)
 
     def paragraph_features(self, paragraphs: Sequence[Sequence[str]]) -> np.ndarray:
         """Frames features of texts given as their paragraphs (one list per text): the
@@ -695,6 +716,7 @@ def train_framing(
     folds: int = 5,
     seed: int = 0,
     weights: str | dict[str, float] | None = None,
+    cache: str | os.PathLike[str] | None = None,
     verbose: bool = True,
     **params: Any,
 ) -> dict[str, FramingClassifier]:
@@ -727,6 +749,9 @@ def train_framing(
         seed: solver seed.
         weights: a corpus's weight in the loss, ``{corpus: w}`` or ``"corpus=w,..."``
             (corpus: the file's folder name; others weigh 1).
+        cache: a folder that keeps the encoder's features of every paragraph between
+            runs (:class:`~xhs_nlp.encoder.FeatureBank`): a second run with other weights
+            or hyper-parameters encodes nothing it has met.
         **params: :class:`FramingClassifier` hyper-parameters, for every scheme trained.
             Without ``head``, frames get the linear head and techniques the linear+MLP
             average (:data:`DEFAULT_HEADS`, the heads the README's figures were measured with).
@@ -753,7 +778,7 @@ def train_framing(
                                 **{"head": DEFAULT_HEADS[scheme], **params})
         clf._validate_hyperparameters()
         models[scheme] = _train_scheme(clf, rows, sources, folds=folds, seed=seed, weights=weights, log=log, t0=t0,
-                                       progress=verbose)
+                                       progress=verbose, cache=cache)
     if out is not None:
         for scheme, clf in models.items():
             clf.card_["training_seconds"] = round(time.perf_counter() - t0, 1)
@@ -793,7 +818,7 @@ def _training_rows(rows: list[LabelledRow], log: Any, scheme: str) -> tuple[list
 
 
 def _train_scheme(clf: FramingClassifier, rows: list[LabelledRow], sources: list[dict], *, folds: int, seed: int,
-                  weights: Any, log: Any, t0: float, progress: bool) -> FramingClassifier:
+                  weights: Any, log: Any, t0: float, progress: bool, cache: Any = None) -> FramingClassifier:
     from sklearn.base import clone
     from sklearn.model_selection import GroupKFold
 
@@ -810,7 +835,7 @@ def _train_scheme(clf: FramingClassifier, rows: list[LabelledRow], sources: list
     fit_params = {"sample_weight": w} if w is not None else None
     log(f"framing: {scheme}: {len(rows)} rows -> {len(train)} training after dedup/conflicts, {len(set(groups))} "
         f"articles, {len(held)} held out; encoding{' paragraph by paragraph' if scheme == 'frames' else ''}")
-    Z = clf.features(texts, progress=progress)
+    Z = clf.features(texts, progress=progress, cache=cache)
     splits = list(GroupKFold(n_splits=folds).split(texts, groups=groups))
     oof = clf.out_of_fold(texts, Y, splits, features=Z, fit_params=fit_params,
                           on_fold=lambda k: log(f"framing: {scheme}: fold {k + 1}/{folds} done "
@@ -830,7 +855,7 @@ def _train_scheme(clf: FramingClassifier, rows: list[LabelledRow], sources: list
     if held:
         held_texts = [r.text for r in held]
         Yh = clf.indicator([r.label for r in held], len(held))
-        Zh = clf.features(held_texts)
+        Zh = clf.features(held_texts, cache=cache)
         metrics["held_out"] = _held_out_reports(clf, held, Yh, Zh)
         held_corpora = {r.corpus for r in held}
         outside = np.array([c not in held_corpora for c in corpora])

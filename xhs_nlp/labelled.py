@@ -724,7 +724,7 @@ _OPED_FILES = ("sentences.jsonl", "sentiment.jsonl", "claims.jsonl", "targets.js
 
 
 def extend_corpus(corpus: str | os.PathLike[str], annotations: str | os.PathLike[str],
-                  sources: str | os.PathLike[str], out: str | os.PathLike[str]) -> Path:
+                  sources: str | os.PathLike[str], out: str | os.PathLike[str], *, apart: bool = False) -> Path:
     """Write a corpus in the op-ed reading layout with more annotated documents added.
 
     ``annotations`` is a folder with ``sentences.jsonl`` (one row per sentence: ``source_id``,
@@ -737,7 +737,9 @@ def extend_corpus(corpus: str | os.PathLike[str], annotations: str | os.PathLike
     texts are read back, checked against their SHA-256, and written beside ``corpus``'s own
     rows as ``out/<corpus folder name>/{sentences,sentiment,claims,targets,docs}.jsonl``
     (the same corpus name, so a training command's ``--weights`` and domains apply to
-    both), with ``corpus``'s README and guidelines. Returns that folder.
+    both), with ``corpus``'s README and guidelines. With ``apart``, the added documents
+    are written alone, as ``out/<annotations folder name>/`` (a corpus of their own name:
+    ``--weights`` can then weigh them apart from ``corpus``'s rows). Returns that folder.
 
     Raises:
         SourceNotFoundError: a folder or source file does not exist.
@@ -829,13 +831,13 @@ def extend_corpus(corpus: str | os.PathLike[str], annotations: str | os.PathLike
                           for s in kept_rows for t in s["targets"] for a in [s["text"].find(t["name"])]],
         "docs.jsonl": new_docs,
     }
-    dest = Path(out) / corpus.name
+    dest = Path(out) / (annotations.name if apart else corpus.name)
     dest.mkdir(parents=True, exist_ok=True)
     for name in _OPED_FILES:
         src = corpus / name
         if not src.is_file():
             raise missing_file(src, "corpus file")
-        own = src.read_text(encoding="utf-8")
+        own = "" if apart else src.read_text(encoding="utf-8")
         if own and not own.endswith("\n"):
             own += "\n"
         added = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in derived[name])
@@ -844,7 +846,8 @@ def extend_corpus(corpus: str | os.PathLike[str], annotations: str | os.PathLike
         if f.is_file() and f.suffix in (".md", ".txt") and f.name not in _OPED_FILES:
             (dest / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
     note = (f"\nEXTENDED\n{len(new_docs)} documents ({len(kept_rows)} sentences) added from {annotations} "
-            f"by xhs_nlp.labelled.extend_corpus; who labelled them: the rows' `annotator` field.\n")
+            f"by xhs_nlp.labelled.extend_corpus{' (alone: the rows above are not in this folder)' if apart else ''}; "
+            "who labelled them: the rows' `annotator` field.\n")
     readme = dest / "README.txt"
     readme.write_text((readme.read_text(encoding="utf-8") if readme.is_file() else "") + note, encoding="utf-8")
     return dest

@@ -103,12 +103,13 @@ class EntityPortrayal:
     most_positive: MentionSentiment | None
     n_claims: int | None = None
 
-    def to_dict(self, doc: Document | None = None) -> dict[str, Any]:
+    def to_dict(self, doc: Document | None = None, *, sentences: Sequence[Any] | None = None) -> dict[str, Any]:
         """JSON-ready: ``name``, ``aliases``, ``mentions``, ``sentiment`` (``document`` and
         ``sections``, each section with its index and title), ``evidence`` and ``claims``;
-        with ``doc``, evidence carries the sentence's text."""
+        with ``doc``, evidence carries the sentence's text (``sentences``: ``doc.sentences``
+        read once by a caller that writes many entities)."""
 
-        sents = doc.sentences if doc is not None else None
+        sents = sentences if sentences is not None else doc.sentences if doc is not None else None
 
         def ev(m: MentionSentiment | None) -> dict[str, Any] | None:
             if m is None:
@@ -161,7 +162,8 @@ class DocumentEntities:
         return sorted(out, key=lambda e: (-e.document.score, e.name))
 
     def to_dict(self, doc: Document | None = None) -> list[dict[str, Any]]:
-        return [e.to_dict(doc) for e in self.entities]
+        sents = doc.sentences if doc is not None else None  # a new list on every access: read once
+        return [e.to_dict(doc, sentences=sents) for e in self.entities]
 
 
 def find_mentions(doc: Document, finder: OrganisationFinder | None = None) -> list[tuple[int, OrgMention]]:

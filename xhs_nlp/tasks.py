@@ -181,7 +181,7 @@ TRAINERS: dict[str, Trainer] = {
                        "predict_domain": "predict_domain", "cache": "cache"},
                       "claim-vs-rhetoric classifier"),
     "framing": Trainer("framing", "framing:train_framing",
-                       {"seed": "seed", "folds": "folds", "head": "head", "weights": "weights"},
+                       {"seed": "seed", "folds": "folds", "head": "head", "weights": "weights", "cache": "cache", "C": "C"},
                        "frames and/or techniques, told apart by the labels"),
     "encoder": Trainer("encoder", "finetune:train_encoder",
                        {"seed": "seed", "cache": "cache", "weights": "weights", "steps": "steps",
