@@ -214,7 +214,17 @@ def test_cli_analyze_text_json_and_html(tmp_path, capsys, post_path, post_doc):
         assert sec.title[:40] in out
     assert "frames:" in out and "techniques:" in out and "claims" in out and "evidence" in out
     assert main(["analyze", str(post_path), "--format", "json", "--out", str(tmp_path / "a.json")]) == 0
-    assert json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))["document"]["meta"]["author"] == "Larissa"
+    written = (tmp_path / "a.json").read_text(encoding="utf-8")
+    assert json.loads(written)["document"]["meta"]["author"] == "Larissa"
+    capsys.readouterr()
+    assert main(["analyze", str(post_path), "--format", "json"]) == 0
+    assert capsys.readouterr().out == written  # stdout and --out: the same JSON, written piece by piece
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json"]  # no temporary file left
+    # a link given as --out stays a link: the file it points to is written
+    (tmp_path / "target.json").write_text("old")
+    (tmp_path / "link.json").symlink_to(tmp_path / "target.json")
+    assert main(["analyze", str(post_path), "--format", "json", "--out", str(tmp_path / "link.json")]) == 0
+    assert (tmp_path / "link.json").is_symlink() and (tmp_path / "target.json").read_text(encoding="utf-8") == written
     assert main(["analyze", str(post_path), "--format", "html"]) == 1
     assert "--out" in capsys.readouterr().err
     (tmp_path / "afile").write_text("x")

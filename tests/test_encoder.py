@@ -302,6 +302,13 @@ def test_encoded_on_disk_reads_the_same_vectors_back_and_leaves_no_file(enc, tmp
     with pytest.raises(OSError):
         with enc.encoded_on_disk([s], folder=tmp_path / "missing"):
             pass
+    with pytest.raises(RuntimeError):  # an error inside the block: the file is dropped all the same
+        with enc.encoded_on_disk([s], folder=tmp_path):
+            raise RuntimeError("boom")
+    assert not enc._on_disk and not list(tmp_path.iterdir())
+    with pytest.raises(InputError, match="chunk_rows"):
+        with enc.encoded_on_disk([s], chunk_rows=0):
+            pass
     with pytest.raises(InputError, match=r"row 0: span \(3, 99\) is not inside"):
         with enc.encoded_on_disk([s], [(t, (3, 99))], folder=tmp_path):
             pass

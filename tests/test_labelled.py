@@ -87,6 +87,13 @@ def test_apart_the_annotations_are_a_corpus_of_their_own_name(folders, tmp_path)
     assert [d["doc_key"] for d in docs] == ["x-d1"]  # the corpus's own document is not copied
     readme = (out / "README.txt").read_text(encoding="utf-8")
     assert "LICENCE" in readme and "not in this folder" in readme
+    # the annotations' own folder as the output would replace them: refused, nothing written
+    before = (ann / "sentences.jsonl").read_bytes()
+    with pytest.raises(DataError, match="is the annotations folder"):
+        extend_corpus(corpus, ann, sources, ann.parent, apart=True)
+    with pytest.raises(DataError, match="is the corpus folder"):
+        extend_corpus(corpus, ann, sources, corpus.parent)
+    assert (ann / "sentences.jsonl").read_bytes() == before
 
 
 def test_a_changed_source_text_is_an_error_naming_the_row(folders, tmp_path):

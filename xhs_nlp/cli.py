@@ -280,15 +280,22 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     pieces = itertools.chain((safe_text(p) for p in pieces), ["\n"])
     if args.out:
         out = Path(args.out)
-        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+        # a new or regular file is written under a temporary name and renamed into place (a
+        # failed or interrupted write leaves it as it was); anything else (a link, a FIFO,
+        # /dev/stdout) is written as it is
+        atomic = not out.exists() or (out.is_file() and not out.is_symlink())
+        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp") if atomic else out
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
             with open(tmp, "w", encoding="utf-8") as fh:
                 fh.writelines(pieces)
-            os.replace(tmp, out)
+            if atomic:
+                os.replace(tmp, out)
         except OSError as err:
-            tmp.unlink(missing_ok=True)
             raise XhsNlpError(f"cannot write {out}: {err.strerror or err}") from None
+        finally:
+            if atomic:
+                tmp.unlink(missing_ok=True)
         print(f"wrote {out}", file=sys.stderr)
     else:
         sys.stdout.writelines(pieces)

@@ -510,16 +510,19 @@ class Encoder:
         """Encode ``texts`` and ``pairs`` once, as :meth:`prefetch` does, but keep the
         vectors in a temporary file instead of memory while the ``with`` block runs:
         :meth:`features` and :meth:`span_features` of them read their rows from the file.
-        Memory holds one chunk of ``chunk_rows`` vectors at a time (a pair is encoded in
-        the chunk of its text, so a sentence and its targets still share a forward pass);
-        the file takes about 20 KB a text (``folder``, default :func:`tempfile.gettempdir`,
-        i.e. ``$TMPDIR``) and is deleted when the block ends. The vectors are those
-        :meth:`features` and :meth:`span_features` compute (windows are padded alike
-        whatever their batch).
+        Memory holds one chunk at a time: ``chunk_rows`` texts and the pairs whose text is
+        among them (a pair is encoded in the chunk of its text, so a sentence and its
+        targets still share a forward pass). The file takes about 20 KB a text (``folder``,
+        default :func:`tempfile.gettempdir`, i.e. ``$TMPDIR``: keep it on a disk, not on a
+        tmpfs, whose files are memory) and is gone when the block ends (on POSIX it is
+        unlinked as soon as it is opened). The vectors are those :meth:`features` and
+        :meth:`span_features` compute (with :attr:`invariant`, the default, windows are
+        padded alike whatever their batch).
 
         Raises:
-            InputError: as :meth:`prefetch`.
-            OSError: the file cannot be written (e.g. the disk is full); nothing is kept.
+            InputError: as :meth:`prefetch`, or ``chunk_rows`` below 1.
+            OSError: the file cannot be written (e.g. the disk is full), or the platform
+                has no ``os.pread``; nothing is kept.
 
         Example:
             >>> enc = get_encoder()
@@ -530,6 +533,10 @@ class Encoder:
         import tempfile
 
         texts, pairs = self._checked_inputs(texts, pairs, kind)
+        if chunk_rows < 1:
+            raise InputError(f"chunk_rows must be >= 1, got {chunk_rows}")
+        if not hasattr(os, "pread"):
+            raise OSError("encoding to a file needs os.pread and os.pwrite, which this platform lacks")
         # chunks of texts in their order; a pair goes with its text's chunk (others at the end)
         chunk_of = {t: i // chunk_rows for i, t in enumerate(texts)}
         n_chunks = -(-len(texts) // chunk_rows)
@@ -542,7 +549,8 @@ class Encoder:
         fd, name = tempfile.mkstemp(prefix="xhs_nlp_features_", suffix=".f32", dir=folder)
         store = _DiskVectors(fd, (len(self.feature_layers), self.dim))
         try:
-            os.unlink(name)  # the open descriptor keeps it until closed: nothing left behind, even on kill
+            with contextlib.suppress(OSError):  # POSIX: the open descriptor keeps it until closed
+                os.unlink(name)  # nothing is left behind, even after a kill
             bar = _progress(len(texts) + len(pairs), progress)
             for rows in chunks:
                 todo: dict[bytes, tuple[str, tuple[int, int] | None]] = {}
@@ -562,6 +570,8 @@ class Encoder:
                 if store in self._on_disk:
                     self._on_disk.remove(store)
             store.close()
+            with contextlib.suppress(OSError):  # where it could not be unlinked while open
+                os.unlink(name)
 
     def clear_cache(self) -> None:
         """Forget every cached vector."""
@@ -720,8 +730,8 @@ _LIBC: list = []
 
 
 def release_heap() -> None:
-    """Give the heap's freed memory back to the system (glibc's ``malloc_trim``; nothing
-    elsewhere). A forward pass frees hundreds of MB of activations in pieces that glibc
+    """Give the heap's freed memory back to the system (glibc's ``malloc_trim``; a no-op
+    with other C libraries). A forward pass frees hundreds of MB of activations in pieces that glibc
     keeps: trimmed after each batch, the encoder of a 5 MB document held about 0.2 GB
     less at the same speed (``benchmarks/RESULTS.md``, 2026-12-07)."""
     if not _LIBC:

@@ -832,6 +832,10 @@ def extend_corpus(corpus: str | os.PathLike[str], annotations: str | os.PathLike
         "docs.jsonl": new_docs,
     }
     dest = Path(out) / (annotations.name if apart else corpus.name)
+    for folder, what in ((annotations, "annotations"), (corpus, "corpus")):
+        if dest.resolve() == folder.resolve():
+            raise DataError(f"the output folder {dest} is the {what} folder: writing there would replace its files "
+                            "(give another --out)")
     dest.mkdir(parents=True, exist_ok=True)
     for name in _OPED_FILES:
         src = corpus / name
