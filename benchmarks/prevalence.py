@@ -71,7 +71,9 @@ def predict(rows: list[dict], cache: Path) -> tuple[np.ndarray, np.ndarray, np.n
 
     clf, sm = ClaimClassifier.load(), SentimentModel.load()
     shas = {"claims": clf.card_.get("weights_sha256"), "sentiment": sm.card_.get("weights_sha256")}
-    key = hashlib.sha256(json.dumps([shas, [r["text"] for r in rows]]).encode()).hexdigest()[:16]
+    # the thresholds too: a model retrained with the same weights may label at other thresholds
+    key = hashlib.sha256(json.dumps([shas, clf.threshold, clf.domain_thresholds,
+                                     [r["text"] for r in rows]]).encode()).hexdigest()[:16]
     path = cache / f"xhs_nlp_prevalence_{key}.npz"
     if path.exists():
         z = np.load(path)
@@ -80,7 +82,7 @@ def predict(rows: list[dict], cache: Path) -> tuple[np.ndarray, np.ndarray, np.n
     t0 = time.perf_counter()
     dom = clf.row_domains(texts, langs=langs)
     pc = clf.predict_proba(texts, domain=dom, langs=langs)[:, 0]
-    th = clf._thresholds(dom)
+    th = clf._thresholds(dom, texts, langs)
     P = sm.predict_proba(texts, langs)
     print(f"(scored {len(texts)} sentences in {time.perf_counter() - t0:.0f} s)")
     np.savez(path, P=P, pc=pc, th=th)

@@ -18,7 +18,8 @@ sentences (CheckThat!), debate speech (ClaimBuster) and editorials' argument uni
 every domain other than the reference ``domain`` gets its own copy of the weights on top
 of the shared ones (Daumé's "frustratingly easy" domain adaptation). A prediction for a
 domain uses the shared weights plus that domain's (the reference domain has none of its
-own) and that domain's threshold (``domain_thresholds``, else ``threshold``); the
+own) and that domain's threshold (``domain_thresholds``: the sentence's language's
+``"DOMAIN:LANG"`` entry, else the domain's, else ``threshold``); the
 domain is ``predict(..., domain=)``, else ``predict_domain``, else ``domain``. The
 augmented matrix (one copy of the features per block) is never built: the weights are
 fitted block by block (:func:`xhs_nlp.ops.fit_block_logit`).
@@ -118,6 +119,11 @@ def _hasher():
     return HashingVectorizer(analyzer=_ngram_analyzer, n_features=_HASH_FEATURES, alternate_sign=False, norm=None)
 
 
+#: the rows a language needs in a domain of several languages for a threshold of its own
+#: (:func:`tune_domain_thresholds`)
+MIN_LANGUAGE_ROWS = 200
+
+
 def labels_at(p_claim: np.ndarray, threshold: float | np.ndarray) -> np.ndarray:
     """``"claim"`` where ``P(claim) > threshold`` (one threshold, or one per row), else
     ``"rhetoric"``."""
@@ -143,7 +149,9 @@ class ClaimClassifier(EncoderHead):
         ngram_C: the same for the n-gram model.
         threshold: ``P(claim)`` above which a sentence is a claim.
         domain_thresholds: a threshold per domain (``{"editorial": 0.44}``) for
-            predictions made for that domain; other domains use ``threshold``.
+            predictions made for that domain, or per domain and language
+            (``{"oped": 0.65, "oped:zh": 0.52}``: Chinese sentences at 0.52, the
+            domain's other languages at 0.65); other domains use ``threshold``.
         domain: the reference domain: training rows of other domains get
             domain-specific weights (see the module docstring), and only its rows
             get language weights.
@@ -353,14 +361,32 @@ class ClaimClassifier(EncoderHead):
         (:func:`~xhs_nlp.heads.resolve_domains`)."""
         return resolve_domains(texts, domain, langs, self.predict_domain, self.domain)
 
-    def threshold_for(self, domain: str | None = None) -> float:
+    def threshold_for(self, domain: str | None = None, lang: str | None = None) -> float:
         """The threshold of predictions for ``domain`` (default: the prediction domain of
-        languages :attr:`predict_domain` does not name)."""
-        d = self._default_domain(None) if domain is None else domain
-        return float((self.domain_thresholds or {}).get(d, self.threshold))
+        ``lang``, or of the languages :attr:`predict_domain` does not name) and for
+        sentences in ``lang``: ``domain_thresholds["DOMAIN:LANG"]``, else
+        ``domain_thresholds["DOMAIN"]``, else :attr:`threshold`.
 
-    def _thresholds(self, domains: np.ndarray) -> np.ndarray:
-        return np.array([self.threshold_for(d) for d in domains], dtype=float)
+        Example:
+            >>> clf = ClaimClassifier(domain_thresholds={"oped": 0.65, "oped:zh": 0.52})
+            >>> clf.threshold_for("oped", "zh"), clf.threshold_for("oped", "en"), clf.threshold_for("news")
+            (0.52, 0.65, 0.5)
+        """
+        d = self._default_domain(lang) if domain is None else domain
+        dt = self.domain_thresholds or {}
+        return float(dt.get(f"{d}:{lang}", dt.get(d, self.threshold)) if lang else dt.get(d, self.threshold))
+
+    def _thresholds(self, domains: np.ndarray, texts: list[str] | None = None, langs: Any = None) -> np.ndarray:
+        """Each row's threshold (:meth:`threshold_for`); the rows' languages (``langs``, else
+        detected in ``texts``) are read only when some domain has a threshold per language."""
+        tags: Any = None
+        if any(":" in k for k in (self.domain_thresholds or {})):
+            tags = self._langs(texts, langs) if texts is not None else langs
+            if tags is not None and not isinstance(tags, str) and len(tags) != len(domains):
+                raise DataError(f"{len(domains)} texts but {len(tags)} language tags")
+        if tags is None or isinstance(tags, str):
+            return np.array([self.threshold_for(d, tags) for d in domains], dtype=float)
+        return np.array([self.threshold_for(d, lg) for d, lg in zip(domains, tags)], dtype=float)
 
     def _p_claim(self, texts: list[str], Z: np.ndarray | None, domain: str | Sequence[str] | None,
                  langs: str | Sequence[str | None] | None) -> np.ndarray:
@@ -404,18 +430,20 @@ class ClaimClassifier(EncoderHead):
     def decision_function(self, X: Sequence[str], *, domain: str | Sequence[str] | None = None,
                           langs: str | Sequence[str | None] | None = None,
                           features: np.ndarray | None = None) -> np.ndarray:
-        """``P(claim) - threshold`` (the threshold of each row's domain): positive for claims."""
+        """``P(claim) - threshold`` (the threshold of each row's domain and language,
+        :meth:`threshold_for`): positive for claims."""
         texts = check_texts(X)
         dom, langs = self._domains_and_langs(texts, domain, langs)
-        return self.predict_proba(texts, domain=dom, langs=langs, features=features)[:, 0] - self._thresholds(dom)
+        return (self.predict_proba(texts, domain=dom, langs=langs, features=features)[:, 0]
+                - self._thresholds(dom, texts, langs))
 
     def predict(self, X: Sequence[str], *, domain: str | Sequence[str] | None = None,
                 langs: str | Sequence[str | None] | None = None, features: np.ndarray | None = None) -> np.ndarray:
-        """``"claim"`` or ``"rhetoric"`` per sentence (at the threshold of its domain)."""
+        """``"claim"`` or ``"rhetoric"`` per sentence (at the threshold of its domain and language)."""
         texts = check_texts(X)
         dom, langs = self._domains_and_langs(texts, domain, langs)
         return labels_at(self.predict_proba(texts, domain=dom, langs=langs, features=features)[:, 0],
-                         self._thresholds(dom))
+                         self._thresholds(dom, texts, langs))
 
     # -- persistence ------------------------------------------------------------------------
 
@@ -624,7 +652,7 @@ def classify_document(doc: Document, model: ClaimClassifier | str | os.PathLike[
         texts, langs = [sents[i].text for i in ids], [sents[i].lang for i in ids]
         dom = clf.row_domains(texts, langs=langs)
         p = clf.predict_proba(texts, domain=dom, langs=langs)[:, 0]
-        thresholds = clf._thresholds(dom)
+        thresholds = clf._thresholds(dom, texts, langs)
         for i, pc, label, th in zip(ids, p, labels_at(p, thresholds), thresholds):
             s = sents[i]
             out[i] = SentenceClaim(s.text, s.start, s.end, str(label), float(pc),
@@ -672,7 +700,8 @@ def train_claims(
             ``CORPUS:SPLIT`` holds out one corpus's split (``webis_editorials16_en:dev``).
         tune_threshold: choose the thresholds on the cross-validated predictions
             (:func:`tune_domain_thresholds`: the reference domain's by the mean
-            per-language macro-F1 of its rows, every other domain's by its rows' macro-F1).
+            per-language macro-F1 of its rows, every other domain's by its rows' macro-F1, and
+            in a domain of several languages one per language).
         folds: cross-validation folds.
         seed: the seed of folds and solvers.
         check: labelled files never trained on, scored after training and recorded
@@ -735,7 +764,7 @@ def train_claims(
         clf.threshold, clf.domain_thresholds = tune_domain_thresholds(oof, y, dom, langs, clf.domain, clf.threshold)
         log(f"claims: threshold {clf.threshold:.2f} (mean per-language macro-F1 of CV predictions on {clf.domain} "
             "rows)" + "".join(f", {d} {t:.2f}" for d, t in (clf.domain_thresholds or {}).items()))
-    pred = labels_at(oof, clf._thresholds(dom))
+    pred = labels_at(oof, clf._thresholds(dom, texts, langs))
     masks = {"all": np.ones(len(y), bool), **{f"lang:{lg}": langs == lg for lg in sorted(set(langs.tolist()))},
              **{f"corpus:{c}": corpora == c for c in sorted(set(corpora.tolist()))},
              **{f"{c}:{lg}": (corpora == c) & (langs == lg)
@@ -754,7 +783,9 @@ def train_claims(
         "seed": seed,
         "threshold_tuned": bool(tune_threshold),
         "thresholds": "news: mean per-language macro-F1 of the cross-validated predictions of its rows; every other "
-                      "domain: macro-F1 of its rows' cross-validated predictions" if tune_threshold else "given",
+                      "domain: macro-F1 of its rows' cross-validated predictions, and in a domain of several "
+                      f"languages one per language of at least {MIN_LANGUAGE_ROWS} rows (DOMAIN:LANG)"
+                      if tune_threshold else "given",
         "metrics": {"cross_validated": cv_metrics,
                     "cv": f"{folds}-fold StratifiedGroupKFold (groups: normalised text and unit, e.g. an editorial's "
                           "argument units or an event's sentences; strata: label x corpus); each row predicted with "
@@ -802,16 +833,41 @@ def train_claims(
 
 
 def tune_domain_thresholds(p_claim: np.ndarray, y: np.ndarray, domains: np.ndarray, langs: np.ndarray,
-                           reference: str = "news", default: float = 0.5) -> tuple[float, dict[str, float] | None]:
+                           reference: str = "news", default: float = 0.5,
+                           min_language_rows: int = MIN_LANGUAGE_ROWS) -> tuple[float, dict[str, float] | None]:
     """The thresholds :func:`train_claims` tunes on cross-validated ``P(claim)``: the
     reference domain's maximises the mean per-language macro-F1 of its rows (``default``
-    when it has none), every other domain's the macro-F1 of its rows. Returns
-    ``(threshold, domain_thresholds)``."""
+    when it has none), every other domain's the macro-F1 of its rows; a domain with rows
+    in several languages also gets one threshold per language that has at least
+    ``min_language_rows`` rows (key ``"DOMAIN:LANG"``, the macro-F1 of that language's
+    rows): the op-ed reading corpus's Chinese sentences are called claims at a lower
+    ``P(claim)`` than its English ones. Returns ``(threshold, domain_thresholds)``.
+
+    Example:
+        >>> p = np.array([0.9, 0.7, 0.3, 0.2, 0.8, 0.7, 0.5, 0.3, 0.5, 0.4, 0.2, 0.1])
+        >>> y = np.array(["claim", "claim", "rhetoric", "rhetoric"] * 3)
+        >>> dom = np.array(["news"] * 4 + ["oped"] * 8)
+        >>> langs = np.array(["en"] * 8 + ["zh"] * 4)
+        >>> t, dt = tune_domain_thresholds(p, y, dom, langs, min_language_rows=4)
+        >>> sorted(dt)
+        ['oped', 'oped:en', 'oped:zh']
+        >>> dt["oped:zh"] < dt["oped:en"]
+        True
+    """
     y, dom, langs = np.asarray(y, dtype=object), np.asarray(domains, dtype=object), np.asarray(langs, dtype=object)
     ref = dom == reference
+    per_domain: dict[str, float] = {}
+    for d in sorted(set(dom.tolist()) - {reference}):
+        rows = dom == d
+        per_domain[d] = tune_threshold_(p_claim[rows], y[rows] == "claim")
+        tags = sorted({str(lg) for lg in langs[rows].tolist() if lg})
+        if len(tags) > 1:
+            for lg in tags:
+                own = rows & (langs == lg)
+                if own.sum() >= min_language_rows and len(set(y[own].tolist())) == 2:
+                    per_domain[f"{d}:{lg}"] = tune_threshold_(p_claim[own], y[own] == "claim")
     return (tune_threshold_(p_claim[ref], y[ref] == "claim", langs[ref]) if ref.any() else float(default),
-            {d: tune_threshold_(p_claim[dom == d], y[dom == d] == "claim")
-             for d in sorted(set(dom.tolist()) - {reference})} or None)
+            per_domain or None)
 
 
 def read_claim_rows(paths: Sequence[Any], label_map: dict[str, str] | str | None = None,

@@ -147,6 +147,9 @@ def test_governments_ministries_and_parties():
         ("日本政府", "日本政府"), ("俄罗斯外交部", "俄罗斯外交部"), ("外交部", "Chinese Ministry of Foreign Affairs")]
     assert _found("俄外交部和美国疾控中心，广东省律师协会会长发言。") == [
         ("俄外交部", "俄外交部"), ("美国疾控中心", "CDC"), ("广东省律师协会", "广东省律师协会")]
+    # a title or role jieba glues to the institution word (大学|教授 read 大学教授), an abbreviated body
+    assert _found("大阪工业大学教授川田进表示，东京奥组委高级官员和美国国会议员也回应。") == [
+        ("大阪工业大学", "大阪工业大学"), ("东京奥组委", "东京奥组委"), ("美国国会", "US Congress")]
     # a minister, party members and the building are not the body
     assert _found("中国外交部长王毅说，共和党人认为白宫表示的立场不对，他在白宫发表讲话。") == [("白宫", "White House")]
     assert _found("The FBI and the Department of Justice's report, the Trump administration and the Federal Bureau "
