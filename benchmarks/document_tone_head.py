@@ -1,7 +1,7 @@
 """Document tone (issue 32): can a small head over a document's sentences beat the shipped rule
 (the sign of the token-weighted mean sentence score, neutral within 0.10)?
 
-Documents: the op-ed reading corpus (``../shared/corpora/opinion_reading_zh_en``, 134 training
+Documents: the op-ed reading corpus (``../shared/corpora/opinion_reading_zh_en``, 135 training
 and 33 dev documents) and, with ``--more DIR`` (``xhs-nlp extend-corpus ... --apart`` output,
 ``opinion_reading_more_en``), the project's 30 English op-eds as more training documents.
 Each document's sentences that are part of the writing (``skip`` false) are encoded with the

@@ -71,9 +71,10 @@ def predict(rows: list[dict], cache: Path) -> tuple[np.ndarray, np.ndarray, np.n
 
     clf, sm = ClaimClassifier.load(), SentimentModel.load()
     shas = {"claims": clf.card_.get("weights_sha256"), "sentiment": sm.card_.get("weights_sha256")}
-    # the thresholds too: a model retrained with the same weights may label at other thresholds
-    key = hashlib.sha256(json.dumps([shas, clf.threshold, clf.domain_thresholds,
-                                     [r["text"] for r in rows]]).encode()).hexdigest()[:16]
+    # the hyper-parameters too: a model retrained to the same weights may label at other
+    # thresholds, offsets or domains (they are in its card, not its weights)
+    key = hashlib.sha256(json.dumps([shas, clf.card_.get("hyperparameters"), sm.card_.get("hyperparameters"),
+                                     [r["text"] for r in rows]], sort_keys=True, default=str).encode()).hexdigest()[:16]
     path = cache / f"xhs_nlp_prevalence_{key}.npz"
     if path.exists():
         z = np.load(path)

@@ -176,6 +176,9 @@ def test_every_output_folder_has_run_json_also_in_the_parquet_metadata(corpus, t
     weights = shipped_model_dir("claims") / "weights.safetensors"
     assert run["models_sha256"]["claims"] == hashlib.sha256(weights.read_bytes()).hexdigest()
     assert set(run["models_sha256"]) == {"sentiment", "claims", "frames", "techniques", "target_sentiment"}
+    # a resume also compares the cards (thresholds live there, not in the weights)
+    card = shipped_model_dir("claims") / "card.json"
+    assert run["scoring"]["model_cards"]["claims"] == hashlib.sha256(card.read_bytes()).hexdigest()
     assert run["encoder"]["fingerprint"].startswith("multilingual-e5-small") and run["encoder"]["precision"]
     assert isinstance(run["command"], list) and run["time"].endswith("+00:00") and run["documents"] == 1
     for t in TABLES:

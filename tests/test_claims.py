@@ -207,7 +207,10 @@ def test_a_domain_of_several_languages_gets_a_threshold_per_language(tmp_path):
     assert np.allclose(clf.decision_function(probe, langs=["en", "zh"]), p - [0.9, 0.1])
     assert np.allclose(clf.decision_function(probe), p - [0.9, 0.1])  # languages detected
     assert clf.threshold_for("oped", "zh") == 0.1 and clf.threshold_for("oped", "de") == 0.9
-    assert clf.predict(probe).tolist() == ["claim" if p[0] >= 0.9 else "rhetoric", "claim" if p[1] >= 0.1 else "rhetoric"]
+    assert clf.predict(probe).tolist() == ["claim" if p[0] > 0.9 else "rhetoric", "claim" if p[1] > 0.1 else "rhetoric"]
+    # a regional tag reads its language's threshold; mixed text the domain's
+    assert clf.threshold_for("oped", "zh-CN") == clf.threshold_for("oped", "ZH") == 0.1
+    assert clf.threshold_for("oped", "mixed") == 0.9
     clf.save(tmp_path / "m")
     back = ClaimClassifier.load(tmp_path / "m")
     assert back.domain_thresholds == {"oped": 0.9, "oped:zh": 0.1}

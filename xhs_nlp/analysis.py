@@ -280,6 +280,8 @@ class Analysis:
 
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as JSON (characters kept as they are)."""
+        if indent is None:  # json.dumps's C encoder, which iterencode does not use
+            return json.dumps(self.to_dict(), ensure_ascii=False, default=str)
         return "".join(self.json_pieces(indent))
 
     def json_pieces(self, indent: int | None = 2) -> Iterator[str]:

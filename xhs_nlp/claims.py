@@ -365,7 +365,9 @@ class ClaimClassifier(EncoderHead):
         """The threshold of predictions for ``domain`` (default: the prediction domain of
         ``lang``, or of the languages :attr:`predict_domain` does not name) and for
         sentences in ``lang``: ``domain_thresholds["DOMAIN:LANG"]``, else
-        ``domain_thresholds["DOMAIN"]``, else :attr:`threshold`.
+        ``domain_thresholds["DOMAIN"]``, else :attr:`threshold`. ``lang`` is read by its
+        primary subtag in lower case (``zh-CN`` is ``zh``); a sentence tagged ``mixed`` or
+        ``und`` reads the domain's threshold.
 
         Example:
             >>> clf = ClaimClassifier(domain_thresholds={"oped": 0.65, "oped:zh": 0.52})
@@ -374,7 +376,8 @@ class ClaimClassifier(EncoderHead):
         """
         d = self._default_domain(lang) if domain is None else domain
         dt = self.domain_thresholds or {}
-        return float(dt.get(f"{d}:{lang}", dt.get(d, self.threshold)) if lang else dt.get(d, self.threshold))
+        tag = re.split("[-_]", str(lang).lower())[0] if lang else None
+        return float(dt.get(f"{d}:{tag}", dt.get(d, self.threshold)) if tag else dt.get(d, self.threshold))
 
     def _thresholds(self, domains: np.ndarray, texts: list[str] | None = None, langs: Any = None) -> np.ndarray:
         """Each row's threshold (:meth:`threshold_for`); the rows' languages (``langs``, else

@@ -46,8 +46,9 @@ class WriteError(XhsNlpError, OSError):
 def run_info(*, aliases: Any = None, settings: dict[str, Any] | None = None) -> dict[str, Any]:
     """What ``run.json`` records of a ``score`` run: the package version, the SHA-256 of every
     shipped model's weights, the encoder's fingerprint and precision, the command line and the
-    time (UTC). ``"scoring"`` holds what the scores depend on: a resume refuses parts scored
-    under other values."""
+    time (UTC). ``"scoring"`` holds what the scores depend on (the weights' and the model
+    cards' SHA-256 among them: a card carries thresholds the weights do not): a resume
+    refuses parts scored under other values."""
     import datetime
 
     from ._version import __version__
@@ -55,12 +56,15 @@ def run_info(*, aliases: Any = None, settings: dict[str, Any] | None = None) -> 
     from .tables import safe_text as _safe
     from .persist import CARD, shipped_model_dir
 
-    models = {}
+    models: dict[str, str | None] = {}
+    cards: dict[str, str | None] = {}  # a model retrained to the same weights may label at other thresholds
     for name in ("sentiment", "claims", "frames", "techniques", "target_sentiment"):
         try:
-            models[name] = json.loads((shipped_model_dir(name) / CARD).read_text(encoding="utf-8")).get("weights_sha256")
+            raw = (shipped_model_dir(name) / CARD).read_bytes()
+            models[name] = json.loads(raw.decode("utf-8")).get("weights_sha256")
+            cards[name] = hashlib.sha256(raw).hexdigest()
         except (OSError, ValueError):
-            models[name] = None
+            models[name], cards[name] = None, None
     enc = get_encoder()
     if aliases is None:
         alias_id = None
@@ -71,7 +75,8 @@ def run_info(*, aliases: Any = None, settings: dict[str, Any] | None = None) -> 
     else:
         alias_id = digest(aliases)
     s = dict(settings or {})
-    scoring = {"xhs_nlp": __version__, "models": models, "encoder": enc.fingerprint, "precision": enc.precision,
+    scoring = {"xhs_nlp": __version__, "models": models, "model_cards": cards, "encoder": enc.fingerprint,
+               "precision": enc.precision,
                "aliases": alias_id, "max_bytes": s.get("max_bytes"), "posts": s.get("posts")}
     return {"xhs_nlp": __version__, "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "command": [_safe(a) for a in sys.argv], "models_sha256": models,
