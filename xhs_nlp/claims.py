@@ -381,14 +381,15 @@ class ClaimClassifier(EncoderHead):
 
     def _thresholds(self, domains: np.ndarray, texts: list[str] | None = None, langs: Any = None) -> np.ndarray:
         """Each row's threshold (:meth:`threshold_for`); the rows' languages (``langs``, else
-        detected in ``texts``) are read only when some domain has a threshold per language."""
+        detected in ``texts``) are read only when a row's domain has thresholds per language."""
+        by_lang = {k.split(":", 1)[0] for k in (self.domain_thresholds or {}) if ":" in k}
         tags: Any = None
-        if any(":" in k for k in (self.domain_thresholds or {})):
+        if by_lang.intersection(domains.tolist()):
             tags = self._langs(texts, langs) if texts is not None else langs
             if tags is not None and not isinstance(tags, str) and len(tags) != len(domains):
                 raise DataError(f"{len(domains)} texts but {len(tags)} language tags")
         if tags is None or isinstance(tags, str):
-            return np.array([self.threshold_for(d, tags) for d in domains], dtype=float)
+            tags = [tags] * len(domains)
         return np.array([self.threshold_for(d, lg) for d, lg in zip(domains, tags)], dtype=float)
 
     def _p_claim(self, texts: list[str], Z: np.ndarray | None, domain: str | Sequence[str] | None,
