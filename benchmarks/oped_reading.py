@@ -169,7 +169,8 @@ def documents(models: dict[str, str]) -> dict[str, dict]:
             ok = lab == tone or (tone in ("mixed", "neutral") and lab == "neutral")
             tone_hits[f"{group} {'agree' if ok else 'differ'}"] += 1
             # the main subject: the labelled organisation named in main_subject (longest name)
-            named = sorted((t for t in targets[d["doc_key"]] if t in d["main_subject"]), key=len, reverse=True)
+            named = sorted((t for t in targets[d["doc_key"]] if t in d["main_subject"]),
+                           key=lambda t: (-len(t), d["main_subject"].find(t), t))  # ties: the first named
             if not named or tone not in ("negative", "positive"):
                 continue
             ent = next((e for e in a.entities if named[0] in e.aliases or e.name == named[0]

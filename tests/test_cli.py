@@ -222,3 +222,15 @@ def test_ctrl_c_exits_130_with_one_line():
         p.kill()
     assert p.returncode == 130
     assert err.decode() == "xhs-nlp: interrupted\n" and out == b""
+
+
+def test_text_output_cuts_chinese_sentences_instead_of_hiding_them(monkeypatch, capsys):
+    long = "小红书的用户信任正在快速流失，商业化试水屡屡受挫，品牌方对投放效果的疑虑也在不断加深，平台必须尽快作出调整。"
+    _stdin(monkeypatch, (long + "\n\n" + long).encode("utf-8"))
+    assert main(["segment", "-"]) == 0
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if "¶" in ln]
+    assert lines and all("小红书的用户信任正在快速流失" in ln and ln.endswith("[...]") for ln in lines)
+    from xhs_nlp.cli import _shorten
+
+    assert _shorten("Tencent's ad revenue grew for eleven quarters in a row", 30) == "Tencent's ad revenue [...]"
+    assert _shorten(long, 400) == long and _shorten("短句。", 10) == "短句。"

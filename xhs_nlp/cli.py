@@ -21,6 +21,7 @@ import logging
 import os
 import sys
 import textwrap
+import unicodedata
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -36,6 +37,29 @@ def _num(x: float | None, spec: str = "+.2f") -> str:
     return "n/a" if x is None else format(x, spec)
 
 
+def _shorten(text: str, width: int) -> str:
+    """``text`` on one line in at most ``width`` columns: cut at a space as
+    :func:`textwrap.shorten` cuts it, or, in text that has no spaces to cut at (Chinese), after
+    the last character that fits, a wide character taking two columns (``textwrap.shorten``
+    alone turns a long Chinese sentence into its placeholder).
+
+    Example:
+        >>> _shorten("小红书的用户信任正在快速流失，商业化试水屡屡受挫。", 20)
+        '小红书的用户信 [...]'
+    """
+    text = " ".join(text.split())
+    if not any(unicodedata.east_asian_width(c) in "WF" for c in text):
+        return textwrap.shorten(text, width)
+    cols = [2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text]
+    if sum(cols) <= width:
+        return text
+    room, n = width - len(" [...]"), 0
+    while n < len(text) and room - cols[n] >= 0:
+        room -= cols[n]
+        n += 1
+    return text[:n].rstrip() + " [...]"
+
+
 def _outline(doc: Document, width: int = 100) -> str:
     m = doc.meta
     out = []
@@ -46,7 +70,7 @@ def _outline(doc: Document, width: int = 100) -> str:
     out.append(f"encoding:  {m.encoding or '-'} ({m.encoding_confidence}), format {m.format}")
     if doc.epigraph:
         rep = " (repeated at the end)" if doc.epigraph.repeat else ""
-        out.append(f"epigraph{rep}: " + textwrap.shorten(doc.epigraph.text, width - 20))
+        out.append(f"epigraph{rep}: " + _shorten(doc.epigraph.text, width - 20))
     if doc.images:
         out.append("images:    " + ", ".join(i.text for i in doc.images))
     for sec in doc.sections:
@@ -60,7 +84,7 @@ def _outline(doc: Document, width: int = 100) -> str:
         for p in sec.paragraphs:
             first = p.sentences[0] if p.sentences else None
             if first is not None:
-                out.append(f"    ¶ [{first.lang}] " + textwrap.shorten(first.text, width - 12))
+                out.append(f"    ¶ [{first.lang}] " + _shorten(first.text, width - 12))
     if doc.chrome:
         out.append("")
         out.append(f"chrome removed: {len(doc.chrome)} lines (" + ", ".join(sorted({c.kind for c in doc.chrome})) + ")")
@@ -127,7 +151,7 @@ def _cmd_sentiment(args: argparse.Namespace) -> int:
           + f"  ({d.n_sentences} sentences, backend {res.backend})")
     for sec, agg in zip(doc.sections, res.sections):
         head = f"{sec.number}. {sec.title}" if sec.number else (sec.title or "(introduction)")
-        print(f"  {textwrap.shorten(head, 60):<60} score {_num(agg.score, '+.3f')}  "
+        print(f"  {_shorten(head, 60):<60} score {_num(agg.score, '+.3f')}  "
               + "  ".join(f"{k[:3]} {v:.0%}" for k, v in agg.shares.items()))
     return 0
 
@@ -157,7 +181,7 @@ def _cmd_claims(args: argparse.Namespace) -> int:
             if args.claims_only and r.label != "claim":
                 continue
             p = r.describe_p_claim().removeprefix("P(claim) ") if r.p_claim is not None else "n/a"
-            print(f"  {r.label or '-':<8} {p:<11}  " + textwrap.shorten(r.text, 90))
+            print(f"  {r.label or '-':<8} {p:<11}  " + _shorten(r.text, 90))
             if r.facts is not None:
                 q = "; ".join(q.text for q in r.facts.quantities)
                 o = ", ".join(dict.fromkeys(t for t, _, _ in r.facts.organisations))
@@ -199,7 +223,7 @@ def _cmd_entities(args: argparse.Namespace) -> int:
     print(f"{'organisation':<28}{'document':>14}" + "".join(f"{c:>13}" for c in cols))
     for e in ents:
         d = e.document
-        row = f"{textwrap.shorten(e.name, 27):<28}{_num(d.score) + f' ({d.n_mentions})':>14}"
+        row = f"{_shorten(e.name, 27):<28}{_num(d.score) + f' ({d.n_mentions})':>14}"
         for s in secs:
             p = e.sections.get(s.index)
             row += f"{(_num(p.score) + f' ({p.n_mentions})') if p else '':>13}"
@@ -213,7 +237,7 @@ def _cmd_entities(args: argparse.Namespace) -> int:
         for tag, m in (("most negative", e.most_negative), ("most positive", e.most_positive)):
             if m is not None:
                 print(f"    {tag} ({m.score:+.2f}, section {m.section}): "
-                      + textwrap.shorten(doc.sentences[m.sentence].text, 90))
+                      + _shorten(doc.sentences[m.sentence].text, 90))
     return 0
 
 
@@ -231,7 +255,7 @@ def _cmd_framing(args: argparse.Namespace) -> int:
     for sec in [*res.sections, res.document]:
         head = "(whole document)" if sec.index is None else (
             f"{sec.number}. {sec.title}" if sec.number else (sec.title or "(introduction)"))
-        print(f"\n[{'doc' if sec.index is None else sec.index}] {textwrap.shorten(head, 90)}")
+        print(f"\n[{'doc' if sec.index is None else sec.index}] {_shorten(head, 90)}")
         if sec.empty_reason:
             print(f"  (not scored: {sec.empty_reason})")
             continue
@@ -245,7 +269,7 @@ def _cmd_framing(args: argparse.Namespace) -> int:
             lab = sec.top_frames(1)[0][0]
             ev = sec.evidence.get(lab, [])
             if ev:
-                print(f"  evidence ({lab}): " + textwrap.shorten(ev[0].text, 100))
+                print(f"  evidence ({lab}): " + _shorten(ev[0].text, 100))
     return 0
 
 
@@ -327,7 +351,7 @@ def _summary(a) -> str:
     section_ids = doc.section_sentences()
     for row in a.sections_summary():
         head = f"{row['number']}. {row['title']}" if row["number"] else (row["title"] or "(introduction)")
-        lines.append(f"\n[{row['index']}] {textwrap.shorten(head, 96)}")
+        lines.append(f"\n[{row['index']}] {_shorten(head, 96)}")
         if row["empty_reason"]:
             lines.append(f"    not scored: {row['empty_reason']}")
             continue
@@ -337,11 +361,11 @@ def _summary(a) -> str:
         lines.append("    frames:     " + ", ".join(f"{k} {v:.2f}" for k, v in row["top_frames"]))
         lines.append("    techniques: " + ", ".join(f"{k} {v:.2f}" for k, v in row["top_techniques"]))
         if row["evidence"]:
-            lines.append(f"    evidence ({row['evidence']['label']}): " + textwrap.shorten(row["evidence"]["text"], 90))
+            lines.append(f"    evidence ({row['evidence']['label']}): " + _shorten(row["evidence"]["text"], 90))
         for c in row["check_worthy"][:1]:
             q = "; ".join(q["text"] for q in c["facts"]["quantities"] if q["kind"] != "date")
             lines.append(f"    check-worthy ({a.claims[c['sentence']].describe_p_claim()}): "
-                         + textwrap.shorten(c["text"], 80) + (f"  [{q}]" if q else ""))
+                         + _shorten(c["text"], 80) + (f"  [{q}]" if q else ""))
     return "\n".join(lines)
 
 

@@ -169,14 +169,13 @@ class DocumentEntities:
 def find_mentions(doc: Document, finder: OrganisationFinder | None = None) -> list[tuple[int, OrgMention]]:
     """``(sentence index, mention)`` of every organisation mention in the document's
     sentences (offsets into ``doc.text``), in order; sentences that are not part of the
-    writing (``Sentence.not_writing``: a byline, an image credit) are not read."""
+    writing (``Sentence.not_writing``: a byline, an image credit) are not read. The sentences
+    are read as one document (:meth:`OrganisationFinder.find_all`): a short name it declares
+    for an organisation is that organisation in every sentence."""
     f = finder or default_finder()
-    out = []
-    for i, s in enumerate(doc.sentences):
-        if s.lang == "und" or s.not_writing is not None:
-            continue
-        out += [(i, m.shifted(s.start)) for m in f.find(s.text)]
-    return out
+    read = [(i, s) for i, s in enumerate(doc.sentences) if s.lang != "und" and s.not_writing is None]
+    found = f.find_all([s.text for _, s in read])
+    return [(i, m.shifted(s.start)) for (i, s), ms in zip(read, found) for m in ms]
 
 
 def _targets(doc: Document, found: list[tuple[int, OrgMention]]) -> tuple[list[str], list[tuple[int, int]]]:

@@ -43,7 +43,15 @@ def test_unlisted_organisations_by_their_shape():
         ("Harvard Business School", "Harvard Business School")]
     assert _found("北京正聚源通鼎信用管理有限公司被查，行吟信息科技（上海）有限公司回应。") == [
         ("北京正聚源通鼎信用管理有限公司", "北京正聚源通鼎信用管理有限公司"),
-        ("信息科技（上海）有限公司", "信息科技（上海）有限公司")]
+        ("行吟信息科技（上海）有限公司", "行吟信息科技（上海）有限公司")]
+    # a registered name takes in the verbs and unknown words inside it, and starts at its place
+    assert _found("上海寻梦信息技术有限公司回应。") == [("上海寻梦信息技术有限公司", "上海寻梦信息技术有限公司")]
+    assert _found("他在昆明合伙投资房企昆明贵山天阳房地产开发有限公司。") == [
+        ("昆明贵山天阳房地产开发有限公司", "昆明贵山天阳房地产开发有限公司")]
+    assert _found("他开发有限公司的产品。") == []
+    # "... of America" names an organisation, not the country
+    assert _found("Gun Owners of America scored lawmakers; the United States of America did not.") == [
+        ("Gun Owners of America", "Gun Owners of America")]
     # a generic "tech company" is not a name; nor is a word inside another name
     assert _found("这家科技公司和母公司都在亏损。") == []
     assert _found("The Tencents of this world; Bytedancers; sub-Tencent.") == []
@@ -160,3 +168,23 @@ def test_governments_ministries_and_parties():
         ("Green Party", "Green Party")]
     # a Latin name right after Chinese characters
     assert _found("Naspers将Prosus在荷兰上市。") == [("Naspers", "Naspers"), ("Prosus", "Prosus")]
+
+
+def test_a_document_declares_and_uses_names():
+    f = OrganisationFinder()
+    found = f.find_all(["投资房企昆明贵山天阳房地产开发有限公司（以下简称“贵山天阳”）拍下地块。", "业主起诉贵山天阳。", "天阳很好。"])
+    assert [[(m.text, m.name, m.how) for m in ms] for ms in found] == [
+        [("昆明贵山天阳房地产开发有限公司", "昆明贵山天阳房地产开发有限公司", "pattern")],
+        [("贵山天阳", "昆明贵山天阳房地产开发有限公司", "context")], []]
+    found = f.find_all(['Northwind Holdings Ltd. ("Northwind") sued.', "Northwind lost; Northwinds did not."])
+    assert [(m.text, m.name) for m in found[1]] == [("Northwind", "Northwind Holdings Ltd.")]
+    # a generic short name is no name
+    assert f.find_all(["北京某某科技有限公司（以下简称“公司”）成立。", "公司很好。"])[1] == []
+    # a Chinese name with what a company has, twice: an organisation in every sentence
+    texts = ["老干妈创始人陶华碧已经70多岁。", "2019年，老干妈销售额突破50亿元。", "老干妈做得很成功！"]
+    assert [[(m.text, m.how) for m in ms] for ms in f.find_all(texts)] == [
+        [("老干妈", "context")], [("老干妈", "context")], [("老干妈", "context")]]
+    assert f.find_all(texts[:1] + texts[2:]) == [[], []]  # once is not enough
+    assert f.find_all(texts[:1]) == [f.find(texts[0])]
+    # patterns off: the listed names alone
+    assert OrganisationFinder(patterns=False).find_all(texts) == [[], [], []]

@@ -1,6 +1,6 @@
 """Organisations named in a text, English and Chinese, each mention tied to one entity.
 
-Two ways to find a mention:
+Three ways to find a mention:
 
 * **by name**: the names and aliases of ``data/organisations.txt`` (companies and
   platforms of China's content-commerce sector, their business units, regulators,
@@ -22,6 +22,12 @@ Two ways to find a mention:
   (``北京正聚源通鼎信用管理有限公司``, ``浙江大学研究院``, ``日本政府``, ``俄罗斯外交部``)
   when what stands before it names someone (``美国公司``, ``地方政府`` and ``科技公司``
   do not); such an organisation is its own entity, named as written.
+* **by the document** (:meth:`OrganisationFinder.find_all`, which reads a document's
+  sentences together, as analysis does): a short name the document declares for an
+  organisation (``…房地产开发有限公司（以下简称“贵山天阳”）``, ``Acme Holdings Ltd.
+  ("Acme")``) is that organisation wherever it stands, and a Chinese proper noun followed
+  twice by what a company has (``老干妈创始人``, ``老干妈销售额``) is an organisation in
+  every sentence that names it.
 
 Every mention carries its entity's canonical name, so ``小红书``, ``RedNote``, ``Little Red
 Book`` and ``Xiaohongshu's`` are one entity, ``Xiaohongshu``.
@@ -102,6 +108,19 @@ INSTITUTION_WORDS_ZH = ("大学", "学院", "研究院", "研究所", "研究中
                         "美术馆", "大使馆", "领事馆", "组织", "局", "部", "院", "署", "厅", "队")
 ORG_WORDS_ZH = REGISTERED_ZH + UNIT_WORDS_ZH + COMPANY_WORDS_ZH + INSTITUTION_WORDS_ZH
 CORPORATE_SUFFIXES_ZH = ("有限公司", "股份有限公司", "公司", "集团", "控股")
+#: what a company or a brand has (老干妈|创始人, 老干妈|销售额): a Chinese proper noun followed by one
+#: of them twice in a document is an organisation in all of it (:meth:`OrganisationFinder.find_all`)
+ORG_CUES_ZH = ("创始人", "旗下", "品牌", "销售额", "销量", "营收", "市值", "股价", "门店", "财报", "股东", "官网", "总部",
+               "业绩", "CEO")
+#: short names a document declares that name no one in particular (（以下简称“公司”）, ("the Company"))
+_GENERIC_SHORT_NAMES = frozenset({"公司", "本公司", "该公司", "集团", "本集团", "平台", "发行人", "甲方", "乙方", "我们",
+                                  "Company", "Group", "Bank", "Fund", "Issuer", "Agreement", "Act"})
+#: a short name declared after an organisation's: 某某有限公司（以下简称“某某”）
+_DECLARED_ZH = re.compile(r"\s*[（(](?:以下|下文|下)?(?:简称|称)[为:：]?\s*[“\"「『]?(?P<short>[^”\"」』（()）,，、。；;\s]{2,12}?)"
+                          r"[”\"」』]?\s*[)）]")
+#: ... and in English: Acme Holdings Ltd. ("Acme"), (hereafter "Acme")
+_DECLARED_EN = re.compile(r"\s*\((?:(?:hereafter|hereinafter|henceforth)\s+(?:referred to as\s+|called\s+)?)?"
+                          r"[“\"](?:the\s+)?(?P<short>[A-Z][^”\"()]{1,40}?)[”\"]\)")
 #: titles jieba glues to the organisation word before them (律师协会会长, 协会主席, 大学教授)
 TITLES_ZH = ("会长", "副会长", "主席", "副主席", "理事", "理事长", "秘书长", "院长", "副院长", "局长", "副局长", "发言人",
              "负责人", "董事长", "总裁", "主任", "官员", "员工", "教授", "副教授", "校长", "副校长", "研究员", "学者",
@@ -144,7 +163,8 @@ _GENERIC_GOVERNMENT = frozenset("Local Big Small Good Bad Central Federal State 
 class OrgMention:
     """One mention of an organisation: ``text[start:end]`` names the entity ``name``
     (its canonical name); ``how`` is ``"name"`` (a listed name or alias) or
-    ``"pattern"`` (built like an organisation's name)."""
+    ``"pattern"`` (built like an organisation's name) or ``"context"`` (a name the
+    document makes an organisation's: :meth:`OrganisationFinder.find_all`)."""
 
     start: int
     end: int
@@ -331,8 +351,10 @@ class OrganisationFinder:
         self._pattern_of_en = re.compile(r"(?<![\w])(?:" + capw + r"\s)*(?:" + _alternation(ORG_HEADS_EN)
                                          + r")\s(?:of|for|on)\s(?:the\s)?" + capw + r"(?:\s(?:(?:of|for|on|the|&)\s)*"
                                          + capw + r")*")
+        self._america_en = re.compile(r"(?<![\w])(?:" + capw + r"\s)+of\sAmerica(?![\w])")
         self._government_en = re.compile(r"(?<![\w])(?:" + capw + r"\s)+(?:administration|government|Government)"
                                          r"(?![\w])")
+        self._cue_zh = re.compile("[\u4e00-\u9fff](?:" + _alternation(ORG_CUES_ZH) + ")")
         self._zh_word = re.compile("(?P<org>" + _alternation(ORG_WORDS_ZH) + ")(?:" + _alternation(TITLES_ZH) + ")?$")
 
     def canonical(self, surface: str) -> str:
@@ -431,10 +453,11 @@ class OrganisationFinder:
 
     def _patterns_en(self, text: str) -> list[OrgMention]:
         """Capitalised words ending in an organisation word (``Harvard Business School``),
-        headed by one and continued by "of ..." (``Department of Justice``), or a name before
-        "administration" / "government" (``Trump administration``)."""
+        headed by one and continued by "of ..." (``Department of Justice``), ending in "of
+        America" (``Gun Owners of America``, not the United States of America), or a name
+        before "administration" / "government" (``Trump administration``)."""
         out = []
-        for rx in (self._pattern_en, self._pattern_of_en, self._government_en):
+        for rx in (self._pattern_en, self._pattern_of_en, self._america_en, self._government_en):
             for m in rx.finditer(text):
                 a, words = m.start(), m.group().split(" ")
                 cut = max((i + 1 for i, w in enumerate(words) if w in _OPENERS or w in _TITLE_WORDS), default=0)
@@ -446,6 +469,8 @@ class OrganisationFinder:
                     continue  # a lone organisation word ("Research") is not a name
                 if rx is self._government_en and all(w in _GENERIC_GOVERNMENT for w in words[:-1]):
                     continue  # "Local government"
+                if rx is self._america_en and (len(words) < 3 or words[-3] in ("States", "America")):
+                    continue  # the country: "United States of America"
                 surface = text[a:a + len(" ".join(words))]
                 name = self.canonical(surface)
                 if name == surface and self._listed_compound(words):
@@ -476,16 +501,23 @@ class OrganisationFinder:
                 continue  # 美国|组织|的论坛: "organised by", a verb
             if len(org) == 1 and inner and tag != "nt" and (org not in "局署厅" or tag[:1] in "fs"):
                 continue  # 东北部, 圣母院, 武装部队: a word, not a body (but 石油部, 统一|部, 菲律宾|队, 服务局)
+            registered = org in REGISTERED_ZH
             j = k
-            while j > 0 and a + len(w) - words[j - 1][2] <= 16:
+            while j > 0 and a + len(w) - words[j - 1][2] <= (24 if registered else 16):
                 if _nameish(words[j - 1][1]) and words[j - 1][0] not in _NOT_IN_NAMES_ZH:
                     j -= 1
+                elif registered and _in_registered_name(*words[j - 1][:2]):
+                    j -= 1  # 房地产|开发|有限公司, 上海|寻梦|信息技术|有限公司
                 elif (j >= 3 and words[j - 1][0] in ")）" and words[j - 3][0] in "(（"
                       and words[j - 2][1].startswith("ns")):
                     j -= 3  # 行吟信息科技（上海）有限公司
                 else:
                     break
-            if org not in UNIT_WORDS_ZH and org not in REGISTERED_ZH:
+            if registered:  # it starts at the last place or name after other words: 昆明合伙投资房企|昆明…有限公司
+                starts = [i for i in range(j, k) if _namelike(*words[i][:2])
+                          and (i == j or not (_namelike(*words[i - 1][:2]) or words[i - 1][0] in "(（"))]
+                j = starts[-1] if starts else j
+            elif org not in UNIT_WORDS_ZH:
                 while j < k and not (_proper(words[j][0], words[j][1]) or _place(words[j][0], words[j][1])):
                     j += 1  # 援引俄当局 -> 俄当局
             start, end = words[j][2], a + m.end("org")
@@ -519,6 +551,83 @@ class OrganisationFinder:
         out = _non_overlapping(found)
         listed = [x for x in maybe if _in_a_list(text, x, out)]
         return _non_overlapping(out + listed) if listed else out
+
+    # -- by the document ---------------------------------------------------------------------------
+
+    def find_all(self, texts: Sequence[str]) -> list[list[OrgMention]]:
+        """The mentions of each text of one document (its sentences, in order): those of
+        :meth:`find`, and (with ``patterns``) the names the document itself makes an
+        organisation's, wherever they stand in it as a word (``how`` ``"context"``):
+
+        * a short name declared after an organisation's (``昆明贵山天阳房地产开发有限公司
+          （以下简称“贵山天阳”）``, ``Acme Holdings Ltd. ("Acme")``) is that organisation;
+        * a Chinese proper noun followed twice in the document by what a company or a brand
+          has (:data:`ORG_CUES_ZH`: 老干妈|创始人, 老干妈|销售额) is an organisation.
+
+        Example:
+            >>> f = OrganisationFinder()
+            >>> found = f.find_all(["昆明贵山天阳房地产开发有限公司（以下简称“贵山天阳”）拍下地块。", "贵山天阳的楼盘烂尾了。"])
+            >>> [(m.text, m.name, m.how) for m in found[1]]
+            [('贵山天阳', '昆明贵山天阳房地产开发有限公司', 'context')]
+        """
+        found = [self.find(t) for t in texts]
+        if not self.patterns:
+            return found
+        names, declarations = self._declared(texts, found)
+        for w in self._cued(texts):
+            names.setdefault(w, self.canonical(w))
+        if not names:
+            return found
+        rx = re.compile(_alternation(sorted(names, key=len, reverse=True)))
+        for i, t in enumerate(texts):
+            extra = []
+            tokens: list[tuple[str, int, int]] | None = None
+            for m in rx.finditer(t):
+                a, b = m.span()
+                if any(x.start < b and a < x.end for x in found[i]) or any(
+                        j == i and c <= a and b <= d for j, c, d in declarations):
+                    continue  # already a mention, or the declaration itself
+                if m.group().isascii():
+                    if (a and (t[a - 1].isalnum() or t[a - 1] in "-&")) or (b < len(t) and t[b].isalnum()):
+                        continue
+                else:
+                    tokens = tokens if tokens is not None else _jieba_words(t)
+                    if not self._stands_alone(t, a, b, tokens):
+                        continue
+                extra.append(OrgMention(a, b, m.group(), names[m.group()], "context"))
+            if extra:
+                found[i] = _non_overlapping(found[i] + extra)
+        return found
+
+    def _declared(self, texts: Sequence[str], found: Sequence[Sequence[OrgMention]]
+                  ) -> tuple[dict[str, str], list[tuple[int, int, int]]]:
+        """Short names declared right after a found organisation: ``{short name: its entity}``,
+        and where the declarations stand (text index, start, end)."""
+        out: dict[str, str] = {}
+        spans = []
+        for i, (t, ms) in enumerate(zip(texts, found)):
+            for x in ms:
+                m = (_DECLARED_EN if t[x.start:x.end].isascii() else _DECLARED_ZH).match(t, x.end)
+                short = m and m.group("short").strip()
+                if (short and short not in _GENERIC_SHORT_NAMES and short not in ORG_WORDS_ZH
+                        and short not in ORG_WORDS_EN and short != x.text):
+                    out.setdefault(short, x.name)
+                    spans.append((i, m.start(), m.end()))
+        return out, spans
+
+    def _cued(self, texts: Sequence[str]) -> list[str]:
+        """Chinese proper nouns (not listed, no organisation word) followed twice by an
+        :data:`ORG_CUES_ZH` word in ``texts``."""
+        counts: dict[str, int] = {}
+        for t in texts:
+            if not self._cue_zh.search(t):
+                continue
+            words = _pos_words(t)
+            for (w, tag, _), nxt in zip(words, words[1:]):
+                if (nxt[0] in ORG_CUES_ZH and len(w) >= 2 and _proper(w, tag) and w not in self._canonical
+                        and not self._zh_word.search(w)):
+                    counts[w] = counts.get(w, 0) + 1
+        return [w for w, n in counts.items() if n >= 2]
 
 
 def _non_overlapping(found: list[OrgMention]) -> list[OrgMention]:
@@ -570,6 +679,17 @@ def _place(word: str, tag: str) -> bool:
     """A place of jieba's tags, of two characters or a country's one (俄, 美), not 外国 or 上市."""
     return ((tag.startswith("ns") or tag == "j") and word not in NOT_PLACES_ZH
             and (len(word) >= 2 and tag.startswith("ns") or word in COUNTRY_ABBR_ZH))
+
+
+def _in_registered_name(word: str, tag: str) -> bool:
+    """Whether a word that is no noun can still stand inside a registered company name (a
+    verb or an unknown word: 房地产|开发|有限公司, 上海|寻梦|信息技术|有限公司), not punctuation."""
+    return tag in ("v", "vn", "x", "a", "b") and bool(re.fullmatch(r"[\w\u3400-\u9fff]+", word))
+
+
+def _namelike(word: str, tag: str) -> bool:
+    """A proper noun, a place, or a word jieba does not know (a brand: 寻梦, 行吟)."""
+    return _proper(word, tag) or _place(word, tag) or (tag == "x" and bool(re.fullmatch(r"[\w\u3400-\u9fff]+", word)))
 
 
 def _nameish(tag: str) -> bool:
