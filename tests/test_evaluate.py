@@ -166,3 +166,28 @@ def test_cli_evaluate_shows_a_progress_bar_on_a_terminal_and_stays_quiet_otherwi
     # in a pipe: nothing on standard error at all; the report is the same either way
     assert err_pipe == ""
     assert json.loads(out_tty) == json.loads(out_pipe) and json.loads(out_pipe)["n"] == 5
+
+
+def test_an_interval_resamples_documents_where_the_rows_name_them(tmp_path, capsys):
+    rows = []
+    for d in range(6):
+        for k, (text, label) in enumerate([("A wonderful, delightful success.", "positive"),
+                                           ("A dreadful, miserable failure.", "negative"),
+                                           ("Sales rose sharply and everyone is thrilled.", "negative" if d % 2 else "positive")]):
+            rows.append({"text": text, "label": label, "lang": "en", "doc_key": f"d{d}"})
+    p = tmp_path / "docs.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    rep = evaluate("sentiment", p, model="lexicon", interval=0.9)
+    iv = rep["interval"]
+    assert iv["unit"] == "document" and iv["units"] == 6 and iv["level"] == 0.9
+    lo, hi = iv["macro_f1"]
+    assert lo <= rep["macro_f1"] <= hi < 1 and iv["per_lang"]["en"]["macro_f1"] == [lo, hi]
+    assert "interval" not in evaluate("sentiment", p, model="lexicon")
+    # rows that name no document are resampled one by one
+    q = tmp_path / "rows.jsonl"
+    q.write_text("\n".join(json.dumps({k: v for k, v in r.items() if k != "doc_key"}) for r in rows), encoding="utf-8")
+    assert evaluate("sentiment", q, model="lexicon", interval=0.9)["interval"]["unit"] == "row"
+    with pytest.raises(DataError, match="confidence level"):
+        evaluate("sentiment", p, model="lexicon", interval=95)
+    assert main(["evaluate", "sentiment", "--data", str(p), "--model", "lexicon", "--interval", "0.9"]) == 0
+    assert "90% bootstrap interval (1000 resamples of 6 documents):  macro_f1" in capsys.readouterr().out

@@ -494,7 +494,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     paths = [str(resolve_example(d)) for d in args.data]
     data = paths[0] if len(paths) == 1 else paths
     rep = evaluate(args.task, data, model=args.model, label_map=args.label_map, split=args.split, domain=args.domain,
-                   progress=True)
+                   progress=True, interval=args.interval)
     print(json.dumps(rep, ensure_ascii=False, indent=2) if args.json else format_report(rep))
     return 0
 
@@ -700,6 +700,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--split", default=None, help="keep only rows of this split (e.g. dev)")
     s.add_argument("--domain", default=None,
                    help="claims, sentiment: predict for this domain (default: the model's)")
+    s.add_argument("--interval", type=float, default=None, metavar="LEVEL",
+                   help="also a bootstrap interval of macro-F1 at this confidence level (e.g. 0.95), resampling "
+                        "the rows' documents where the data names them (doc_key, doc_id, article_id, event_id, group)")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     _add_precision(s)
     s.set_defaults(func=_cmd_evaluate)

@@ -42,7 +42,7 @@ from .schemes import NON_NEGATIVE
 __all__ = ["LabelledRow", "read_rows", "load_labelled", "read_labelled", "parse_label_map", "table_columns",
            "iter_table", "corpus_name",
            "source_record", "norm_text", "text_groups", "dedupe", "drop_held_out_copies", "document_copies", "copied_documents", "split_held_out", "HELD_OUT_SPLITS", "row_group",
-           "GROUP_FIELDS", "cv_groups", "cv_unit", "DROP", "TargetRow", "read_targeted", "find_target",
+           "GROUP_FIELDS", "cv_groups", "cv_unit", "named_unit", "DROP", "TargetRow", "read_targeted", "find_target",
            "NON_NEGATIVE", "corpus_weights", "LABEL_FIELDS", "licence_terms", "extend_corpus"]
 
 #: a label mapped to this is dropped with its row (e.g. ``other=-``)
@@ -190,8 +190,10 @@ def load_labelled(
     label_map: Mapping[str, str] | str | None = None,
     split: str | Iterable[str] | None = None,
     multilabel: bool = False,
-) -> tuple[list[str], list[Any], list[str]]:
-    """Read ``(texts, labels, langs)`` from a path, a list of paths, a ``Dataset`` or row dicts.
+    with_groups: bool = False,
+) -> tuple[list[str], list[Any], list[str]] | tuple[list[str], list[Any], list[str], list[str]]:
+    """Read ``(texts, labels, langs)`` from a path, a list of paths, a ``Dataset`` or row dicts
+    (and each row's unit, :func:`row_group`, fourth, with ``with_groups``).
 
     A row without ``lang`` gets the detected language. Multi-label labels are lists
     (or comma-separated strings). A label mapped to ``-`` drops its row.
@@ -202,7 +204,7 @@ def load_labelled(
     """
     rows = _in_split(read_rows(data), split)
     lm = parse_label_map(label_map)
-    texts, labels, langs = [], [], []
+    texts, labels, langs, groups = [], [], [], []
     for i, r in enumerate(rows):
         field = _label_field(r, multilabel)
         if "text" not in r or field is None:
@@ -223,9 +225,10 @@ def load_labelled(
         labels.append(lab)
         lang = r.get("lang")
         langs.append(str(lang) if lang else _detect(t))
+        groups.append(named_unit(row_group(r, f"row{i}")) or f"row{i}")
     if not texts:
         raise DataError("no labelled rows" + (f" in split {split!r}" if split else ""))
-    return texts, labels, langs
+    return (texts, labels, langs, groups) if with_groups else (texts, labels, langs)
 
 
 class LabelledRow(NamedTuple):
@@ -334,14 +337,18 @@ def row_group(row: Mapping[str, Any], default: str) -> str:
     return f"newsmtsc:{m.group(1)}" if m else sid.split(":")[0]
 
 
+def named_unit(group: str) -> str | None:
+    """A :func:`row_group` that names a unit (a field of :data:`GROUP_FIELDS` or a NewsMTSC
+    article); ``None`` for a source-id prefix (often a file name, e.g. ``stsa.binary.train``:
+    no unit to keep together)."""
+    return group if group.startswith(tuple(f"{f}=" for f in GROUP_FIELDS)) or group.startswith("newsmtsc:") else None
+
+
 def cv_unit(row: LabelledRow) -> str | None:
-    """The unit of a row that names one (a field of :data:`GROUP_FIELDS` or a NewsMTSC
-    article), as ``CORPUS:UNIT``; ``None`` for rows whose group is only a source-id
-    prefix (often a file name, e.g. ``stsa.binary.train``: no unit to keep together)."""
-    g = row.group
-    if g.startswith(tuple(f"{f}=" for f in GROUP_FIELDS)) or g.startswith("newsmtsc:"):
-        return f"{row.corpus}:{g}"
-    return None
+    """The unit of a row that names one (:func:`named_unit`), as ``CORPUS:UNIT``; ``None``
+    for rows whose group is only a source-id prefix."""
+    g = named_unit(row.group)
+    return f"{row.corpus}:{g}" if g else None
 
 
 def _source_label(src: Any) -> str:
