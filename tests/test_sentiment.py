@@ -416,6 +416,32 @@ def test_predict_domain_by_language():
     assert SentimentModel().row_domains(["Sales rose."]).tolist() == [None]  # the shared layer
 
 
+def test_a_language_may_read_a_mixture_of_domain_layers(tmp_path):
+    from xhs_nlp.heads import parse_predict_domain
+
+    texts, y, dom, Z = _two_conventions()
+    kw = {"epochs": 30, "blend": 0.0, "languages": (), "dropout": 0.0}
+    mix = parse_predict_domain("en=fin:0.7+head:0.3,*=fin")
+    assert mix == {"en": {"fin": 0.7, "head": 0.3}, "*": "fin"}
+    m = SentimentModel(predict_domain=mix, **kw).fit(texts, y, langs=["en"] * len(y), domains=dom, features=Z)
+    langs = ["en", "fr"] * 10
+    P, Zs = m.predict_proba(texts[:20], langs, features=Z[:20]), Z[:20]
+    fin, head = (m.predict_proba(texts[:20], langs, features=Zs, domain=d) for d in ("fin", "head"))
+    en = np.array(langs) == "en"
+    np.testing.assert_allclose(P[en], 0.7 * fin[en] + 0.3 * head[en], atol=1e-6)  # English: the mixture
+    np.testing.assert_allclose(P[~en], fin[~en], atol=1e-6)  # the others: their one layer
+    assert m.row_domains(["a"], langs="en").tolist() == [{"fin": 0.7, "head": 0.3}]
+    m.save(tmp_path / "m")  # the mixture is a hyper-parameter of the card
+    loaded = SentimentModel.load(tmp_path / "m")
+    assert loaded.predict_domain == mix
+    np.testing.assert_allclose(loaded.predict_proba(texts[:20], langs, features=Zs), P, atol=1e-6)
+    for bad in ({"en": {"fin": 0.5, "head": 0.4}}, {"en": {"fin": -0.5, "head": 1.5}}, {"en": {}}):
+        with pytest.raises(InputError, match="weights sum to 1"):
+            SentimentModel(predict_domain=bad, **kw).fit(texts, y, langs="en", domains=dom, features=Z)
+    with pytest.raises(DataError, match="NAME:WEIGHT"):
+        parse_predict_domain("en=fin:x+head:0.3")
+
+
 def test_a_three_class_model_saved_before_domains_still_loads(tmp_path):
     texts, y, dom, Z = _two_conventions(n=300)
     m = SentimentModel(epochs=2, blend=0.0, languages=()).fit(texts, y, langs="en", features=Z)

@@ -172,17 +172,27 @@ def language_tags(texts: Sequence[str], langs: str | Sequence[str | None] | None
     return [str(lg) if lg else detect_lang(t) for t, lg in zip(texts, out)]
 
 
-def check_predict_domain(predict_domain: Any, owner: str) -> None:
-    """Refuse a ``predict_domain`` that is not a name, a dict language -> name or ``None``.
+def check_predict_domain(predict_domain: Any, owner: str, *, mixtures: bool = False) -> None:
+    """Refuse a ``predict_domain`` that is not a name, a dict language -> name or ``None``
+    (with ``mixtures``, a language's value may also be a mixture of domains, ``{name:
+    weight}``, positive weights that sum to 1).
 
     Raises:
         InputError: naming ``owner`` and the value.
     """
     pd = predict_domain
+
+    def mixture(v: Any) -> bool:
+        return (mixtures and isinstance(v, Mapping) and len(v) > 0
+                and all(isinstance(k, str) and isinstance(w, (int, float)) and not isinstance(w, bool) and w > 0
+                        for k, w in v.items()) and abs(sum(v.values()) - 1) < 1e-6)
+
     if not (pd is None or isinstance(pd, str) or (
-            isinstance(pd, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in pd.items()))):
+            isinstance(pd, dict) and all(isinstance(k, str) and (isinstance(v, str) or mixture(v))
+                                         for k, v in pd.items()))):
         raise InputError(f"{owner}: predict_domain must be a domain name, a dict language -> domain ('*': the "
-                         f"others) or None, got {pd!r}")
+                         f"others{'; a language may name a mixture {domain: weight} whose weights sum to 1' if mixtures else ''}"
+                         f") or None, got {pd!r}")
 
 
 _BLAS: Any = None
@@ -232,18 +242,30 @@ def one_blas_thread() -> Iterator[None]:
 
 def parse_predict_domain(predict_domain: Any) -> Any:
     """A trainer's ``predict_domain`` as the model takes it: the command line's
-    ``"LANG=DOMAIN,..."`` becomes a dict (``"*"``: the other languages), a mapping a plain
-    dict; a name, ``None`` or anything else is returned as it is (the model's check names
-    a bad value).
+    ``"LANG=DOMAIN,..."`` becomes a dict (``"*"``: the other languages; a mixture of
+    domains ``A:0.7+B:0.3`` a dict ``{A: 0.7, B: 0.3}``), a mapping a plain dict; a name,
+    ``None`` or anything else is returned as it is (the model's check names a bad value).
 
     Example:
         >>> parse_predict_domain("zh=news,*=editorial")
         {'zh': 'news', '*': 'editorial'}
+        >>> parse_predict_domain("en=oped:0.7+news:0.3,*=oped")
+        {'en': {'oped': 0.7, 'news': 0.3}, '*': 'oped'}
         >>> parse_predict_domain("editorial")
         'editorial'
     """
     if isinstance(predict_domain, str) and "=" in predict_domain:
-        return parse_label_map(predict_domain)
+        out: dict[str, Any] = {}
+        for lang, value in parse_label_map(predict_domain).items():
+            if "+" in value or ":" in value:
+                parts = [p.rpartition(":") for p in value.split("+")]
+                try:
+                    out[lang] = {name.strip(): float(w) for name, _, w in parts}
+                except ValueError:
+                    raise DataError(f"predict domain {lang}={value}: a mixture is NAME:WEIGHT+NAME:WEIGHT") from None
+            else:
+                out[lang] = value
+        return out
     return dict(predict_domain) if isinstance(predict_domain, Mapping) else predict_domain
 
 
@@ -256,7 +278,8 @@ def untrained_predict_domains(predict_domain: str | dict[str, str] | None, train
         ['editorial']
     """
     pd = predict_domain
-    named = set(pd.values()) if isinstance(pd, dict) else {pd} if pd else set()
+    values = list(pd.values()) if isinstance(pd, dict) else [pd] if pd else []
+    named = {n for v in values for n in (v if isinstance(v, Mapping) else [v])}
     return sorted(named - set(trained))
 
 
@@ -290,12 +313,15 @@ def resolve_domains(texts: Sequence[str], domain: str | Sequence[str] | None, la
     n = len(texts)
     if domain is None and isinstance(predict_domain, dict):
         langs = language_tags(texts, langs)
-        return np.array([default_domain(predict_domain, lg, fallback) for lg in langs], dtype=object), langs
+        out = np.empty(n, dtype=object)  # entries may be mixtures (dicts): filled, not built by np.array
+        out[:] = [default_domain(predict_domain, lg, fallback) for lg in langs]
+        return out, langs
     if domain is None:
         domain = default_domain(predict_domain, None, fallback)
     if domain is None or isinstance(domain, str):
         return np.full(n, domain, dtype=object), langs
-    d = np.array([None if x is None else str(x) for x in domain], dtype=object)
+    d = np.empty(len(domain), dtype=object)
+    d[:] = [None if x is None else x if isinstance(x, Mapping) else str(x) for x in domain]
     if len(d) != n:
         raise DataError(f"{n} texts but {len(d)} domains")
     return d, langs

@@ -306,7 +306,9 @@ class SentimentModel(_SentenceScorer, EncoderHead):
     for the company, Financial PhraseBank negative) each keep their convention, and the
     hidden layer learns from all of them. A prediction is made for ``domain=`` (one name,
     or one per sentence), else for ``predict_domain`` (one name, or a dict language ->
-    name, ``"*"``: the others), else with the shared layer alone.
+    name, ``"*"``: the others), else with the shared layer alone. A language's default may
+    be a mixture of domains (``{"en": {"opinion_reading_zh_en": 0.7, "newsmtsc_en": 0.3}}``):
+    its sentences get the weighted mean of those layers' probabilities.
 
     Args:
         encoder: the encoder's name or a local model folder.
@@ -321,8 +323,8 @@ class SentimentModel(_SentenceScorer, EncoderHead):
         class_bias: ``{lang: [negative, neutral, positive]}`` log-probability offsets
             (``"all"``: every other language); ``None``: none.
         predict_domain: the domain of predictions made without ``domain=``: a name, a
-            dict language -> name (``"*"``: the other languages), or ``None`` (the shared
-            output layer).
+            dict language -> name or mixture ``{name: weight}`` (``"*"``: the other
+            languages), or ``None`` (the shared output layer).
         max_iter: solver iterations.
         random_state: seed.
 
@@ -374,7 +376,7 @@ class SentimentModel(_SentenceScorer, EncoderHead):
         self.random_state = random_state
 
     def _check_params(self) -> None:
-        check_predict_domain(self.predict_domain, "SentimentModel")
+        check_predict_domain(self.predict_domain, "SentimentModel", mixtures=True)
         bad = [lg for lg in self.languages if lg not in _NGRAM]
         if bad:
             raise InputError(f"SentimentModel: languages must be among {sorted(_NGRAM)}, got {bad}")
@@ -515,7 +517,7 @@ class SentimentModel(_SentenceScorer, EncoderHead):
                     langs: str | Sequence[str | None] | None = None) -> np.ndarray:
         """The domain each prediction for ``X`` is made for (``None``: the shared output
         layer): ``domain`` (one name, or one per sentence), else :attr:`predict_domain`
-        (one name, or by language).
+        (one name, or by language; a mixture is a dict ``{name: weight}``).
 
         Example:
             >>> SentimentModel(predict_domain={"zh": "bbt_finne_zh", "*": "financial_phrasebank_en"}).row_domains(
@@ -557,6 +559,25 @@ class SentimentModel(_SentenceScorer, EncoderHead):
     def _proba(self, texts: list[str], Z: np.ndarray | None, *, langs: Any = None, domain: Any = None) -> np.ndarray:
         dom, langs = resolve_domains(texts, domain, langs, self.predict_domain, None)
         tags = language_tags(texts, langs)
+        mixed = np.array([isinstance(d, Mapping) for d in dom.tolist()], dtype=bool)
+        if not mixed.any():
+            return self._domain_proba(texts, Z, tags, dom)
+        P = np.empty((len(texts), 3))
+        rows: dict[Any, list[int]] = {}  # None: rows of one named domain each; else one list per mixture
+        for i, d in enumerate(dom.tolist()):
+            rows.setdefault(tuple(sorted(d.items())) if mixed[i] else None, []).append(i)
+        for key, ids in rows.items():
+            idx = np.array(ids)
+            sub_texts, sub_Z, sub_tags = [texts[i] for i in ids], None if Z is None else Z[idx], [tags[i] for i in ids]
+            if key is None:
+                P[idx] = self._domain_proba(sub_texts, sub_Z, sub_tags, dom[idx])
+            else:
+                P[idx] = sum(w * self._domain_proba(sub_texts, sub_Z, sub_tags, np.full(len(ids), name, dtype=object))
+                             for name, w in key)
+        return P
+
+    def _domain_proba(self, texts: list[str], Z: np.ndarray | None, tags: list[str], dom: np.ndarray) -> np.ndarray:
+        """Probabilities of rows whose domains are names (or ``None``), class offsets applied."""
         P = self._fit_label_proba(texts, Z, tags, self._groups(dom))
         if not self.three_class:
             return _from_score(2 * P[:, 1] - 1)
