@@ -66,10 +66,10 @@ def ece(p: np.ndarray, hit: np.ndarray, bins: int = 10) -> float:
                      for b in range(bins) if (idx == b).any()))
 
 
-def interval(gold: np.ndarray, pred: np.ndarray, docs: np.ndarray) -> dict:
+def interval(gold: np.ndarray, pred: np.ndarray, docs: np.ndarray, labels: tuple[str, ...] = tuple(LABELS)) -> dict:
     """The 95% bootstrap interval of macro-F1 over the documents, and the rarest class's support."""
     lo, hi = bootstrap_interval(gold, pred, groups=docs)
-    return {"ci95": f"{lo:.3f}-{hi:.3f}", "rarest": int(min(Counter(gold.tolist()).values()))}
+    return {"ci95": f"{lo:.3f}-{hi:.3f}", "rarest": int(min(Counter(gold.tolist()).get(x, 0) for x in labels))}
 
 
 def sentiment_block(gold: np.ndarray, P: np.ndarray | None, pred: np.ndarray | None = None,
@@ -150,6 +150,8 @@ def sentence_figures(results: dict[str, dict], models: dict[str, str], corpus: P
                                                                         docs=sdoc[lang == lg])
 
     cl = rows("claims.jsonl", split, corpus)
+    if not cl:
+        return
     ctext = [r["text"] for r in cl]
     clang = np.array([r["lang"] for r in cl])
     cgold = np.array([r["label"] for r in cl], dtype=object)
@@ -159,13 +161,17 @@ def sentence_figures(results: dict[str, dict], models: dict[str, str], corpus: P
         pred = cm.predict(ctext, langs=list(clang))
         for lg in langs:
             m = clang == lg
+            if not m.any():
+                continue
             rep = classification_report(cgold[m], pred[m], ["claim", "rhetoric"], per_label=False)
             results["claims"][f"{tag}{lg} {name}"] = {
-                "n": int(m.sum()), "macro_f1": round(rep["macro_f1"], 3), **interval(cgold[m], pred[m], cdoc[m]),
+                "n": int(m.sum()), "macro_f1": round(rep["macro_f1"], 3), **interval(cgold[m], pred[m], cdoc[m], ("claim", "rhetoric")),
                 "predicted_claim_share": round(float((pred[m] == "claim").mean()), 3),
                 "labelled_claim_share": round(float((cgold[m] == "claim").mean()), 3)}
 
     tg = rows("targets.jsonl", split, corpus)
+    if not tg:
+        return
     ttext = [r["text"] for r in tg]
     spans = [(r["target_from"], r["target_to"]) for r in tg]
     tlang = np.array([r["lang"] for r in tg])
@@ -176,6 +182,8 @@ def sentence_figures(results: dict[str, dict], models: dict[str, str], corpus: P
         P = tm.predict_proba(ttext, targets=spans)
         for lg in langs:
             m = tlang == lg
+            if not m.any():
+                continue
             pred = sentiment_decisions(P[m])
             rep = classification_report(tgold[m], pred, LABELS, per_label=False)
             results["organisation tone"][f"{tag}{lg} {name}"] = {

@@ -234,3 +234,5 @@ def test_text_output_cuts_chinese_sentences_instead_of_hiding_them(monkeypatch, 
 
     assert _shorten("Tencent's ad revenue grew for eleven quarters in a row", 30) == "Tencent's ad revenue [...]"
     assert _shorten(long, 400) == long and _shorten("短句。", 10) == "短句。"
+    # mixed text is cut at a space near the cut
+    assert _shorten("Xiaohongshu (小红书) said its advertising revenue grew", 40) == "Xiaohongshu (小红书) said its [...]"

@@ -189,5 +189,12 @@ def test_an_interval_resamples_documents_where_the_rows_name_them(tmp_path, caps
     assert evaluate("sentiment", q, model="lexicon", interval=0.9)["interval"]["unit"] == "row"
     with pytest.raises(DataError, match="confidence level"):
         evaluate("sentiment", p, model="lexicon", interval=95)
+    # two files that both number their documents from d0: twelve units, not six
+    assert evaluate("sentiment", [p, p], model="lexicon", interval=0.9)["interval"]["units"] == 12
+    # one document: nothing to resample, and the JSON stays JSON (no NaN)
+    one = tmp_path / "one.jsonl"
+    one.write_text("\n".join(json.dumps(r) for r in rows[:3]), encoding="utf-8")
+    rep = evaluate("sentiment", one, model="lexicon", interval=0.9)
+    assert rep["interval"]["macro_f1"] is None and "NaN" not in json.dumps(rep)
     assert main(["evaluate", "sentiment", "--data", str(p), "--model", "lexicon", "--interval", "0.9"]) == 0
     assert "90% bootstrap interval (1000 resamples of 6 documents):  macro_f1" in capsys.readouterr().out

@@ -440,6 +440,8 @@ def test_a_language_may_read_a_mixture_of_domain_layers(tmp_path):
             SentimentModel(predict_domain=bad, **kw).fit(texts, y, langs="en", domains=dom, features=Z)
     with pytest.raises(DataError, match="NAME:WEIGHT"):
         parse_predict_domain("en=fin:x+head:0.3")
+    with pytest.raises(InputError, match="weights sum to 1"):  # a mixture given with domain= is checked too
+        m.predict_proba(texts[:2], "en", features=Z[:2], domain=[{"fin": 0.5}, {"fin": 0.5}])
 
 
 def test_a_three_class_model_saved_before_domains_still_loads(tmp_path):

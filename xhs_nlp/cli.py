@@ -53,11 +53,15 @@ def _shorten(text: str, width: int) -> str:
     cols = [2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text]
     if sum(cols) <= width:
         return text
-    room, n = width - len(" [...]"), 0
+    mark = " [...]" if width > 2 * len(" [...]") else ""
+    room, n = width - len(mark), 0
     while n < len(text) and room - cols[n] >= 0:
         room -= cols[n]
         n += 1
-    return text[:n].rstrip() + " [...]"
+    space = text.rfind(" ", 0, n + 1)  # mixed text: a space near the cut is the better place
+    if space > 0 and sum(cols[space:n]) <= 16:
+        n = space
+    return text[:n].rstrip() + mark
 
 
 def _outline(doc: Document, width: int = 100) -> str:

@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any, Iterable, Literal, Mapping
 
@@ -150,8 +151,8 @@ def _interval(gold: Any, pred: Any, langs: list[str], units: list[str], level: f
     def block(mask: np.ndarray) -> dict:
         out: dict[str, Any] = {"units": int(len(set(un[mask].tolist())))}
         for name in metrics:
-            out[name] = [round(x, 4) for x in bootstrap_interval(gold[mask], pred[mask], groups=un[mask],
-                                                                 metric=name, level=level)]
+            lo, hi = bootstrap_interval(gold[mask], pred[mask], groups=un[mask], metric=name, level=level)
+            out[name] = None if math.isnan(lo) else [round(lo, 4), round(hi, 4)]  # None: one unit, nothing to resample
         return out
 
     named = any(not u.startswith("row") for u in units)
@@ -212,4 +213,5 @@ def format_report(rep: dict) -> str:
 
 
 def _interval_line(block: dict, head: str) -> str:
-    return head + "".join(f"  {k} {block[k][0]:.4f} to {block[k][1]:.4f}" for k in ("micro_f1", "macro_f1") if k in block)
+    return head + "".join(f"  {k} {block[k][0]:.4f} to {block[k][1]:.4f}" if block[k] else f"  {k} - (one unit)"
+                          for k in ("micro_f1", "macro_f1") if k in block)

@@ -202,7 +202,13 @@ def load_labelled(
         SourceNotFoundError: a path does not exist.
         DataError: the file lacks ``text``/``label``, a text is not a string, or no rows remain.
     """
-    rows = _in_split(read_rows(data), split)
+    if isinstance(data, (list, tuple)) and len(data) > 1 and all(isinstance(x, (str, os.PathLike)) for x in data):
+        tagged = [(k, r) for k, p in enumerate(data) for r in read_rows(p)]  # a unit of one file is not another's
+    else:
+        tagged = [(0, r) for r in read_rows(data)]
+    keep = {id(r) for r in _in_split([r for _, r in tagged], split)}
+    tagged = [(k, r) for k, r in tagged if id(r) in keep]
+    rows = [r for _, r in tagged]
     lm = parse_label_map(label_map)
     texts, labels, langs, groups = [], [], [], []
     for i, r in enumerate(rows):
@@ -225,7 +231,8 @@ def load_labelled(
         labels.append(lab)
         lang = r.get("lang")
         langs.append(str(lang) if lang else _detect(t))
-        groups.append(named_unit(row_group(r, f"row{i}")) or f"row{i}")
+        unit = named_unit(row_group(r, f"row{i}"))
+        groups.append(f"{tagged[i][0]}:{unit}" if unit else f"row{i}")
     if not texts:
         raise DataError("no labelled rows" + (f" in split {split!r}" if split else ""))
     return (texts, labels, langs, groups) if with_groups else (texts, labels, langs)

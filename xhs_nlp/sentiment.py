@@ -566,6 +566,9 @@ class SentimentModel(_SentenceScorer, EncoderHead):
         rows: dict[Any, list[int]] = {}  # None: rows of one named domain each; else one list per mixture
         for i, d in enumerate(dom.tolist()):
             rows.setdefault(tuple(sorted(d.items())) if mixed[i] else None, []).append(i)
+        for key in rows:
+            if key is not None:  # a mixture given with domain= is checked as predict_domain's are
+                check_predict_domain({"*": dict(key)}, "SentimentModel: domain", mixtures=True)
         for key, ids in rows.items():
             idx = np.array(ids)
             sub_texts, sub_Z, sub_tags = [texts[i] for i in ids], None if Z is None else Z[idx], [tags[i] for i in ids]

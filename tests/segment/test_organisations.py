@@ -49,6 +49,7 @@ def test_unlisted_organisations_by_their_shape():
     assert _found("他在昆明合伙投资房企昆明贵山天阳房地产开发有限公司。") == [
         ("昆明贵山天阳房地产开发有限公司", "昆明贵山天阳房地产开发有限公司")]
     assert _found("他开发有限公司的产品。") == []
+    assert _found("张伟投资设立房地产开发有限公司。") == []  # a person doing something is no name's start
     # "... of America" names an organisation, not the country
     assert _found("Gun Owners of America scored lawmakers; the United States of America did not.") == [
         ("Gun Owners of America", "Gun Owners of America")]
@@ -188,3 +189,13 @@ def test_a_document_declares_and_uses_names():
     assert f.find_all(texts[:1]) == [f.find(texts[0])]
     # patterns off: the listed names alone
     assert OrganisationFinder(patterns=False).find_all(texts) == [[], [], []]
+    # a person's holdings (旗下) are not a company's attributes; one kind of cue is not enough
+    assert f.find_all(["雷军旗下的公司很多。", "雷军旗下还有金山。", "雷军说他很累。"]) == [[], [], []]
+    # "（称…）" without quotes reports what someone said; a Latin name stands alone in Chinese text
+    assert f.find_all(["小红书（称不予置评）。", "多家平台均不予置评。"])[1] == []
+    found = f.find_all(['Acme Holdings Ltd. ("Acme") sued.', "据悉Acme在上海设厂。"])
+    assert [(m.text, m.name) for m in found[1]] == [("Acme", "Acme Holdings Ltd.")]
+    found = f.find_all(["Northwind Holdings Ltd.（以下简称“北风”）成立。", "北风很好。"])
+    assert [(m.text, m.name) for m in found[1]] == [("北风", "Northwind Holdings Ltd.")]
+    with pytest.raises(orgs.InputError, match="not one string"):
+        f.find_all("小红书")

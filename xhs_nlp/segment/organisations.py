@@ -59,7 +59,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping, Sequence, Union
 
-from ..errors import DataError, missing_file
+from ..errors import DataError, InputError, missing_file
 
 __all__ = ["OrgMention", "OrganisationFinder", "Aliases", "load_aliases", "builtin_aliases", "default_finder"]
 
@@ -108,19 +108,25 @@ INSTITUTION_WORDS_ZH = ("大学", "学院", "研究院", "研究所", "研究中
                         "美术馆", "大使馆", "领事馆", "组织", "局", "部", "院", "署", "厅", "队")
 ORG_WORDS_ZH = REGISTERED_ZH + UNIT_WORDS_ZH + COMPANY_WORDS_ZH + INSTITUTION_WORDS_ZH
 CORPORATE_SUFFIXES_ZH = ("有限公司", "股份有限公司", "公司", "集团", "控股")
-#: what a company or a brand has (老干妈|创始人, 老干妈|销售额): a Chinese proper noun followed by one
-#: of them twice in a document is an organisation in all of it (:meth:`OrganisationFinder.find_all`)
+#: what a company or a brand has (老干妈|创始人, 老干妈|销售额): a Chinese proper noun followed by two
+#: different ones in a document, one of them :data:`COMPANY_CUES_ZH`, is an organisation in all of it
+#: (:meth:`OrganisationFinder.find_all`)
 ORG_CUES_ZH = ("创始人", "旗下", "品牌", "销售额", "销量", "营收", "市值", "股价", "门店", "财报", "股东", "官网", "总部",
                "业绩", "CEO")
+#: cues only a company has (a person has 旗下 companies, 股东 and a CEO title, not a 销售额 or 股价)
+COMPANY_CUES_ZH = frozenset({"销售额", "销量", "营收", "市值", "股价", "门店", "财报", "官网", "总部"})
 #: short names a document declares that name no one in particular (（以下简称“公司”）, ("the Company"))
 _GENERIC_SHORT_NAMES = frozenset({"公司", "本公司", "该公司", "集团", "本集团", "平台", "发行人", "甲方", "乙方", "我们",
                                   "Company", "Group", "Bank", "Fund", "Issuer", "Agreement", "Act"})
 #: a short name declared after an organisation's: 某某有限公司（以下简称“某某”）
-_DECLARED_ZH = re.compile(r"\s*[（(](?:以下|下文|下)?(?:简称|称)[为:：]?\s*[“\"「『]?(?P<short>[^”\"」』（()）,，、。；;\s]{2,12}?)"
-                          r"[”\"」』]?\s*[)）]")
+_DECLARED_ZH = re.compile(r"\s*[（(](?:(?:以下|下文|下)?简称|(?:以下|下文|下)称)[为:：]?\s*[“\"「『]?"
+                          r"(?P<short>[^”\"」』（()）,，、。；;\s]{2,12}?)[”\"」』]?\s*[)）]"
+                          r"|\s*[（(]称[为:：]?\s*[“\"「『](?P<quoted>[^”\"」』（()）,，、。；;\s]{2,12}?)[”\"」』]\s*[)）]")
 #: ... and in English: Acme Holdings Ltd. ("Acme"), (hereafter "Acme")
 _DECLARED_EN = re.compile(r"\s*\((?:(?:hereafter|hereinafter|henceforth)\s+(?:referred to as\s+|called\s+)?)?"
                           r"[“\"](?:the\s+)?(?P<short>[A-Z][^”\"()]{1,40}?)[”\"]\)")
+#: a word character that is not a Chinese one (a Latin name glued to Chinese text stands alone)
+_LATIN_WORD = re.compile(r"[^\W\u3400-\u9fff]")
 #: titles jieba glues to the organisation word before them (律师协会会长, 协会主席, 大学教授)
 TITLES_ZH = ("会长", "副会长", "主席", "副主席", "理事", "理事长", "秘书长", "院长", "副院长", "局长", "副局长", "发言人",
              "负责人", "董事长", "总裁", "主任", "官员", "员工", "教授", "副教授", "校长", "副校长", "研究员", "学者",
@@ -517,6 +523,8 @@ class OrganisationFinder:
                 starts = [i for i in range(j, k) if _namelike(*words[i][:2])
                           and (i == j or not (_namelike(*words[i - 1][:2]) or words[i - 1][0] in "(（"))]
                 j = starts[-1] if starts else j
+                if words[j][1].startswith("nr") and words[j + 1][1] in ("v", "vn"):
+                    continue  # a person doing something (张伟|投资|设立…有限公司) is no name's start
             elif org not in UNIT_WORDS_ZH:
                 while j < k and not (_proper(words[j][0], words[j][1]) or _place(words[j][0], words[j][1])):
                     j += 1  # 援引俄当局 -> 俄当局
@@ -561,8 +569,12 @@ class OrganisationFinder:
 
         * a short name declared after an organisation's (``昆明贵山天阳房地产开发有限公司
           （以下简称“贵山天阳”）``, ``Acme Holdings Ltd. ("Acme")``) is that organisation;
-        * a Chinese proper noun followed twice in the document by what a company or a brand
-          has (:data:`ORG_CUES_ZH`: 老干妈|创始人, 老干妈|销售额) is an organisation.
+        * a Chinese proper noun followed in the document by two different words of what a
+          company or a brand has (:data:`ORG_CUES_ZH`: 老干妈|创始人, 老干妈|销售额), one of
+          them only a company's (:data:`COMPANY_CUES_ZH`), is an organisation.
+
+        Raises:
+            InputError: ``texts`` is one string (use :meth:`find`).
 
         Example:
             >>> f = OrganisationFinder()
@@ -570,6 +582,8 @@ class OrganisationFinder:
             >>> [(m.text, m.name, m.how) for m in found[1]]
             [('贵山天阳', '昆明贵山天阳房地产开发有限公司', 'context')]
         """
+        if isinstance(texts, str):
+            raise InputError("find_all reads a document's texts (a list of sentences), not one string: use find")
         found = [self.find(t) for t in texts]
         if not self.patterns:
             return found
@@ -587,8 +601,8 @@ class OrganisationFinder:
                 if any(x.start < b and a < x.end for x in found[i]) or any(
                         j == i and c <= a and b <= d for j, c, d in declarations):
                     continue  # already a mention, or the declaration itself
-                if m.group().isascii():
-                    if (a and (t[a - 1].isalnum() or t[a - 1] in "-&")) or (b < len(t) and t[b].isalnum()):
+                if m.group().isascii():  # a Latin name between Chinese characters stands alone (据悉Acme在)
+                    if (a and (_LATIN_WORD.match(t[a - 1]) or t[a - 1] in "-&")) or (b < len(t) and _LATIN_WORD.match(t[b])):
                         continue
                 else:
                     tokens = tokens if tokens is not None else _jieba_words(t)
@@ -607,8 +621,8 @@ class OrganisationFinder:
         spans = []
         for i, (t, ms) in enumerate(zip(texts, found)):
             for x in ms:
-                m = (_DECLARED_EN if t[x.start:x.end].isascii() else _DECLARED_ZH).match(t, x.end)
-                short = m and m.group("short").strip()
+                m = _DECLARED_EN.match(t, x.end) or _DECLARED_ZH.match(t, x.end)
+                short = m and (m.group("short") or m.groupdict().get("quoted") or "").strip()
                 if (short and short not in _GENERIC_SHORT_NAMES and short not in ORG_WORDS_ZH
                         and short not in ORG_WORDS_EN and short != x.text):
                     out.setdefault(short, x.name)
@@ -616,9 +630,10 @@ class OrganisationFinder:
         return out, spans
 
     def _cued(self, texts: Sequence[str]) -> list[str]:
-        """Chinese proper nouns (not listed, no organisation word) followed twice by an
-        :data:`ORG_CUES_ZH` word in ``texts``."""
-        counts: dict[str, int] = {}
+        """Chinese proper nouns (not listed, no organisation word) followed by two different
+        :data:`ORG_CUES_ZH` words in ``texts``, one of them a :data:`COMPANY_CUES_ZH` word
+        (雷军|旗下 twice is a person's holdings, not a company)."""
+        cues: dict[str, set[str]] = {}
         for t in texts:
             if not self._cue_zh.search(t):
                 continue
@@ -626,8 +641,8 @@ class OrganisationFinder:
             for (w, tag, _), nxt in zip(words, words[1:]):
                 if (nxt[0] in ORG_CUES_ZH and len(w) >= 2 and _proper(w, tag) and w not in self._canonical
                         and not self._zh_word.search(w)):
-                    counts[w] = counts.get(w, 0) + 1
-        return [w for w, n in counts.items() if n >= 2]
+                    cues.setdefault(w, set()).add(nxt[0])
+        return [w for w, c in cues.items() if len(c) >= 2 and c & COMPANY_CUES_ZH]
 
 
 def _non_overlapping(found: list[OrgMention]) -> list[OrgMention]:
