@@ -320,6 +320,10 @@ def resolve_domains(texts: Sequence[str], domain: str | Sequence[str] | None, la
         domain = default_domain(predict_domain, None, fallback)
     if domain is None or isinstance(domain, str):
         return np.full(n, domain, dtype=object), langs
+    if isinstance(domain, Mapping):  # one mixture for every text
+        d = np.empty(n, dtype=object)
+        d[:] = [dict(domain)] * n
+        return d, langs
     d = np.empty(len(domain), dtype=object)
     d[:] = [None if x is None else x if isinstance(x, Mapping) else str(x) for x in domain]
     if len(d) != n:
