@@ -113,7 +113,7 @@ def evaluate(
         if not rows:
             raise DataError("no labelled rows" + (f" in split {split!r}" if split else ""))
         texts, labels, langs = [r.text for r in rows], [r.label for r in rows], [r.lang for r in rows]
-        units = [named_unit(r.group) or f"row{i}" for i, r in enumerate(rows)]
+        units = [f"{r.corpus}:{u}" if (u := named_unit(r.group)) else f"row{i}" for i, r in enumerate(rows)]
         kw["targets"] = [(r.start, r.end) for r in rows]
         if set(labels) & {"neutral", "positive"} and set(labels) - set(t.report_labels):
             raise DataError("the data mixes 3-class labels with non-negative: evaluate the two kinds of rows apart")
