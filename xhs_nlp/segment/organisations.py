@@ -602,7 +602,9 @@ class OrganisationFinder:
                         j == i and c <= a and b <= d for j, c, d in declarations):
                     continue  # already a mention, or the declaration itself
                 if m.group().isascii():  # a Latin name between Chinese characters stands alone (据悉Acme在)
-                    if (a and (_LATIN_WORD.match(t[a - 1]) or t[a - 1] in "-&")) or (b < len(t) and _LATIN_WORD.match(t[b])):
+                    glued = (a and (_LATIN_WORD.match(t[a - 1]) or t[a - 1] in "-&")) or (
+                        b < len(t) and _LATIN_WORD.match(t[b]))
+                    if glued:
                         continue
                 else:
                     tokens = tokens if tokens is not None else _jieba_words(t)
