@@ -544,3 +544,16 @@ def test_cli_train_shows_the_trainers_log_on_stderr_and_puts_logging_back(tmp_pa
     assert "claims: encoding 88 training sentences" in out.err and f"claims: saved to {tmp_path / 'm'}" in out.err
     assert (tmp_path / "m" / "card.json").is_file()
     assert log.handlers == handlers and log.level == level  # the command's handler is gone
+
+
+def test_a_claims_facts_name_the_organisations_its_document_declares():
+    from xhs_nlp.claims import classify_document, extract_facts
+    from xhs_nlp.segment import segment
+
+    doc = segment("昆明贵山天阳房地产开发有限公司（以下简称“贵山天阳”）于2018年花4亿元拍下地块。\n\n"
+                  "2021年，贵山天阳的楼盘停工，300多名业主起诉贵山天阳，要求退还2.1亿元购房款。")
+    res = classify_document(doc)
+    second = next(c for c in res if "业主起诉" in c.text)
+    assert second.label == "claim"
+    assert [o[0] for o in second.facts.organisations] == ["贵山天阳", "贵山天阳"]
+    assert extract_facts(second.text).organisations == []  # read alone, the sentence names no one

@@ -559,8 +559,11 @@ def _value(kind: str, text: str) -> tuple[float | None, str | None]:
     return v, None
 
 
-def extract_facts(text: str) -> Facts:
-    """Quantities (percentages, money, dates, counts) and organisations named in ``text``.
+def extract_facts(text: str, organisations: Sequence[Any] | None = None) -> Facts:
+    """Quantities (percentages, money, dates, counts) and organisations named in ``text``
+    (``organisations``: the text's mentions found already, e.g. by
+    :meth:`~xhs_nlp.segment.organisations.OrganisationFinder.find_all` over its document,
+    objects with ``text``, ``start`` and ``end``; default: the finder reads ``text`` alone).
 
     A date is one quantity of kind ``date`` (its value the year it names, if any): the
     day, month, year or time inside it (``2025年12月28日``, ``December 28, 2025``,
@@ -580,7 +583,8 @@ def extract_facts(text: str) -> Facts:
 
     qs = [Quantity(h.cue, h.text, h.start, h.end, *_value(h.cue, h.text))  # type: ignore[arg-type]
           for h in find_cues(text, ("money", "percent", "date", "number"))]
-    orgs = [(h.text, h.start, h.end) for h in find_cues(text, ("organisation",))]
+    found = find_cues(text, ("organisation",)) if organisations is None else organisations
+    orgs = [(h.text, h.start, h.end) for h in found]
     return Facts(qs, orgs)
 
 
@@ -630,7 +634,8 @@ class SentenceClaim:
 
 
 def classify_document(doc: Document, model: ClaimClassifier | str | os.PathLike[str] | None = None) -> list[SentenceClaim]:
-    """Label every body sentence of ``doc``; claims carry their quantities and organisations.
+    """Label every body sentence of ``doc``; claims carry their quantities and organisations
+    (the document's sentences read together by the organisation finder, as portrayal reads them).
 
     The result is aligned with ``doc.sentences`` (item ``i`` is sentence ``i``); offsets
     are into ``doc.text``. A sentence without letters (language ``und``: numbers,
@@ -657,10 +662,13 @@ def classify_document(doc: Document, model: ClaimClassifier | str | os.PathLike[
         dom = clf.row_domains(texts, langs=langs)
         p = clf.predict_proba(texts, domain=dom, langs=langs)[:, 0]
         thresholds = clf._thresholds(dom, texts, langs)
-        for i, pc, label, th in zip(ids, p, labels_at(p, thresholds), thresholds):
+        from .segment.organisations import default_finder
+
+        mentions = default_finder().find_all(texts)  # read as one document: a short name it declares counts
+        for i, pc, label, th, ms in zip(ids, p, labels_at(p, thresholds), thresholds, mentions):
             s = sents[i]
             out[i] = SentenceClaim(s.text, s.start, s.end, str(label), float(pc),
-                                   extract_facts(s.text) if label == "claim" else None, threshold=float(th))
+                                   extract_facts(s.text, ms) if label == "claim" else None, threshold=float(th))
     return out
 
 
