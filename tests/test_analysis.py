@@ -447,3 +447,23 @@ def test_the_notebook_view_escapes_everything():
     p = _Tags()
     p.feed(html)
     assert not p.unbalanced and "Evil<Corp>" in "".join(p.text)
+
+
+def test_a_document_is_read_for_organisations_once(monkeypatch):
+    # the encoder's inputs, the claims' facts and the portrayal share one reading of the mentions
+    from xhs_nlp.segment.organisations import OrganisationFinder
+
+    calls = []
+    real = OrganisationFinder.find_all
+
+    def counting(self, texts):
+        calls.append(len(texts))
+        return real(self, texts)
+
+    monkeypatch.setattr(OrganisationFinder, "find_all", counting)
+    a = xhs_nlp.analyze("昆明贵山天阳房地产开发有限公司（以下简称“贵山天阳”）于2018年花4亿元拍下地块。\n\n"
+                        "2021年，300多名业主起诉贵山天阳，要求退还2.1亿元购房款。")
+    assert len(calls) == 1
+    assert [e.name for e in a.entities] == ["昆明贵山天阳房地产开发有限公司"]
+    claim = next(c for c in a.claims if "业主起诉" in c.text)
+    assert [o[0] for o in claim.facts.organisations] == ["贵山天阳"]

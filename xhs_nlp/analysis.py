@@ -40,7 +40,7 @@ from .errors import EmptyDocumentError, InputError
 from .framing import document_framing
 from .limits import MAX_BYTES, PREFETCH_TEXTS, PROGRESS_CHARS
 from .portrayal import DocumentEntities, portray
-from .portrayal import encoder_inputs as portrayal_inputs
+from .portrayal import encoder_inputs as portrayal_inputs, find_mentions
 from .report import render_html
 from .segment.organisations import Aliases, OrganisationFinder, default_finder
 from .sentiment import score_document
@@ -361,17 +361,19 @@ def _segment(source: Any, encoding: str | None = None, max_bytes: int | None = M
     return segment(source, encoding=encoding)
 
 
-def _encoder_inputs(models: Models, docs: Sequence[Document],
-                    finder: OrganisationFinder | None = None) -> tuple[list[str], list]:
+def _encoder_inputs(models: Models, docs: Sequence[Document], finder: OrganisationFinder | None = None,
+                    mentions: Sequence[list] | None = None) -> tuple[list[str], list]:
     """The distinct texts and (text, span) pairs the heads will read for ``docs``: every
     sentence (with letters) and paragraph, and the organisation mentions' contexts and
-    spans. Sentences that are not part of the writing (bylines, widgets) and paragraphs of
-    nothing else are not scored, so not encoded."""
+    spans (``mentions``: each document's, where they were found already). Sentences that
+    are not part of the writing (bylines, widgets) and paragraphs of nothing else are not
+    scored, so not encoded."""
     texts = ([s.text for d in docs for s in d.sentences if s.lang != "und" and s.not_writing is None]
              + [p.text for d in docs for p in d.paragraphs if p.is_writing])
     pairs: list = []
-    for d in docs:
-        contexts, ps = portrayal_inputs(d, models.target_sentiment, finder)
+    for k, d in enumerate(docs):
+        contexts, ps = portrayal_inputs(d, models.target_sentiment, finder,
+                                        mentions=None if mentions is None else mentions[k])
         texts += contexts
         pairs += ps
     return list(dict.fromkeys(texts)), list(dict.fromkeys(pairs))
@@ -405,7 +407,8 @@ def _analyze_encoded(doc: Document, models: Models, source: str, metadata: dict 
     document's length). Where that file cannot be written (a full disk), each head
     encodes what it reads in bounded batches: the same numbers, about three times the
     encoder's work."""
-    texts, pairs = _encoder_inputs(models, [doc], finder)
+    found = find_mentions(doc, finder)  # once, for the encoder and the heads
+    texts, pairs = _encoder_inputs(models, [doc], finder, [found])
     with contextlib.ExitStack() as stack:
         if not _prefetch(models, texts, pairs, progress):
             try:
@@ -413,18 +416,21 @@ def _analyze_encoded(doc: Document, models: Models, source: str, metadata: dict 
             except OSError as err:
                 _log.warning("the encoder's features of %s could not be kept on disk (%s): each model encodes what "
                              "it reads instead (slower, the same numbers)", source, err)
-        return _analyze_doc(doc, models, source, metadata, position, finder=finder)
+        return _analyze_doc(doc, models, source, metadata, position, finder=finder, mentions=found)
 
 
 def _analyze_doc(doc: Document, models: Models, source: str, metadata: dict | None = None, position: int = -1,
-                 finder: OrganisationFinder | None = None) -> Analysis:
+                 finder: OrganisationFinder | None = None, mentions: list | None = None) -> Analysis:
     if not doc.sentences:
         raise EmptyDocumentError("the document has no sentences (empty, or only forum chrome)")
-    claims = classify_document(doc, models.claims)
+    found = find_mentions(doc, finder) if mentions is None else mentions  # found once, read by claims and portrayal
+    # a claim's facts name organisations by the shipped table: the found mentions serve where they are its
+    claims = classify_document(doc, models.claims, mentions=found if finder is None else None)
     return Analysis(doc=doc, id=document_id(doc.text), source=source,
                     sentiment=score_document(doc, models.sentiment), claims=claims,
                     framing=document_framing(doc, frames_model=models.frames, techniques_model=models.techniques),
-                    entities=portray(doc, models.target_sentiment, finder=finder or default_finder(), claims=claims),
+                    entities=portray(doc, models.target_sentiment, finder=finder or default_finder(), claims=claims,
+                                     mentions=found),
                     metadata=dict(metadata or {}), position=position, encoder=_encoder_record(models))
 
 

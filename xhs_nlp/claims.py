@@ -633,7 +633,8 @@ class SentenceClaim:
         return out
 
 
-def classify_document(doc: Document, model: ClaimClassifier | str | os.PathLike[str] | None = None) -> list[SentenceClaim]:
+def classify_document(doc: Document, model: ClaimClassifier | str | os.PathLike[str] | None = None, *,
+                      mentions: Sequence[tuple[int, Any]] | None = None) -> list[SentenceClaim]:
     """Label every body sentence of ``doc``; claims carry their quantities and organisations
     (the document's sentences read together by the organisation finder, as portrayal reads them).
 
@@ -642,7 +643,10 @@ def classify_document(doc: Document, model: ClaimClassifier | str | os.PathLike[
     punctuation) gets no label (``label``/``p_claim`` ``None``, ``reason`` set); so does a
     sentence that is not part of the writing (``Sentence.not_writing``: a byline, a
     widget), so it counts in no claim share and no check-worthy list. Each result carries
-    the ``threshold`` its label was drawn at.
+    the ``threshold`` its label was drawn at. ``mentions``: the document's organisation
+    mentions where they were found already with the shipped table
+    (:func:`xhs_nlp.portrayal.find_mentions`: ``(sentence index, mention)``, offsets into
+    ``doc.text``), so that they are not found again.
 
     Raises:
         InputError: the document has no sentences.
@@ -662,10 +666,16 @@ def classify_document(doc: Document, model: ClaimClassifier | str | os.PathLike[
         dom = clf.row_domains(texts, langs=langs)
         p = clf.predict_proba(texts, domain=dom, langs=langs)[:, 0]
         thresholds = clf._thresholds(dom, texts, langs)
-        from .segment.organisations import default_finder
+        if mentions is None:  # read as one document: a short name it declares counts
+            from .segment.organisations import default_finder
 
-        mentions = default_finder().find_all(texts)  # read as one document: a short name it declares counts
-        for i, pc, label, th, ms in zip(ids, p, labels_at(p, thresholds), thresholds, mentions):
+            found = default_finder().find_all(texts)
+        else:
+            by_sentence: dict[int, list[Any]] = {}
+            for j, mn in mentions:
+                by_sentence.setdefault(j, []).append(mn.shifted(-sents[j].start))
+            found = [by_sentence.get(i, []) for i in ids]
+        for i, pc, label, th, ms in zip(ids, p, labels_at(p, thresholds), thresholds, found):
             s = sents[i]
             out[i] = SentenceClaim(s.text, s.start, s.end, str(label), float(pc),
                                    extract_facts(s.text, ms) if label == "claim" else None, threshold=float(th))

@@ -48,9 +48,9 @@ def _shorten(text: str, width: int) -> str:
         '小红书的用户信 [...]'
     """
     text = " ".join(text.split())
-    if not any(unicodedata.east_asian_width(c) in "WF" for c in text):
-        return textwrap.shorten(text, width)
     cols = [2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text]
+    if len(cols) == sum(cols):  # no wide character
+        return textwrap.shorten(text, width)
     if sum(cols) <= width:
         return text
     mark = " [...]" if width > 2 * len(" [...]") else ""

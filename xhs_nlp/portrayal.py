@@ -184,12 +184,14 @@ def _targets(doc: Document, found: list[tuple[int, OrgMention]]) -> tuple[list[s
     return ([sents[i].text for i, _ in found], [(mn.start - sents[i].start, mn.end - sents[i].start) for i, mn in found])
 
 
-def encoder_inputs(doc: Document, model: TargetSentimentModel,
-                   finder: OrganisationFinder | None = None) -> tuple[list[str], list[tuple[str, tuple[int, int]]]]:
+def encoder_inputs(doc: Document, model: TargetSentimentModel, finder: OrganisationFinder | None = None, *,
+                   mentions: list[tuple[int, OrgMention]] | None = None
+                   ) -> tuple[list[str], list[tuple[str, tuple[int, int]]]]:
     """What :func:`portray` will ask the encoder for (:meth:`TargetSentimentModel.encoder_inputs`
-    of the document's mentions), so that a caller encoding the document's sentences can
-    pool the targets in the same forward passes (:meth:`~xhs_nlp.encoder.Encoder.prefetch`)."""
-    found = find_mentions(doc, finder)
+    of the document's mentions, ``mentions`` where :func:`find_mentions` gave them already),
+    so that a caller encoding the document's sentences can pool the targets in the same
+    forward passes (:meth:`~xhs_nlp.encoder.Encoder.prefetch`)."""
+    found = find_mentions(doc, finder) if mentions is None else mentions
     if not found:
         return [], []
     texts, spans = _targets(doc, found)
@@ -198,7 +200,8 @@ def encoder_inputs(doc: Document, model: TargetSentimentModel,
 
 def portray(doc: Document, model: TargetSentimentModel | str | None = None, *,
             finder: OrganisationFinder | None = None, aliases: Aliases | None = None,
-            claims: Sequence[SentenceClaim] | None = None) -> DocumentEntities:
+            claims: Sequence[SentenceClaim] | None = None,
+            mentions: list[tuple[int, OrgMention]] | None = None) -> DocumentEntities:
     """The organisations ``doc`` names and how it portrays each (see the module docstring).
 
     Args:
@@ -208,6 +211,8 @@ def portray(doc: Document, model: TargetSentimentModel | str | None = None, *,
         aliases: the user's alias table (a dict or a file), for a finder built here.
         claims: the document's claim results (aligned with ``doc.sentences``), to count
             each entity's claim sentences.
+        mentions: the document's mentions where :func:`find_mentions` gave them already
+            (with ``finder``'s table), so that they are not found again.
 
     Raises:
         InputError: both ``finder`` and ``aliases`` given, or claims not aligned with the sentences.
@@ -223,7 +228,7 @@ def portray(doc: Document, model: TargetSentimentModel | str | None = None, *,
     if claims is not None and len(claims) != len(doc.sentences):
         raise InputError(f"the document has {len(doc.sentences)} sentences, the claims {len(claims)}")
     f = finder or (OrganisationFinder(aliases) if aliases is not None else default_finder())
-    found = find_mentions(doc, f)
+    found = find_mentions(doc, f) if mentions is None else mentions
     m = model if isinstance(model, TargetSentimentModel) else TargetSentimentModel.load(model)
     if not found:
         return DocumentEntities([], m.name)
