@@ -171,6 +171,14 @@ def test_governments_ministries_and_parties():
     assert _found("Naspers将Prosus在荷兰上市。") == [("Naspers", "Naspers"), ("Prosus", "Prosus")]
 
 
+def test_central_state_owned_enterprises_by_their_short_names():
+    assert _found("由中国一重承制的压力容器交付，中远海运和国家电网在场；华能、中粮集团与中国商飞签约。") == [
+        ("中国一重", "China First Heavy Industries"), ("中远海运", "COSCO Shipping"), ("国家电网", "State Grid"),
+        ("华能", "China Huaneng"), ("中粮集团", "COFCO"), ("中国商飞", "COMAC")]
+    # short forms inside other words, and the ambiguous ones the table leaves out
+    assert _found("美国投资者和外国投资不少，云南白药是咱们的国药。") == []
+
+
 def test_a_document_declares_and_uses_names():
     f = OrganisationFinder()
     found = f.find_all(["投资房企昆明贵山天阳房地产开发有限公司（以下简称“贵山天阳”）拍下地块。", "业主起诉贵山天阳。", "天阳很好。"])
