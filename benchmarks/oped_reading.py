@@ -23,8 +23,8 @@ older commit's ``models/`` checked out elsewhere) this script reports:
   tone; and for documents whose main subject names an organisation the finder finds in
   the text, whether its portrayal has the sign of the document's tone.
 
-``--more DIR`` adds the same sentence figures for every row of another folder of the
-corpus's layout, reported as ``more``: the project's 30 English op-eds
+``--more DIR`` adds the same sentence (and with ``--documents``, document) figures for every
+row of another folder of the corpus's layout, reported as ``more``: the project's 30 English op-eds
 (``corpora/opinion_reading_more_en``, written out with their texts by ``xhs-nlp
 extend-corpus ... --apart``), which no shipped sentiment, claims or target-sentiment head and
 not the encoder was trained on; one pass of the project's AI helpers labelled them.
@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -110,7 +111,9 @@ def main() -> None:
         sentence_figures(results, models, corpus, split, tag)
 
     if args.documents:
-        results["documents"] = documents(models)
+        results["documents"] = {}
+        for tag, corpus, split in sets:
+            results["documents"].update(documents(models, corpus, split, tag))
 
     for part, block in results.items():
         print(f"\n## {part}")
@@ -190,15 +193,17 @@ def sentence_figures(results: dict[str, dict], models: dict[str, str], corpus: P
                 "n": int(m.sum()), "macro_f1": round(rep["macro_f1"], 3), **interval(tgold[m], pred, tdoc[m])}
 
 
-def documents(models: dict[str, str]) -> dict[str, dict]:
-    """Every dev document analysed whole, per model folder: the document's label against the
-    readers' tone, and the main subject's portrayal sign."""
+def documents(models: dict[str, str], corpus: Path = CORPUS, split: str | None = "dev",
+              tag: str = "") -> dict[str, dict]:
+    """Every document of one corpus folder (of ``split``, or all) analysed whole, per model
+    folder: the document's label against the readers' tone, and the main subject's
+    portrayal sign (keys starting with ``tag``)."""
     import xhs_nlp
     from xhs_nlp.analysis import Models
 
-    docs = rows("docs.jsonl")
+    docs = rows("docs.jsonl", split, corpus)
     targets = defaultdict(set)
-    for r in rows("targets.jsonl"):
+    for r in rows("targets.jsonl", split, corpus):
         targets[r["doc_key"]].add(r["target"])
     out: dict[str, dict] = {}
     for name, folder in models.items():
@@ -218,16 +223,25 @@ def documents(models: dict[str, str]) -> dict[str, dict]:
                            key=lambda t: (-len(t), d["main_subject"].find(t), t))  # ties: the first named
             if not named or tone not in ("negative", "positive"):
                 continue
-            ent = next((e for e in a.entities if named[0] in e.aliases or e.name == named[0]
-                        or any(named[0] in al or al in named[0] for al in e.aliases)), None)
+            ent = next((e for e in a.entities if any(_same_name(named[0], n) for n in (e.name, *e.aliases))), None)
             if ent is None:
                 subject_hits[f"{d['lang']} not found"] += 1
                 continue
             sign = np.sign(ent.document.score or 0)
             subject_hits[f"{d['lang']} {'same sign' if sign == (1 if tone == 'positive' else -1) else 'other sign'}"] += 1
-        out[f"{name} document tone"] = dict(sorted(tone_hits.items()))
-        out[f"{name} main subject"] = dict(sorted(subject_hits.items()))
+        out[f"{tag}{name} document tone"] = dict(sorted(tone_hits.items()))
+        out[f"{tag}{name} main subject"] = dict(sorted(subject_hits.items()))
     return out
+
+
+def _same_name(label: str, found: str) -> bool:
+    """Whether a labelled name and a found one name the same organisation: one holds the other,
+    case aside, as whole words in Latin script ("Dallas police department" is the finder's
+    "Dallas Police"; "ICE" is not in "police"), anywhere in Chinese (小红书 in 小红书电商)."""
+    a, b = label.casefold(), found.casefold()
+    if a.isascii() and b.isascii():
+        return any(re.search(rf"(?<!\w){re.escape(x)}(?!\w)", y) for x, y in ((a, b), (b, a)))
+    return a in b or b in a
 
 
 if __name__ == "__main__":

@@ -165,6 +165,9 @@ def test_governments_ministries_and_parties():
                   "of Investigation; an ex-FBI agent. Local government spends.") == [
         ("FBI", "FBI"), ("Department of Justice", "US Department of Justice"),
         ("Trump administration", "Trump administration"), ("Federal Bureau of Investigation", "FBI"), ("FBI", "FBI")]
+    assert _found("The Air Force and the Border Security Force; the Syrian Democratic Forces.") == [
+        ("Air Force", "Air Force"), ("Border Security Force", "Border Security Force"),
+        ("Syrian Democratic Forces", "Syrian Democratic Forces")]
     assert _found("PEOPLE WHO are barred from buying. Voters Turn To The Green Party.") == [
         ("Green Party", "Green Party")]
     # a Latin name right after Chinese characters

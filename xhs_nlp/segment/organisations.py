@@ -73,7 +73,7 @@ ORG_WORDS_EN = ("Group", "Inc.", "Inc", "Corp.", "Corp", "Corporation", "Co.", "
                 "Network", "Capital", "Partners", "Research", "Administration", "Authority", "Unit",
                 "Securities", "Exchange", "Court", "Regulator", "Academy", "Committee", "Party", "Organization",
                 "Organisation", "Church", "Parliament", "Police", "Army", "Navy", "Service", "Center", "Centre",
-                "Federation", "League", "Times", "Post", "Journal", "Herald", "Tribune", "Gazette")
+                "Federation", "League", "Times", "Post", "Journal", "Herald", "Tribune", "Gazette", "Force", "Forces")
 #: words that head an English organisation name continued by "of ..." (``Department of Justice``)
 ORG_HEADS_EN = ("Department", "Ministry", "University", "Bank", "Bureau", "Office", "Court", "House", "Council",
                 "Commission", "Institute", "Academy", "Federation", "Committee", "Center", "Centre", "Board",
