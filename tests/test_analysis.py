@@ -467,3 +467,21 @@ def test_a_document_is_read_for_organisations_once(monkeypatch):
     assert [e.name for e in a.entities] == ["昆明贵山天阳房地产开发有限公司"]
     claim = next(c for c in a.claims if "业主起诉" in c.text)
     assert [o[0] for o in claim.facts.organisations] == ["贵山天阳"]
+    # batches too: the batch's encoder inputs and each document's scores share one reading
+    calls.clear()
+    texts = ["Acme Holdings Ltd. (\"Acme\") bought land in 2018. Acme sold 20 flats in 2021.",
+             "快手的营收在2024年增长了12%。抖音回应。"]
+    batch = list(xhs_nlp.analyze_many(texts, batch_size=2))
+    assert len(calls) == 2
+    assert [[e.name for e in b.entities] for b in batch] == [[e.name for e in xhs_nlp.analyze(t).entities] for t in texts]
+
+
+def test_a_claims_facts_name_your_own_organisations():
+    # the user's table names the facts' organisations as it names the portrayal's
+    text = "Zorblax Widgets cut 300 jobs in 2024, the filing shows. Zorblax Widgets denied it."
+    a = xhs_nlp.analyze(text, aliases={"Zorblax": ["Zorblax Widgets"]})
+    assert [e.name for e in a.entities] == ["Zorblax"]
+    claim = next(c for c in a.claims if "300 jobs" in c.text)
+    assert [o[0] for o in claim.facts.organisations] == ["Zorblax Widgets"]
+    plain = next(c for c in xhs_nlp.analyze(text).claims if "300 jobs" in c.text)
+    assert plain.facts.organisations == []  # the shipped table does not know the name

@@ -380,13 +380,14 @@ def _encoder_inputs(models: Models, docs: Sequence[Document], finder: Organisati
 
 
 def _encode_batch(models: Models, docs: Sequence[Document], progress: bool = False,
-                  finder: OrganisationFinder | None = None) -> bool:
+                  finder: OrganisationFinder | None = None, mentions: Sequence[list] | None = None) -> bool:
     """One encoder call for everything the heads read in ``docs`` (the target head's
-    poolings share their sentence's forward pass); fills the cache.
+    poolings share their sentence's forward pass); fills the cache. ``mentions``: each
+    document's organisation mentions, where they were found already.
 
     Returns ``False`` without encoding when that is over :data:`PREFETCH_TEXTS` texts
     (:func:`_analyze_encoded` then encodes each document on its own)."""
-    return _prefetch(models, *_encoder_inputs(models, docs, finder), progress=progress)
+    return _prefetch(models, *_encoder_inputs(models, docs, finder, mentions), progress=progress)
 
 
 def _prefetch(models: Models, texts: list[str], pairs: list, progress: bool = False) -> bool:
@@ -400,14 +401,15 @@ def _prefetch(models: Models, texts: list[str], pairs: list, progress: bool = Fa
 
 
 def _analyze_encoded(doc: Document, models: Models, source: str, metadata: dict | None = None, position: int = -1,
-                     finder: OrganisationFinder | None = None, progress: bool = False) -> Analysis:
+                     finder: OrganisationFinder | None = None, progress: bool = False,
+                     mentions: list | None = None) -> Analysis:
     """Encode ``doc`` once, then score it: ahead in the encoder's cache, or, over
     :data:`PREFETCH_TEXTS` texts, into a temporary file the heads read while they score
     (:meth:`~xhs_nlp.encoder.Encoder.encoded_on_disk`: memory stays flat in the
     document's length). Where that file cannot be written (a full disk), each head
     encodes what it reads in bounded batches: the same numbers, about three times the
     encoder's work."""
-    found = find_mentions(doc, finder)  # once, for the encoder and the heads
+    found = find_mentions(doc, finder) if mentions is None else mentions  # once, for the encoder and the heads
     texts, pairs = _encoder_inputs(models, [doc], finder, [found])
     with contextlib.ExitStack() as stack:
         if not _prefetch(models, texts, pairs, progress):
@@ -424,8 +426,7 @@ def _analyze_doc(doc: Document, models: Models, source: str, metadata: dict | No
     if not doc.sentences:
         raise EmptyDocumentError("the document has no sentences (empty, or only forum chrome)")
     found = find_mentions(doc, finder) if mentions is None else mentions  # found once, read by claims and portrayal
-    # a claim's facts name organisations by the shipped table: the found mentions serve where they are its
-    claims = classify_document(doc, models.claims, mentions=found if finder is None else None)
+    claims = classify_document(doc, models.claims, mentions=found)  # facts name what portrayal names
     return Analysis(doc=doc, id=document_id(doc.text), source=source,
                     sentiment=score_document(doc, models.sentiment), claims=claims,
                     framing=document_framing(doc, frames_model=models.frames, techniques_model=models.techniques),
@@ -507,19 +508,29 @@ def _run_batch(items: list[Source], models: Models | None, errors: str, *, drop_
             if errors == "raise":
                 raise
             docs.append(_failure(it, err))
+    found: dict[int, list] = {}  # each document's organisation mentions, found once
+    for k, d in enumerate(docs):
+        if isinstance(d, Document):
+            try:
+                found[k] = find_mentions(d, finder)
+            except Exception:  # noqa: BLE001 - found (or failed, as a row) again when the document is scored
+                pass
     try:
         # a batch over PREFETCH_TEXTS is encoded document by document below
-        whole = _encode_batch(m, [d for d in docs if isinstance(d, Document)], finder=finder)
+        ready = [k for k, d in enumerate(docs) if isinstance(d, Document)]
+        whole = len(found) == len(ready) and _encode_batch(m, [docs[k] for k in ready], finder=finder,
+                                                             mentions=[found[k] for k in ready])
     except Exception:  # noqa: BLE001 - one document must not fail the batch: encode each alone below
         whole = False
     out: list[Analysis | Failure] = []
-    for it, d in zip(items, docs):
+    for k, (it, d) in enumerate(zip(items, docs)):
         if isinstance(d, Failure):
             out.append(d)
             continue
         try:
-            out.append(_analyze_doc(d, m, it.name, it.metadata, it.position, finder=finder) if whole else
-                       _analyze_encoded(d, m, it.name, it.metadata, it.position, finder=finder))
+            out.append(_analyze_doc(d, m, it.name, it.metadata, it.position, finder=finder, mentions=found.get(k))
+                       if whole else _analyze_encoded(d, m, it.name, it.metadata, it.position, finder=finder,
+                                                      mentions=found.get(k)))
         except Exception as err:  # noqa: BLE001
             if errors == "raise":
                 raise

@@ -644,9 +644,10 @@ def classify_document(doc: Document, model: ClaimClassifier | str | os.PathLike[
     sentence that is not part of the writing (``Sentence.not_writing``: a byline, a
     widget), so it counts in no claim share and no check-worthy list. Each result carries
     the ``threshold`` its label was drawn at. ``mentions``: the document's organisation
-    mentions where they were found already with the shipped table
-    (:func:`xhs_nlp.portrayal.find_mentions`: ``(sentence index, mention)``, offsets into
-    ``doc.text``), so that they are not found again.
+    mentions where they were found already (:func:`xhs_nlp.portrayal.find_mentions`, with
+    the shipped table or your own: ``(sentence index, mention)``, offsets into
+    ``doc.text``), so that they are not found again and the facts name what portrayal
+    names; without them the shipped table's finder reads the sentences.
 
     Raises:
         InputError: the document has no sentences.
