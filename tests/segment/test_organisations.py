@@ -180,6 +180,7 @@ def test_central_state_owned_enterprises_by_their_short_names():
         ("华能", "China Huaneng"), ("中粮集团", "COFCO"), ("中国商飞", "COMAC")]
     # short forms inside other words, and the ambiguous ones the table leaves out
     assert _found("美国投资者和外国投资不少，云南白药是咱们的国药。") == []
+    assert _found("朝鲜试射中远程导弹，施工中建筑工人受伤，船只向东航行。") == []
 
 
 def test_a_document_declares_and_uses_names():
