@@ -165,6 +165,10 @@ def test_governments_ministries_and_parties():
                   "of Investigation; an ex-FBI agent. Local government spends.") == [
         ("FBI", "FBI"), ("Department of Justice", "US Department of Justice"),
         ("Trump administration", "Trump administration"), ("Federal Bureau of Investigation", "FBI"), ("FBI", "FBI")]
+    # a website's name, not inside an address
+    assert _found("VDARE.com, Kath.net and Hill.TV reported; Amazon.com sells. See https://Kath.net/x or "
+                  "mail me@Example.com.") == [("VDARE.com", "VDARE.com"), ("Kath.net", "Kath.net"),
+                                              ("Hill.TV", "Hill.TV"), ("Amazon.com", "Amazon")]
     assert _found("The Air Force and the Border Security Force; the Syrian Democratic Forces.") == [
         ("Air Force", "Air Force"), ("Border Security Force", "Border Security Force"),
         ("Syrian Democratic Forces", "Syrian Democratic Forces")]

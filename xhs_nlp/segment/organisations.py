@@ -360,6 +360,7 @@ class OrganisationFinder:
         self._america_en = re.compile(r"(?<![\w])(?:" + capw + r"\s)+of\sAmerica(?![\w])")
         self._government_en = re.compile(r"(?<![\w])(?:" + capw + r"\s)+(?:administration|government|Government)"
                                          r"(?![\w])")
+        self._site_en = re.compile(r"(?<![\w@./:-])[A-Z][\w-]*\.(?:com|net|org|tv|TV|news)(?![\w@/-]|\.\w)")
         self._cue_zh = re.compile("[\u4e00-\u9fff](?:" + _alternation(ORG_CUES_ZH) + ")")
         self._zh_word = re.compile("(?P<org>" + _alternation(ORG_WORDS_ZH) + ")(?:" + _alternation(TITLES_ZH) + ")?$")
 
@@ -461,8 +462,11 @@ class OrganisationFinder:
         """Capitalised words ending in an organisation word (``Harvard Business School``),
         headed by one and continued by "of ..." (``Department of Justice``), ending in "of
         America" (``Gun Owners of America``, not the United States of America), or a name
-        before "administration" / "government" (``Trump administration``)."""
-        out = []
+        before "administration" / "government" (``Trump administration``), and a website's
+        name (``VDARE.com``, ``Kath.net``, ``Hill.TV``; not inside an address)."""
+        out = [OrgMention(m.start(), m.end(), m.group(), self.canonical(m.group().rsplit(".", 1)[0])
+                          if m.group().rsplit(".", 1)[0] in self._canonical else self.canonical(m.group()), "pattern")
+               for m in self._site_en.finditer(text)]  # Amazon.com is Amazon
         for rx in (self._pattern_en, self._pattern_of_en, self._america_en, self._government_en):
             for m in rx.finditer(text):
                 a, words = m.start(), m.group().split(" ")
