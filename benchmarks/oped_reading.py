@@ -97,7 +97,8 @@ def ece_floor(p: np.ndarray, draws: int = 500, seed: int = 0) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", nargs="+", required=True, metavar="NAME=DIR")
-    ap.add_argument("--documents", action="store_true", help="also analyse the dev documents whole")
+    ap.add_argument("--documents", action="store_true",
+                    help="also analyse the dev documents (and --more's) whole")
     ap.add_argument("--more", default=None, metavar="DIR",
                     help="also every row of another folder of the corpus's layout (e.g. the project's 30 English "
                          "op-eds written out by xhs-nlp extend-corpus --apart), reported as 'more'")
@@ -219,8 +220,8 @@ def documents(models: dict[str, str], corpus: Path = CORPUS, split: str | None =
             ok = lab == tone or (tone in ("mixed", "neutral") and lab == "neutral")
             tone_hits[f"{group} {'agree' if ok else 'differ'}"] += 1
             # the main subject: the labelled organisation named in main_subject (longest name)
-            named = sorted((t for t in targets[d["doc_key"]] if t in d["main_subject"]),
-                           key=lambda t: (-len(t), d["main_subject"].find(t), t))  # ties: the first named
+            named = sorted((t for t in targets[d["doc_key"]] if _same_name(t, d["main_subject"], within=True)),
+                           key=lambda t: (-len(t), d["main_subject"].casefold().find(t.casefold()), t))  # ties: the first named
             if not named or tone not in ("negative", "positive"):
                 continue
             ent = next((e for e in a.entities if any(_same_name(named[0], n) for n in (e.name, *e.aliases))), None)
@@ -234,14 +235,16 @@ def documents(models: dict[str, str], corpus: Path = CORPUS, split: str | None =
     return out
 
 
-def _same_name(label: str, found: str) -> bool:
+def _same_name(label: str, found: str, within: bool = False) -> bool:
     """Whether a labelled name and a found one name the same organisation: one holds the other,
     case aside, as whole words in Latin script ("Dallas police department" is the finder's
-    "Dallas Police"; "ICE" is not in "police"), anywhere in Chinese (小红书 in 小红书电商)."""
+    "Dallas Police"; "ICE" is not in "police"), anywhere in Chinese (小红书 in 小红书电商).
+    ``within``: only ``label`` in ``found`` (a name in a document's main subject)."""
     a, b = label.casefold(), found.casefold()
+    pairs = ((a, b),) if within else ((a, b), (b, a))
     if a.isascii() and b.isascii():
-        return any(re.search(rf"(?<!\w){re.escape(x)}(?!\w)", y) for x, y in ((a, b), (b, a)))
-    return a in b or b in a
+        return any(re.search(rf"(?<!\w){re.escape(x)}(?!\w)", y) for x, y in pairs)
+    return any(x in y for x, y in pairs)
 
 
 if __name__ == "__main__":

@@ -408,7 +408,8 @@ def _analyze_encoded(doc: Document, models: Models, source: str, metadata: dict 
     (:meth:`~xhs_nlp.encoder.Encoder.encoded_on_disk`: memory stays flat in the
     document's length). Where that file cannot be written (a full disk), each head
     encodes what it reads in bounded batches: the same numbers, about three times the
-    encoder's work."""
+    encoder's work. ``mentions``: the document's organisation mentions, where they were
+    found already."""
     found = find_mentions(doc, finder) if mentions is None else mentions  # once, for the encoder and the heads
     texts, pairs = _encoder_inputs(models, [doc], finder, [found])
     with contextlib.ExitStack() as stack:
@@ -516,10 +517,9 @@ def _run_batch(items: list[Source], models: Models | None, errors: str, *, drop_
             except Exception:  # noqa: BLE001 - found (or failed, as a row) again when the document is scored
                 pass
     try:
-        # a batch over PREFETCH_TEXTS is encoded document by document below
-        ready = [k for k, d in enumerate(docs) if isinstance(d, Document)]
-        whole = len(found) == len(ready) and _encode_batch(m, [docs[k] for k in ready], finder=finder,
-                                                             mentions=[found[k] for k in ready])
+        # a batch over PREFETCH_TEXTS is encoded document by document below, as is a document
+        # whose mentions could not be found (it fails, or not, on its own there)
+        whole = _encode_batch(m, [docs[k] for k in found], finder=finder, mentions=list(found.values()))
     except Exception:  # noqa: BLE001 - one document must not fail the batch: encode each alone below
         whole = False
     out: list[Analysis | Failure] = []
@@ -528,9 +528,10 @@ def _run_batch(items: list[Source], models: Models | None, errors: str, *, drop_
             out.append(d)
             continue
         try:
-            out.append(_analyze_doc(d, m, it.name, it.metadata, it.position, finder=finder, mentions=found.get(k))
-                       if whole else _analyze_encoded(d, m, it.name, it.metadata, it.position, finder=finder,
-                                                      mentions=found.get(k)))
+            out.append(_analyze_doc(d, m, it.name, it.metadata, it.position, finder=finder, mentions=found[k])
+                       if whole and k in found else
+                       _analyze_encoded(d, m, it.name, it.metadata, it.position, finder=finder,
+                                        mentions=found.get(k)))
         except Exception as err:  # noqa: BLE001
             if errors == "raise":
                 raise

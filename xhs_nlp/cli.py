@@ -204,14 +204,15 @@ def _cmd_entities(args: argparse.Namespace) -> int:
     import json
 
     from .claims import classify_document
-    from .portrayal import portray
+    from .portrayal import find_mentions, portray
     from .segment import segment
     from .segment.organisations import OrganisationFinder
 
     finder = OrganisationFinder(args.aliases) if args.aliases else None  # a bad table fails before the work
     doc = segment(_source(args.path), encoding=args.encoding)
-    claims = classify_document(doc)
-    ents = portray(doc, args.model, finder=finder, claims=claims)
+    found = find_mentions(doc, finder)  # once, for the claims' facts and the portrayal
+    claims = classify_document(doc, mentions=found)
+    ents = portray(doc, args.model, finder=finder, claims=claims, mentions=found)
     if args.format == "json":
         print(json.dumps({"source": str(args.path), "model": ents.model,
                           "sections": [{"index": s.index, "number": s.number, "title": s.title} for s in doc.sections],

@@ -169,6 +169,9 @@ def test_governments_ministries_and_parties():
     assert _found("VDARE.com, Kath.net and Hill.TV reported; Amazon.com sells. See https://Kath.net/x or "
                   "mail me@Example.com.") == [("VDARE.com", "VDARE.com"), ("Kath.net", "Kath.net"),
                                               ("Hill.TV", "Hill.TV"), ("Amazon.com", "Amazon")]
+    assert _found("据VDARE.com报道。AT&T.com, Amazon.com?ref=x and Kath.net#top are addresses.") == [
+        ("VDARE.com", "VDARE.com")]
+    assert _found("Market Forces Pushed The Labor Force Survey") == []  # a headline's phrases
     assert _found("The Air Force and the Border Security Force; the Syrian Democratic Forces.") == [
         ("Air Force", "Air Force"), ("Border Security Force", "Border Security Force"),
         ("Syrian Democratic Forces", "Syrian Democratic Forces")]
@@ -179,12 +182,14 @@ def test_governments_ministries_and_parties():
 
 
 def test_central_state_owned_enterprises_by_their_short_names():
-    assert _found("由中国一重承制的压力容器交付，中远海运和国家电网在场；华能、中粮集团与中国商飞签约。") == [
+    assert _found("由中国一重承制的压力容器交付，中远海运和国家电网在场；华能集团、中粮集团与中国商飞签约。") == [
         ("中国一重", "China First Heavy Industries"), ("中远海运", "COSCO Shipping"), ("国家电网", "State Grid"),
-        ("华能", "China Huaneng"), ("中粮集团", "COFCO"), ("中国商飞", "COMAC")]
+        ("华能集团", "China Huaneng"), ("中粮集团", "COFCO"), ("中国商飞", "COMAC")]
     # short forms inside other words, and the ambiguous ones the table leaves out
     assert _found("美国投资者和外国投资不少，云南白药是咱们的国药。") == []
     assert _found("朝鲜试射中远程导弹，施工中建筑工人受伤，船只向东航行。") == []
+    assert _found("俄罗斯对华能源出口增加，这一汽车品牌在华销量下滑，多国投资者撤离，对华润滑油出口。") == []
+    assert _found("过程中建材价格上涨，南中国海油气丰富，县招商局发布公告，中国国新办举行发布会，中国西电东送工程。") == []
 
 
 def test_a_document_declares_and_uses_names():

@@ -134,7 +134,7 @@ TITLES_ZH = ("会长", "副会长", "主席", "副主席", "理事", "理事长"
 #: shipped aliases that are also common words (美的 "beautiful", 联想 "to associate", 苹果 "apple"): a
 #: mention only in a compound (美的集团, 苹果手机) or in a list beside another organisation (格力、美的)
 AMBIGUOUS_ZH = frozenset({"美的", "国美", "联想", "荣耀", "晚点", "菜鸟", "头条", "苹果", "吉利", "中兴", "奔驰",
-                          "中通"})
+                          "中通", "华润"})
 #: one-character country names that stand before an institution word (俄外交部, 美政府)
 COUNTRY_ABBR_ZH = frozenset("美英法德俄日韩朝印澳加欧意荷乌伊叙越泰菲")
 #: words jieba tags as places that are not a place (外国公司, 上市公司)
@@ -163,6 +163,9 @@ _NOT_IN_NAMES_ZH = frozenset({"有关", "相关", "各", "该", "等", "其他",
 #: words that, alone before "government", name no one (Local government)
 _GENERIC_GOVERNMENT = frozenset("Local Big Small Good Bad Central Federal State National Regional Municipal City "
                                 "Provincial Any No One World Global".split())
+#: words before "Force(s)" that make a phrase, not a body (Market Forces, Labor Force, Driving Force)
+_GENERIC_FORCES = frozenset("Market Labor Labour Work Driving Brute Life Natural Economic Political Social Dark "
+                            "Blunt Lethal Deadly Excessive Unstoppable Guiding".split())
 
 
 @dataclass(frozen=True)
@@ -360,7 +363,8 @@ class OrganisationFinder:
         self._america_en = re.compile(r"(?<![\w])(?:" + capw + r"\s)+of\sAmerica(?![\w])")
         self._government_en = re.compile(r"(?<![\w])(?:" + capw + r"\s)+(?:administration|government|Government)"
                                          r"(?![\w])")
-        self._site_en = re.compile(r"(?<![\w@./:-])[A-Z][\w-]*\.(?:com|net|org|tv|TV|news)(?![\w@/-]|\.\w)")
+        self._site_en = re.compile(r"(?<![@./:&-])(?<!" + latin_word + r")[A-Z](?:" + latin_word + r"|-)*"
+                                   r"\.(?:com|net|org|tv|TV|news)(?!" + latin_word + r"|[@/?#&=-]|:\d|\.\w)")
         self._cue_zh = re.compile("[\u4e00-\u9fff](?:" + _alternation(ORG_CUES_ZH) + ")")
         self._zh_word = re.compile("(?P<org>" + _alternation(ORG_WORDS_ZH) + ")(?:" + _alternation(TITLES_ZH) + ")?$")
 
@@ -479,6 +483,8 @@ class OrganisationFinder:
                     continue  # a lone organisation word ("Research") is not a name
                 if rx is self._government_en and all(w in _GENERIC_GOVERNMENT for w in words[:-1]):
                     continue  # "Local government"
+                if words[-1] in ("Force", "Forces") and words[-2] in _GENERIC_FORCES:
+                    continue  # "Market Forces", "Labor Force" in a title
                 if rx is self._america_en and (len(words) < 3 or words[-3] in ("States", "America")):
                     continue  # the country: "United States of America"
                 surface = text[a:a + len(" ".join(words))]
