@@ -468,9 +468,11 @@ class OrganisationFinder:
         America" (``Gun Owners of America``, not the United States of America), or a name
         before "administration" / "government" (``Trump administration``), and a website's
         name (``VDARE.com``, ``Kath.net``, ``Hill.TV``; not inside an address)."""
-        out = [OrgMention(m.start(), m.end(), m.group(), self.canonical(m.group().rsplit(".", 1)[0])
-                          if m.group().rsplit(".", 1)[0] in self._canonical else self.canonical(m.group()), "pattern")
-               for m in self._site_en.finditer(text)]  # Amazon.com is Amazon
+        out = []
+        for m in self._site_en.finditer(text):
+            base = m.group().rsplit(".", 1)[0]  # Amazon.com is Amazon
+            out.append(OrgMention(m.start(), m.end(), m.group(),
+                                  self.canonical(base if base in self._canonical else m.group()), "pattern"))
         for rx in (self._pattern_en, self._pattern_of_en, self._america_en, self._government_en):
             for m in rx.finditer(text):
                 a, words = m.start(), m.group().split(" ")
@@ -483,7 +485,7 @@ class OrganisationFinder:
                     continue  # a lone organisation word ("Research") is not a name
                 if rx is self._government_en and all(w in _GENERIC_GOVERNMENT for w in words[:-1]):
                     continue  # "Local government"
-                if words[-1] in ("Force", "Forces") and words[-2] in _GENERIC_FORCES:
+                if len(words) > 1 and words[-1] in ("Force", "Forces") and words[-2] in _GENERIC_FORCES:
                     continue  # "Market Forces", "Labor Force" in a title
                 if rx is self._america_en and (len(words) < 3 or words[-3] in ("States", "America")):
                     continue  # the country: "United States of America"
