@@ -180,6 +180,14 @@ def test_governments_ministries_and_parties():
     # a Latin name right after Chinese characters
     assert _found("Naspers将Prosus在荷兰上市。") == [("Naspers", "Naspers"), ("Prosus", "Prosus")]
 
+    # parties, agencies, outlets and companies op-eds name that no pattern finds
+    assert _found("DFL Chairman Ken Martin and Fidesz; the V4 met. The Border Patrol and BLS counted; "
+                  "LifeSiteNews and the Economist wrote; Defense Distributed sued.") == [
+        ("DFL", "Minnesota Democratic-Farmer-Labor Party"), ("Fidesz", "Fidesz"), ("V4", "Visegrad Group"),
+        ("Border Patrol", "US Border Patrol"), ("BLS", "Bureau of Labor Statistics"),
+        ("LifeSiteNews", "LifeSiteNews"), ("the Economist", "The Economist"),
+        ("Defense Distributed", "Defense Distributed")]
+    assert _found("Economist John Smith said the rates will fall.") == []  # a job, not the magazine
 
 def test_central_state_owned_enterprises_by_their_short_names():
     assert _found("由中国一重承制的压力容器交付，中远海运和国家电网在场；华能集团、中粮集团与中国商飞签约。") == [
