@@ -670,12 +670,11 @@ def classify_document(doc: Document, model: ClaimClassifier | str | os.PathLike[
         if mentions is None:  # read as one document: a short name it declares counts
             from .segment.organisations import default_finder
 
-            found = default_finder().find_all(texts)
-        else:
-            by_sentence: dict[int, list[Any]] = {}
-            for j, mn in mentions:
-                by_sentence.setdefault(j, []).append(mn.shifted(-sents[j].start))
-            found = [by_sentence.get(i, []) for i in ids]
+            mentions = default_finder().find_in(doc)
+        by_sentence: dict[int, list[Any]] = {}
+        for j, mn in mentions:
+            by_sentence.setdefault(j, []).append(mn.shifted(-sents[j].start))
+        found = [by_sentence.get(i, []) for i in ids]
         for i, pc, label, th, ms in zip(ids, p, labels_at(p, thresholds), thresholds, found):
             s = sents[i]
             out[i] = SentenceClaim(s.text, s.start, s.end, str(label), float(pc),

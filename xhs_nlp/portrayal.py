@@ -168,14 +168,9 @@ class DocumentEntities:
 
 def find_mentions(doc: Document, finder: OrganisationFinder | None = None) -> list[tuple[int, OrgMention]]:
     """``(sentence index, mention)`` of every organisation mention in the document's
-    sentences (offsets into ``doc.text``), in order; sentences that are not part of the
-    writing (``Sentence.not_writing``: a byline, an image credit) are not read. The sentences
-    are read as one document (:meth:`OrganisationFinder.find_all`): a short name it declares
-    for an organisation is that organisation in every sentence."""
-    f = finder or default_finder()
-    read = [(i, s) for i, s in enumerate(doc.sentences) if s.lang != "und" and s.not_writing is None]
-    found = f.find_all([s.text for _, s in read])
-    return [(i, m.shifted(s.start)) for (i, s), ms in zip(read, found) for m in ms]
+    sentences (offsets into ``doc.text``), in order, by ``finder`` (the shipped table's by
+    default): :meth:`OrganisationFinder.find_in`, which claims' facts read too."""
+    return (finder or default_finder()).find_in(doc)
 
 
 def _targets(doc: Document, found: list[tuple[int, OrgMention]]) -> tuple[list[str], list[tuple[int, int]]]:

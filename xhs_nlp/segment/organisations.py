@@ -57,9 +57,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping, Sequence, Union
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union
 
 from ..errors import DataError, InputError, missing_file
+
+if TYPE_CHECKING:
+    from ..document import Document
 
 __all__ = ["OrgMention", "OrganisationFinder", "Aliases", "load_aliases", "builtin_aliases", "default_finder"]
 
@@ -626,6 +629,24 @@ class OrganisationFinder:
             if extra:
                 found[i] = _non_overlapping(found[i] + extra)
         return found
+
+    def find_in(self, doc: Document) -> list[tuple[int, OrgMention]]:
+        """``(sentence index, mention)`` of every organisation mention in the document's
+        sentences (offsets into ``doc.text``), in order; sentences that are not part of the
+        writing (``Sentence.not_writing``: a byline, an image credit) or have no language
+        (numbers, punctuation) are not read. The sentences are read as one document
+        (:meth:`find_all`): a short name it declares for an organisation is that
+        organisation in every sentence.
+
+        Example:
+            >>> from xhs_nlp import segment
+            >>> doc = segment("腾讯表示将继续投入。小红书的广告收入增长。")
+            >>> [(i, m.name) for i, m in OrganisationFinder().find_in(doc)]
+            [(0, 'Tencent'), (1, 'Xiaohongshu')]
+        """
+        read = [(i, s) for i, s in enumerate(doc.sentences) if s.lang != "und" and s.not_writing is None]
+        found = self.find_all([s.text for _, s in read])
+        return [(i, m.shifted(s.start)) for (i, s), ms in zip(read, found) for m in ms]
 
     def _declared(self, texts: Sequence[str], found: Sequence[Sequence[OrgMention]]
                   ) -> tuple[dict[str, str], list[tuple[int, int, int]]]:
