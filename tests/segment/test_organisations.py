@@ -188,6 +188,11 @@ def test_governments_ministries_and_parties():
         ("LifeSiteNews", "LifeSiteNews"), ("the Economist", "The Economist"),
         ("Defense Distributed", "Defense Distributed")]
     assert _found("Economist John Smith said the rates will fall.") == []  # a job, not the magazine
+    # a capitalised run does not cross a sentence's end; abbreviations inside a name do not end it
+    assert _found("He met Tencent Holdings. Police Department officers came. She joined Acme Inc. Group members "
+                  "cheered. The U.S. Department of Justice and St. Jude Medical Center.") == [
+        ("Tencent Holdings", "Tencent"), ("Police Department", "Police Department"), ("Acme Inc.", "Acme Inc."),
+        ("U.S. Department of Justice", "U.S. Department of Justice"), ("St. Jude Medical Center", "St. Jude Medical Center")]
 
 def test_central_state_owned_enterprises_by_their_short_names():
     assert _found("由中国一重承制的压力容器交付，中远海运和国家电网在场；华能集团、中粮集团与中国商飞签约。") == [

@@ -57,7 +57,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence, Union
 
 from ..errors import DataError, InputError, missing_file
 
@@ -159,6 +159,9 @@ Such Other Another Last Next First New""".split())
 #: capitalised words of a title that end what comes before them ("It's Trump's Party", "Raise An Army")
 _TITLE_WORDS = frozenset("""It It's Is Are Was Were Be Been Being To Into Onto Upon Against Vs Not No Will Would Can
 Could Should May Might Must Has Have Had Do Does Did Here There""".split())
+#: words with a period that do not end a sentence inside a capitalised run (U.S. Department of
+#: Justice, St. Jude Medical); any other word with a period does ("Tencent Holdings. Police ...")
+_ABBREVIATION_EN = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]?\.?|St\.|Mt\.|Ft\.|Jr\.|Sr\.|Co\.")
 #: listed capitalised names that are also English words
 _WORD_ACRONYMS_EN = frozenset({"WHO", "ICE", "ARM"})
 #: words that end a run of jieba words before an organisation word (中国|有关|部门 is no name)
@@ -477,7 +480,7 @@ class OrganisationFinder:
             out.append(OrgMention(m.start(), m.end(), m.group(),
                                   self.canonical(base if base in self._canonical else m.group()), "pattern"))
         for rx in (self._pattern_en, self._pattern_of_en, self._america_en, self._government_en):
-            for m in rx.finditer(text):
+            for m in _within_sentences(rx, text):
                 a, words = m.start(), m.group().split(" ")
                 cut = max((i + 1 for i, w in enumerate(words) if w in _OPENERS or w in _TITLE_WORDS), default=0)
                 a += sum(len(w) + 1 for w in words[:cut])  # "Since Tencent Holdings" -> "Tencent Holdings";
@@ -678,6 +681,22 @@ class OrganisationFinder:
                         and not self._zh_word.search(w)):
                     cues.setdefault(w, set()).add(nxt[0])
         return [w for w, c in cues.items() if len(c) >= 2 and c & COMPANY_CUES_ZH]
+
+
+def _within_sentences(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The matches of a capitalised-run pattern, none across a sentence's end: a run with a
+    word that ends in a period (not an abbreviation such as U.S. or St.) is read again as
+    the runs before and after it ("Acme Inc. Police Department" -> "Acme Inc.", "Police
+    Department")."""
+    for m in rx.finditer(text):
+        breaks = [b.end() for b in re.finditer(r"\S+\.(?=\s)", m.group()) if not _ABBREVIATION_EN.fullmatch(b.group())]
+        if not breaks:
+            yield m
+            continue
+        start = m.start()
+        for end in [m.start() + b for b in breaks] + [m.end()]:
+            yield from rx.finditer(text, start, end)
+            start = end + 1  # past the space
 
 
 def _non_overlapping(found: list[OrgMention]) -> list[OrgMention]:
