@@ -161,7 +161,7 @@ _TITLE_WORDS = frozenset("""It It's Is Are Was Were Be Been Being To Into Onto U
 Could Should May Might Must Has Have Had Do Does Did Here There""".split())
 #: words with a period that do not end a sentence inside a capitalised run (U.S. Department of
 #: Justice, St. Jude Medical); any other word with a period does ("Tencent Holdings. Police ...")
-_ABBREVIATION_EN = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]?\.?|St\.|Mt\.|Ft\.|Jr\.|Sr\.|Co\.")
+_ABBREVIATION_EN = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]?\.?|St\.|Mt\.|Ft\.|Jr\.|Sr\.|Co\.|Bros\.")
 #: listed capitalised names that are also English words
 _WORD_ACRONYMS_EN = frozenset({"WHO", "ICE", "ARM"})
 #: words that end a run of jieba words before an organisation word (中国|有关|部门 is no name)
@@ -685,11 +685,12 @@ class OrganisationFinder:
 
 def _within_sentences(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """The matches of a capitalised-run pattern, none across a sentence's end: a run with a
-    word that ends in a period (not an abbreviation such as U.S. or St.) is read again as
-    the runs before and after it ("Acme Inc. Police Department" -> "Acme Inc.", "Police
-    Department")."""
+    word that ends in a period (not an abbreviation such as U.S., St. or Bros.) before a
+    capitalised word (not "Sony Corp. of America") is read again as the runs before and
+    after it ("Acme Inc. Police Department" -> "Acme Inc.", "Police Department")."""
     for m in rx.finditer(text):
-        breaks = [b.end() for b in re.finditer(r"\S+\.(?=\s)", m.group()) if not _ABBREVIATION_EN.fullmatch(b.group())]
+        breaks = [b.end() for b in re.finditer(r"\S+\.(?=\s[A-Z])", m.group())  # not before "of", "for"
+                  if not _ABBREVIATION_EN.fullmatch(b.group())]
         if not breaks:
             yield m
             continue
