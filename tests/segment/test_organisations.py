@@ -179,7 +179,6 @@ def test_governments_ministries_and_parties():
         ("Green Party", "Green Party")]
     # a Latin name right after Chinese characters
     assert _found("Naspers将Prosus在荷兰上市。") == [("Naspers", "Naspers"), ("Prosus", "Prosus")]
-
     # parties, agencies, outlets and companies op-eds name that no pattern finds
     assert _found("The Minnesota DFL and Fidesz; the Visegrad Four met. The U.S. Border Patrol and BLS counted; "
                   "LifeSiteNews and the Economist wrote; Defense Distributed sued.") == [
@@ -197,6 +196,7 @@ def test_governments_ministries_and_parties():
         ("U.S. Department of Justice", "U.S. Department of Justice"), ("St. Jude Medical Center", "St. Jude Medical Center")]
     assert _found("Lehman Bros. Holdings and Sony Corp. of America.") == [
         ("Lehman Bros. Holdings", "Lehman Bros. Holdings"), ("Sony Corp. of America", "Sony Corp. of America")]
+
 
 def test_central_state_owned_enterprises_by_their_short_names():
     assert _found("由中国一重承制的压力容器交付，中远海运和国家电网在场；华能集团、中粮集团与中国商飞签约。") == [
