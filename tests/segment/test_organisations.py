@@ -193,7 +193,9 @@ def test_governments_ministries_and_parties():
     assert _found("He met Tencent Holdings. Police Department officers came. She joined Acme Inc. Group members "
                   "cheered. The U.S. Department of Justice and St. Jude Medical Center.") == [
         ("Tencent Holdings", "Tencent"), ("Police Department", "Police Department"), ("Acme Inc.", "Acme Inc."),
-        ("U.S. Department of Justice", "U.S. Department of Justice"), ("St. Jude Medical Center", "St. Jude Medical Center")]
+        ("U.S. Department of Justice", "US Department of Justice"), ("St. Jude Medical Center", "St. Jude Medical Center")]
+    assert _found("The U.S. Justice Department and the United States State Department.") == [
+        ("U.S. Justice Department", "US Department of Justice"), ("United States State Department", "US State Department")]
     assert _found("Lehman Bros. Holdings and Sony Corp. of America.") == [
         ("Lehman Bros. Holdings", "Lehman Bros. Holdings"), ("Sony Corp. of America", "Sony Corp. of America")]
 

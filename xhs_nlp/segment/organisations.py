@@ -376,7 +376,8 @@ class OrganisationFinder:
 
     def canonical(self, surface: str) -> str:
         """The entity a surface form names: a listed name or alias (corporate suffix and
-        possessive dropped), else the form itself."""
+        possessive dropped; "U.S." before a listed US body's alias: "U.S. Justice Department"),
+        else the form itself."""
         if surface.strip() in self._canonical:  # McDonald's
             return self._canonical[surface.strip()]
         s = re.sub(r"['’]s?$", "", surface.strip())
@@ -386,6 +387,9 @@ class OrganisationFinder:
             base = s[: -len(suf)].rstrip(" ,") if s.endswith(suf) else None
             if base and base in self._canonical:
                 return self._canonical[base]
+        country = re.match(r"(?:U\.S\.|US|United States)\s+(?=\S)", s)  # "U.S. Department of Justice"
+        if country and self._canonical.get(s[country.end():], "").startswith("US "):
+            return self._canonical[s[country.end():]]
         words = s.split(" ")  # a listed organisation's unit by its shape: "Morgan Stanley Research"
         while len(words) > 1 and words[-1] in ORG_WORDS_EN:
             words = words[:-1]
