@@ -485,3 +485,24 @@ def test_a_claims_facts_name_your_own_organisations():
     assert [o[0] for o in claim.facts.organisations] == ["Zorblax Widgets"]
     plain = next(c for c in xhs_nlp.analyze(text).claims if "300 jobs" in c.text)
     assert plain.facts.organisations == []  # the shipped table does not know the name
+
+
+def test_a_hard_wrapped_chinese_op_ed_reads_as_the_same_op_ed():
+    """pdftotext's fixed width breaks Chinese sentences between characters (小红\\n书): the
+    segmenter joins the lines, and the models and the finder read through the breaks."""
+    text = ("小红书的用户信任正在快速流失，商业化试水屡屡受挫。这一系列合作的背后，也反映出小红书商业化面临的严峻挑战。"
+            "尽管小红书2024年电商GMV突破了4000亿元，同比增长45%，但与抖音电商、快手电商相比，规模和增速都显得逊色许多。")
+    wrapped = "\n".join(text[i:i + 41] for i in range(0, len(text), 41))
+    assert "小红\n书" in wrapped
+    a, b = analyze(text), analyze(wrapped)
+    assert len(a.sentiment.sentences) == len(b.sentiment.sentences) == 3
+    for x, y in zip(a.sentiment.sentences, b.sentiment.sentences):
+        assert x.label == y.label and x.score == pytest.approx(y.score, abs=1e-6)
+    for x, y in zip(a.claims, b.claims):
+        assert x.label == y.label and x.p_claim == pytest.approx(y.p_claim, abs=1e-6)
+    ea, eb = ({e.name: [(m.score, an.doc.text[m.mention.start:m.mention.end].replace("\n", "")) for m in e.mentions]
+               for e in an.entities} for an in (a, b))
+    assert ea.keys() == eb.keys() and "Xiaohongshu" in ea
+    for name in ea:
+        assert [t for _, t in ea[name]] == [t for _, t in eb[name]]
+        assert [s for s, _ in ea[name]] == pytest.approx([s for s, _ in eb[name]], abs=1e-6)

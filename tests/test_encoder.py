@@ -338,3 +338,11 @@ def test_prefetch_pools_spans_from_their_texts_passes(enc):
     assert np.allclose(got_f, want_f, atol=1e-5) and np.allclose(got_s, want_s, atol=1e-5)
     with pytest.raises(InputError, match=r"row 0: span \(3, 99\) is not inside"):
         enc.prefetch([s], [(t, (3, 99))])
+
+
+def test_a_line_break_inside_a_chinese_sentence_is_read_through(enc):
+    flat, wrapped = "小红书的用户信任正在快速流失。", "小红\n书的用户信任正在快速流\n  失。"
+    assert np.array_equal(enc.features([wrapped]), enc.features([flat]))
+    assert not np.allclose(enc.features(["小红 书的用户信任正在快速流 失。"]), enc.features([flat]))  # a space is read
+    # a span is mapped onto the text read: 小红\n书 is the target 小红书
+    assert np.array_equal(enc.span_features([wrapped], [(0, 4)]), enc.span_features([flat], [(0, 3)]))

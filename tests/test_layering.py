@@ -14,7 +14,7 @@ PKG = Path(__file__).resolve().parents[1] / "xhs_nlp"
 
 #: the pipeline, bottom up: a module may import its own layer and the layers below it
 LAYERS: list[set[str]] = [
-    {"_version", "errors", "schemes", "ops", "persist", "folderlock", "limits", "datasets", "_progress", "_optional", "segment.tokens", "segment.decode", "segment.sentences",
+    {"_version", "errors", "schemes", "ops", "persist", "folderlock", "limits", "datasets", "_progress", "_optional", "segment.tokens", "segment.decode", "segment.sentences", "segment.wrapping",
      "segment.html", "segment.chrome"},                                       # foundations
     {"document"},                                                             # the Document and its spans
     {"segment.language", "segment.structure", "segment", "segment.organisations", "segment.not_writing", "cues", "_lexicon", "_mlp", "_e5build", "labelled",

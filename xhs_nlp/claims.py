@@ -663,7 +663,7 @@ def classify_document(doc: Document, model: ClaimClassifier | str | os.PathLike[
            for s in sents]
     ids = [i for i, s in enumerate(sents) if s.lang != "und" and s.not_writing is None]
     if ids:
-        texts, langs = [sents[i].text for i in ids], [sents[i].lang for i in ids]
+        texts, langs = [sents[i].reading_text for i in ids], [sents[i].lang for i in ids]
         dom = clf.row_domains(texts, langs=langs)
         p = clf.predict_proba(texts, domain=dom, langs=langs)[:, 0]
         thresholds = clf._thresholds(dom, texts, langs)

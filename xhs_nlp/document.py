@@ -65,6 +65,15 @@ class Span:
         """The characters this span covers."""
         return self.doc.text[self.start : self.end]
 
+    @property
+    def reading_text(self) -> str:
+        """The text as the models read it: :attr:`text` with a line break beside a Chinese
+        character read through (a hard-wrapped text: 小红\\n书 is 小红书;
+        :func:`~xhs_nlp.segment.wrapping.unwrap_zh`); else :attr:`text` itself."""
+        from .segment.wrapping import unwrap_zh  # the segment package imports this module
+
+        return unwrap_zh(self.text)[0]
+
     def __len__(self) -> int:
         return self.end - self.start
 

@@ -32,6 +32,7 @@ from typing import Any, Callable, Literal, Sequence, get_args
 import numpy as np
 
 from .errors import InputError, ModelError, check_texts
+from .segment.wrapping import unwrap_span, unwrap_zh
 
 __all__ = ["Encoder", "get_encoder", "native_bf16", "default_model_dir", "shipped_tuned_dir", "cache_root",
            "DEFAULT_ENCODER", "layer_features", "FeatureBank"]
@@ -403,12 +404,14 @@ class Encoder:
 
         The trained heads read these (several layers carry more sentiment and
         rhetoric than the last one alone). One forward pass fills the cache for both
-        :meth:`encode` and :meth:`features`.
+        :meth:`encode` and :meth:`features`. A line break between two Chinese characters
+        (a hard-wrapped text: 小红\\n书) is read through
+        (:func:`~xhs_nlp.segment.wrapping.unwrap_zh`).
 
         Raises:
             InputError: ``texts`` is empty or holds something that is not a string.
         """
-        texts = check_texts(texts)
+        texts = [unwrap_zh(t)[0] for t in check_texts(texts)]  # 小红\n书 is read 小红书
         if kind not in self.prefixes:
             raise InputError(f"kind must be 'passage' or 'query', got {kind!r}")
         return self._cached([self._key(t, kind) for t in texts],
@@ -464,6 +467,9 @@ class Encoder:
         if len(spans) != len(texts):
             raise InputError(f"{len(texts)} texts but {len(spans)} spans")
         spans = _checked_spans(texts, spans)
+        unwrapped = [unwrap_zh(t) for t in texts]  # a hard-wrapped Chinese sentence, read through
+        spans = [unwrap_span(w, sp) for (_, w), sp in zip(unwrapped, spans)]
+        texts = [t for t, _ in unwrapped]
         if kind not in self.prefixes:
             raise InputError(f"kind must be 'passage' or 'query', got {kind!r}")
         return self._cached([self._span_key(t, sp, kind) for t, sp in zip(texts, spans)],

@@ -738,7 +738,7 @@ def score_document(doc: Document, model: SentimentModel | LexiconSentiment | str
               else SentenceSentiment.not_scored(not_scored_reason(s.not_writing)) for s in sents]
     ids = [i for i, s in enumerate(sents) if s.lang != "und" and s.not_writing is None]
     if ids:
-        for i, r in zip(ids, m.score_texts([sents[i].text for i in ids], [sents[i].lang for i in ids])):
+        for i, r in zip(ids, m.score_texts([sents[i].reading_text for i in ids], [sents[i].lang for i in ids])):
             scores[i] = r
     weights = [max(1, sum(1 for t in s.tokens if t.kind in ("word", "number"))) for s in sents]
     sections = [aggregate([scores[i] for i in ids], [weights[i] for i in ids]) for ids in doc.section_sentences()]

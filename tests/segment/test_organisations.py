@@ -239,3 +239,19 @@ def test_a_document_declares_and_uses_names():
     assert [(m.text, m.name) for m in found[1]] == [("北风", "Northwind Holdings Ltd.")]
     with pytest.raises(orgs.InputError, match="not one string"):
         f.find_all("小红书")
+
+
+def test_a_name_wrapped_over_two_lines_is_the_same_name():
+    f = OrganisationFinder()
+    text = "The U.S. Department of\nJustice and the Bureau of\nLabor Statistics met the Department of Justice."
+    found = [(m.text, m.name) for m in f.find(text)]
+    assert found == [("U.S. Department of\nJustice", "US Department of Justice"),
+                     ("Bureau of\nLabor Statistics", "Bureau of Labor Statistics"),
+                     ("Department of Justice", "US Department of Justice")]
+    # Chinese: the break is read through, the offsets stay the text's
+    text = "据报道，小红\n书的用户信任正在流失，阿里\n巴巴和腾讯没有回应。"
+    found = f.find(text)
+    assert [(m.text, m.name) for m in found] == [("小红\n书", "Xiaohongshu"), ("阿里\n巴巴", "Alibaba"), ("腾讯", "Tencent")]
+    assert all(text[m.start:m.end] == m.text for m in found)
+    assert [[m.name for m in ms] for ms in f.find_all([text, "小红书很好。"])] == [
+        ["Xiaohongshu", "Alibaba", "Tencent"], ["Xiaohongshu"]]

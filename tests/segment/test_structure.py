@@ -108,3 +108,44 @@ def test_empty_documents(text):
 def test_chrome_only_document():
     with pytest.raises(EmptyDocumentError):
         segment("您需要登录后才可以回帖 登录 | 立即注册\nGMT+8, 2025-12-28 07:29 , Processed in 0.1 second(s), 3 queries .")
+
+
+_OPED_EN = ("Xiaohongshu built its name on trust between strangers who shared what they bought. The U.S. "
+            "Department of Justice has nothing to do with it, but regulators in Beijing and the Bureau of Labor "
+            "Statistics both count the jobs it made. Now the platform sells the same feeds to advertisers, and the "
+            "users notice.")
+_OPED_ZH = ("小红书的用户信任正在快速流失，商业化试水屡屡受挫。这一系列合作的背后，也反映出小红书商业化面临的严峻挑战。"
+            "尽管小红书2024年电商GMV突破了4000亿元，同比增长45%，但与抖音电商、快手电商相比，规模和增速都显得逊色许多。")
+
+
+@pytest.mark.parametrize("width", [40, 60, 72, 100])
+def test_hard_wrapped_english_reads_as_one_paragraph_per_line(width):
+    import textwrap
+
+    flat = segment(_OPED_EN + "\n\n" + _OPED_EN)
+    for sep in ("\n\n", "\n"):  # paragraphs apart by a blank line, or only by their short last line
+        wrapped = segment(sep.join([textwrap.fill(_OPED_EN, width)] * 2))
+        assert [" ".join(s.text.split()) for s in wrapped.sentences] == [s.text for s in flat.sentences]
+        assert len(wrapped.paragraphs) == 2 if sep == "\n\n" else len(wrapped.paragraphs) <= 2
+
+
+@pytest.mark.parametrize("width", [20, 30, 45])
+def test_hard_wrapped_chinese_reads_as_one_paragraph_per_line(width):
+    flat = segment(_OPED_ZH)
+    wrapped = segment("\n".join(_OPED_ZH[i:i + width] for i in range(0, len(_OPED_ZH), width)))
+    assert ["".join(s.text.split()) for s in wrapped.sentences] == [s.text for s in flat.sentences]
+    assert len(wrapped.paragraphs) == 1
+
+
+def test_a_line_that_ends_open_goes_on():
+    doc = segment("据报道，小红\n书的用户信任正在流失。\n\nThe U.S. Department of\nJustice sued Apple.")
+    assert [s.text for s in doc.sentences] == ["据报道，小红\n书的用户信任正在流失。", "The U.S. Department of\nJustice sued Apple."]
+
+
+def test_one_sentence_per_line_is_not_taken_for_wrapped_text():
+    lines = ["The platform grew fast in 2023 and again in 2024.", "Trust is harder to measure than growth is.",
+             "Regulators are watching closely.", "Advertisers are not."]
+    doc = segment("\n".join(lines))
+    assert [s.text for s in doc.sentences] == lines and len(doc.paragraphs) == 4
+    headed = segment("Growth\nThe platform grew fast in 2023 and again in 2024, and its users noticed it.")
+    assert [p.text for p in headed.paragraphs][0] == "Growth"

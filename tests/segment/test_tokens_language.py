@@ -44,6 +44,15 @@ def test_token_offsets_map_back_in_mixed_sentence():
     assert kinds["76"] == "number" and kinds["（"] == "punct"
 
 
+def test_a_line_break_inside_chinese_words_is_read_through():
+    text = "小红书的用户信任正在快速流\n失，小红\n  书商业化"
+    got = [(text[a:b], k) for a, b, k in tokenize_span(text)]
+    assert got == [(w, "punct" if w == "，" else "word")
+                   for w in ["小红书", "的", "用户", "信任", "正在", "快速", "流\n失", "，", "小红\n  书", "商业化"]]
+    spaced = "商业化 试水"  # a space is no line break
+    assert [spaced[a:b] for a, b, _ in tokenize_span(spaced)] == ["商业化", "试水"]
+
+
 def test_tokenize_span_respects_bounds():
     text = "abc 小红书 def"
     assert [text[a:b] for a, b, _ in tokenize_span(text, 4, 7)] == ["小红书"]

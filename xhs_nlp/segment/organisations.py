@@ -60,6 +60,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence, Union
 
 from ..errors import DataError, InputError, missing_file
+from .wrapping import unwrap_zh
 
 if TYPE_CHECKING:
     from ..document import Document
@@ -353,7 +354,8 @@ class OrganisationFinder:
         suffix_en = r"(?:,?\s(?:" + _alternation(CORPORATE_SUFFIXES_EN) + r")(?![\w]))?"
         latin_word = r"[^\W\u3400-\u9fff]"  # a word character, not a Chinese one: 将Prosus在 names Prosus
         before = r"(?:(?<=\bex-)|(?<=\bthen-)|(?<=\s-)|(?<![.&-]))(?<!" + latin_word + ")"  # ex-FBI, then-CIA
-        self._known_en = re.compile(before + r"(?:" + _alternation(latin) + r")(?!" + latin_word + r"|&|-\w|\.\w)"
+        listed_en = _alternation(latin).replace("\\ ", r"\s")  # a name may wrap: "Bureau of\nLabor Statistics"
+        self._known_en = re.compile(before + r"(?:" + listed_en + r")(?!" + latin_word + r"|&|-\w|\.\w)"
                                     + suffix_en) if latin else None
         self._known_zh = re.compile("(?P<name>" + _alternation(han) + ")(?P<suffix>"
                                     + _alternation(CORPORATE_SUFFIXES_ZH) + ")?") if han else None
@@ -377,10 +379,11 @@ class OrganisationFinder:
     def canonical(self, surface: str) -> str:
         """The entity a surface form names: a listed name or alias (corporate suffix and
         possessive dropped; "U.S." before a listed US body's alias: "U.S. Justice Department"),
-        else the form itself."""
-        if surface.strip() in self._canonical:  # McDonald's
-            return self._canonical[surface.strip()]
-        s = re.sub(r"['’]s?$", "", surface.strip())
+        else the form itself, its white space made single spaces."""
+        surface = " ".join(surface.split())  # a name wrapped over two lines is the same name
+        if surface in self._canonical:  # McDonald's
+            return self._canonical[surface]
+        s = re.sub(r"['’]s?$", "", surface)
         if s in self._canonical:
             return self._canonical[s]
         for suf in sorted((*CORPORATE_SUFFIXES_EN, *CORPORATE_SUFFIXES_ZH), key=len, reverse=True):
@@ -572,7 +575,12 @@ class OrganisationFinder:
         """Every organisation mention in ``text``, in order, not overlapping (the longest
         wins where a listed name and a pattern overlap; at the same start, the listed name).
         A listed name followed by a business noun (小红书商业化, 小红书电商, ``Xiaohongshu
-        Commercial``) is a mention of the listed organisation, its span the name alone."""
+        Commercial``) is a mention of the listed organisation, its span the name alone. A line
+        break inside a Chinese name (a hard-wrapped text: 小红\\n书) is read through."""
+        joined, where = unwrap_zh(text)
+        return [_mapped(m, text, where) for m in self._find(joined)] if where else self._find(text)
+
+    def _find(self, text: str) -> list[OrgMention]:
         found = self._names_en(text)
         sure, maybe = self._names_zh(text)
         found += sure
@@ -606,7 +614,13 @@ class OrganisationFinder:
         """
         if isinstance(texts, str):
             raise InputError("find_all reads a document's texts (a list of sentences), not one string: use find")
-        found = [self.find(t) for t in texts]
+        unwrapped = [unwrap_zh(t) for t in texts]
+        found = self._find_all([j for j, _ in unwrapped])
+        return [[_mapped(m, t, where) for m in ms] if where else ms
+                for t, (_, where), ms in zip(texts, unwrapped, found)]
+
+    def _find_all(self, texts: Sequence[str]) -> list[list[OrgMention]]:
+        found = [self._find(t) for t in texts]
         if not self.patterns:
             return found
         names, declarations = self._declared(texts, found)
@@ -685,6 +699,12 @@ class OrganisationFinder:
                         and not self._zh_word.search(w)):
                     cues.setdefault(w, set()).add(nxt[0])
         return [w for w, c in cues.items() if len(c) >= 2 and c & COMPANY_CUES_ZH]
+
+
+def _mapped(m: OrgMention, text: str, where: Sequence[int]) -> OrgMention:
+    """A mention found in :func:`~xhs_nlp.segment.wrapping.unwrap_zh`'s text, with offsets into the original."""
+    a, b = where[m.start], where[m.end - 1] + 1
+    return OrgMention(a, b, text[a:b], m.name, m.how)
 
 
 def _within_sentences(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:

@@ -4,7 +4,9 @@ Chinese: a boundary after ``。！？`` and ``…``/``……`` (closing quotes a
 the sentence); a semicolon ``；`` joins clauses of one sentence, as the Chinese corpora the
 models learn from (ECOB-ZH, the op-ed reading corpus) cut them. English: a boundary after ``.``, ``!``, ``?`` or an ellipsis followed by
 space and an upper-case letter, digit, opening quote or Chinese character, except after
-abbreviations (``Mr.``, ``Dr.``, ``e.g.``) and initials (``J. R. R. Tolkien``). Decimals
+abbreviations (``Mr.``, ``Dr.``, ``e.g.``) and initials (``J. R. R. Tolkien``); after a dotted
+abbreviation (``U.S.``, ``p.m.``) only before a word that opens sentences (``He``, ``The``, ``But``:
+"the U.S. Department of Justice" is one sentence, "... in the U.S. He left." two). Decimals
 (``0.164571``), file names and URLs have no space after the dot and never split; em-dashes
 and colons never split.
 """
@@ -24,6 +26,13 @@ _ABBREV = {
     "lt", "col", "capt", "sgt", "fig", "no", "nos", "vol", "pp", "ed", "eds", "approx", "cf",
     "e.g", "i.e", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
 }  # fmt: skip
+#: words that open a new sentence after a dotted abbreviation ("... in the U.S. He left"); any
+#: other capitalised word goes on with it ("the U.S. Department of Justice", "5 p.m. Monday")
+_STARTERS = frozenset("""I You He She It We They This That These Those There Here The A An But And Or So Yet Then Now
+In On At For If When While As After Before Since Although Though However Meanwhile Still Its His Her Their Our My
+Your What Who Why How Where Which No Not Yes Many Some Most All Both Each Every Such Other Today Yesterday Tomorrow
+Instead Indeed Moreover Also Even Only Just Last Next Once Under Over By With Without From To Of""".split())
+_WORD_AFTER = re.compile(r"[A-Za-z]+")
 _WORD_BEFORE = re.compile(r"([A-Za-z](?:[A-Za-z.]*[A-Za-z])?)$")
 _SPACE = " \t\r\n\u3000\xa0"
 
@@ -56,10 +65,15 @@ def _is_boundary(text: str, m: re.Match[str], end: int) -> bool:
         w = _WORD_BEFORE.search(text, max(0, m.start() - 12), m.start())
         if w:
             word = w.group(1)
+            if word.lower() in ("no", "nos"):  # "No. 5", but "He said no. Then ..."
+                return not following.isdigit()
             if word.lower() in _ABBREV:
                 return False
             if len(word) == 1 and word.isupper():  # an initial
                 return False
+            if "." in word and following.isascii() and following.isalpha():  # U.S., p.m.: a name or a time goes on
+                nxt_word = _WORD_AFTER.match(text, j, end)
+                return bool(nxt_word) and nxt_word.group() in _STARTERS
     return True
 
 

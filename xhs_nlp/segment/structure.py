@@ -19,6 +19,12 @@ __all__ = ["build_structure", "parse_heading"]
 
 _TERMINAL_END = tuple(".。!！?？…\"”’」』;；:：")
 _SENTENCE_END = tuple(".。")
+#: how a line ends that goes on in the next one: a comma, a hyphen or dash, an article, a preposition
+#: or a conjunction ("the U.S. Department of" / "Justice")
+_OPEN_END = re.compile(r"(?:[,，、(（\[-]|—|\b(?:of|the|a|an|and|or|but|nor|to|in|on|at|by|for|from|with|as|that"
+                       r"|than|into|its|their|his|her|our))$")
+#: a Chinese line broken inside a sentence: a comma before it, no sentence end after it
+_OPEN_END_ZH = re.compile(r"[，、；][^。！？…]*[\u4e00-\u9fff]$")
 _IMAGE = re.compile(r"^(?:!\[[^\]]*\]\(\S+\)|\[(?:图片|圖片|image)[^\]]*\]|[^\s/\\]+\.(?:jpe?g|png|gif|webp|bmp|svg))$", re.I)
 _ROMAN = re.compile(r"^(?P<num>[IVXLC]{1,7})[.．]\s+(?P<title>\S.*)$")
 _ROMAN_VALID = re.compile(r"^(?=[IVXLC])(C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
@@ -84,10 +90,50 @@ def parse_heading(line: str) -> _HeadingMatch | None:
 
 
 def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Paragraph-sized units: blank-line blocks, split where lines end a paragraph."""
+    """Paragraph-sized units: blank-line blocks, split where lines end a paragraph.
+
+    In a block of one paragraph per line, a line ends its paragraph when it ends like a
+    sentence or is short (a heading, a one-line paragraph). In a hard-wrapped block (an
+    editor's or ``pdftotext``'s fixed width: :func:`_wrap_width`) only a line visibly shorter
+    than the width does. Either way a line that ends open (a comma, a hyphen, "of", "the",
+    "and", …) goes on in the next line, as does a line that begins in lower case after a
+    line that did not end like a sentence.
+    """
     units: list[tuple[int, int]] = []
-    cur: tuple[int, int] | None = None
-    prev_closed = True
+    for block in _blocks(text, start, end):
+        width = _wrap_width([text[a:b] for a, b in block])
+        cur: tuple[int, int] | None = None
+        prev_closed, prev_terminal = True, True  # (the line before is standalone: closed and terminal)
+        for a, b in block:
+            line = text[a:b]
+            # a line that is not part of the writing (a byline, a widget) is a paragraph of its own
+            standalone = bool(_IMAGE.match(line) or parse_heading(line) or classify_line(line))
+            goes_on = not standalone and not prev_terminal and line[0].isascii() and line[0].islower()
+            if cur is None or standalone or (prev_closed and not goes_on):
+                if cur:
+                    units.append(cur)
+                cur = (a, b)
+            else:
+                cur = (cur[0], b)
+            prev_terminal = standalone or line.endswith(_TERMINAL_END)
+            if width:
+                short = len(line) < 0.8 * width
+                prev_closed = standalone or (short and not _goes_on(line))
+            else:
+                prev_closed = standalone or prev_terminal or (len(line) < 60 and not _goes_on(line))
+        if cur:
+            units.append(cur)
+    return units
+
+
+def _goes_on(line: str) -> bool:
+    """Whether a line ends open, inside a sentence the next line goes on with."""
+    return bool(_OPEN_END.search(line) or _OPEN_END_ZH.search(line))
+
+
+def _blocks(text: str, start: int, end: int) -> list[list[tuple[int, int]]]:
+    """The non-blank lines of ``text[start:end]`` (stripped, as offsets), in blank-line blocks."""
+    blocks: list[list[tuple[int, int]]] = [[]]
     pos = start
     while pos < end:
         nl = text.find("\n", pos, end)
@@ -97,25 +143,35 @@ def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
             a += 1
         while b > a and text[b - 1].isspace():
             b -= 1
-        if a == b:  # blank line ends the unit
-            if cur:
-                units.append(cur)
-            cur, prev_closed = None, True
+        if a == b:
+            if blocks[-1]:
+                blocks.append([])
         else:
-            line = text[a:b]
-            # a line that is not part of the writing (a byline, a widget) is a paragraph of its own
-            standalone = bool(_IMAGE.match(line) or parse_heading(line) or classify_line(line))
-            if cur is None or prev_closed or standalone:
-                if cur:
-                    units.append(cur)
-                cur = (a, b)
-            else:
-                cur = (cur[0], b)
-            prev_closed = standalone or line.endswith(_TERMINAL_END) or len(line) < 60
+            blocks[-1].append((a, b))
         pos = line_end + 1
-    if cur:
-        units.append(cur)
-    return units
+    return [b for b in blocks if b]
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width a block was hard-wrapped at, or None for one paragraph (or sentence) per line.
+
+    Hard-wrapped: at least three lines, most of them (60%) within a quarter of the longest
+    (12 to 200 characters), and most of those (half) breaking inside a sentence.
+
+    Example:
+        >>> import textwrap
+        >>> _wrap_width(textwrap.wrap("Trust is fragile and hard to win back once lost. " * 6, 60)) > 50
+        True
+        >>> _wrap_width(["One sentence per line.", "Another one, a good deal longer than the first.", "A third."])
+    """
+    if len(lines) < 3:
+        return None
+    width = max(len(x) for x in lines)
+    long = [x for x in lines if len(x) >= 0.75 * width]
+    if not 12 <= width <= 200 or len(long) < 0.6 * len(lines):
+        return None
+    inside = sum(not x.endswith(_TERMINAL_END) for x in long)
+    return width if inside >= 0.5 * len(long) else None
 
 
 def _norm(s: str) -> str:

@@ -21,7 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["tokenize_span", "tokenize", "get_jieba", "get_pos_tagger", "domain_terms"]
 
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+#: a run of Chinese characters; a line break inside it (a hard-wrapped text: 小红\n书) does not end it
+_HAN_RUN = re.compile(rf"[{_HAN}]+(?:[ \t\u3000]*\r?\n[ \t\u3000]*[{_HAN}]+)*")
 _OTHER = re.compile(
     r"(?P<url>(?:https?://|www\.)[^\s<>\"'“”]+[^\s<>\"'“”.,;:!?)\]])"
     r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
@@ -137,9 +139,14 @@ def tokenize_span(text: str, start: int = 0, end: int | None = None) -> list[tup
     for m in _HAN_RUN.finditer(text, start, end):
         if m.start() > pos:
             _tokenize_other(text, pos, m.start(), out)
-        base = m.start()
-        for _word, a, b in get_jieba().tokenize(m.group(0)):
-            out.append((base + a, base + b, "word"))
+        base, run = m.start(), m.group(0)
+        if "\n" in run:  # jieba reads the run without its line breaks; offsets stay the text's
+            where = [i for i, c in enumerate(run) if not c.isspace()]
+            for _word, a, b in get_jieba().tokenize("".join(run[i] for i in where)):
+                out.append((base + where[a], base + where[b - 1] + 1, "word"))
+        else:
+            for _word, a, b in get_jieba().tokenize(run):
+                out.append((base + a, base + b, "word"))
         pos = m.end()
     if pos < end:
         _tokenize_other(text, pos, end, out)
