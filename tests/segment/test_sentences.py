@@ -24,14 +24,18 @@ def _split(text: str) -> list[str]:
         ("Platforms (e.g. Douyin) merged teams. J. R. R. Tolkien wrote it.",
          ["Platforms (e.g. Douyin) merged teams.", "J. R. R. Tolkien wrote it."]),
         ("See Xiaohongshu.jpg for the U.S. chart. Done!", ["See Xiaohongshu.jpg for the U.S. chart.", "Done!"]),
-        # a dotted abbreviation ends a sentence only before a word that opens one
+        # a dotted abbreviation goes on before a body, an office, a day or a time zone
         ("The U.S. Department of Justice sued Apple.", ["The U.S. Department of Justice sued Apple."]),
         ("He lives in the U.S. He likes it.", ["He lives in the U.S.", "He likes it."]),
         ("Tariffs hit U.S. Steel and the E.U. But he left at 5 p.m. Monday.",
          ["Tariffs hit U.S. Steel and the E.U.", "But he left at 5 p.m. Monday."]),
         ('We met in the U.S. "Great," he said.', ["We met in the U.S.", '"Great," he said.']),
+        ("He moved to the U.S. Trump said it was fine.", ["He moved to the U.S.", "Trump said it was fine."]),
+        ("They left at 5 p.m. Police came at 9 a.m. ET.", ["They left at 5 p.m.", "Police came at 9 a.m. ET."]),
+        ("The D.C. Circuit ruled. Then the E.U. Commission met.", ["The D.C. Circuit ruled.", "Then the E.U. Commission met."]),
         # "No." is an abbreviation before a number only
         ("The U.K. Treasury said no. Then it ranked No. 5.", ["The U.K. Treasury said no.", "Then it ranked No. 5."]),
+        ("Flight No. CA981 left. Chapter No. IV begins.", ["Flight No. CA981 left.", "Chapter No. IV begins."]),
     ],
 )  # fmt: skip
 def test_english(text, expected):

@@ -138,8 +138,28 @@ def test_hard_wrapped_chinese_reads_as_one_paragraph_per_line(width):
 
 
 def test_a_line_that_ends_open_goes_on():
-    doc = segment("据报道，小红\n书的用户信任正在流失。\n\nThe U.S. Department of\nJustice sued Apple.")
-    assert [s.text for s in doc.sentences] == ["据报道，小红\n书的用户信任正在流失。", "The U.S. Department of\nJustice sued Apple."]
+    doc = segment("The U.S. Department of\nJustice sued Apple.\n\nHe said the market\nwould recover soon.")
+    assert [s.text for s in doc.sentences] == ["The U.S. Department of\nJustice sued Apple.",
+                                               "He said the market\nwould recover soon."]
+    # not into a line that opens a sentence, nor a lower-case brand after a heading
+    assert [p.text for p in segment("I love that\nYou should try it too.").paragraphs] == [
+        "I love that", "You should try it too."]
+    assert [p.text for p in segment("Overview\niPhone sales rose 20% in China last quarter.").paragraphs] == [
+        "Overview", "iPhone sales rose 20% in China last quarter."]
+
+
+@pytest.mark.parametrize("text", [
+    "- Fast delivery and good packaging\n- Friendly customer service team\n- Reasonable prices for most items",
+    "Alice: hi there how are you\nBob: fine thanks and you\nAlice: great to hear that",
+    "今天和朋友一起去了外滩散步\n天气特别好阳光明媚心情超级棒\n拍了好多好看的照片分享给大家\n下次还要再来",
+    "今天去了外滩，人超多\n晚上吃了火锅，好辣\n明天去迪士尼",
+    "优点：界面好看，内容丰富\n缺点：广告多，搜索差\n总结：值得一试",
+    "Name    Revenue    Growth\nAlpha   12.3       5%\nBeta    8.1        -2%",
+])  # fmt: skip
+def test_lists_notes_and_tables_keep_one_paragraph_per_line(text):
+    """Lines of similar length are not wrapped text when they are list items, table rows,
+    dialogue or a note's short phrases (a Xiaohongshu note writes one per line)."""
+    assert [p.text for p in segment(text).paragraphs] == text.split("\n")
 
 
 def test_one_sentence_per_line_is_not_taken_for_wrapped_text():

@@ -9,7 +9,9 @@ from xhs_nlp.segment.wrapping import unwrap_span, unwrap_zh
 
 @pytest.mark.parametrize(("text", "read"), [
     ("小红\n书的用户", "小红书的用户"),
-    ("电商GMV\n突破了4000亿元，同比增长\n45%", "电商GMV突破了4000亿元，同比增长45%"),
+    ("电商GMV突破了4000亿\n元，同比增长\n45%", "电商GMV突破了4000亿元，同比增长45%"),
+    ("电商GMV\n突破", None),                           # beside a Latin letter: a space to a reader
+    ("He loves the\n小红书 app", None),
     ("据报道，\n  小红书", "据报道，小红书"),             # the spaces around the break too
     ("小红书\r\n商业化", "小红书商业化"),
     ("Bureau of\nLabor Statistics", None),             # English: the break is a space

@@ -354,7 +354,7 @@ class OrganisationFinder:
         suffix_en = r"(?:,?\s(?:" + _alternation(CORPORATE_SUFFIXES_EN) + r")(?![\w]))?"
         latin_word = r"[^\W\u3400-\u9fff]"  # a word character, not a Chinese one: 将Prosus在 names Prosus
         before = r"(?:(?<=\bex-)|(?<=\bthen-)|(?<=\s-)|(?<![.&-]))(?<!" + latin_word + ")"  # ex-FBI, then-CIA
-        listed_en = _alternation(latin).replace("\\ ", r"\s")  # a name may wrap: "Bureau of\nLabor Statistics"
+        listed_en = _alternation(latin).replace("\\ ", r"\s+")  # a name may wrap: "Bureau of\r\nLabor Statistics"
         self._known_en = re.compile(before + r"(?:" + listed_en + r")(?!" + latin_word + r"|&|-\w|\.\w)"
                                     + suffix_en) if latin else None
         self._known_zh = re.compile("(?P<name>" + _alternation(han) + ")(?P<suffix>"

@@ -4,9 +4,9 @@ Chinese: a boundary after ``。！？`` and ``…``/``……`` (closing quotes a
 the sentence); a semicolon ``；`` joins clauses of one sentence, as the Chinese corpora the
 models learn from (ECOB-ZH, the op-ed reading corpus) cut them. English: a boundary after ``.``, ``!``, ``?`` or an ellipsis followed by
 space and an upper-case letter, digit, opening quote or Chinese character, except after
-abbreviations (``Mr.``, ``Dr.``, ``e.g.``) and initials (``J. R. R. Tolkien``); after a dotted
-abbreviation (``U.S.``, ``p.m.``) only before a word that opens sentences (``He``, ``The``, ``But``:
-"the U.S. Department of Justice" is one sentence, "... in the U.S. He left." two). Decimals
+abbreviations (``Mr.``, ``Dr.``, ``e.g.``, ``No.`` before a number) and initials (``J. R. R.
+Tolkien``); a dotted abbreviation (``U.S.``, ``p.m.``) does not end a sentence before a body, an
+office, a day or a time zone ("the U.S. Department of Justice", "5 p.m. Monday"). Decimals
 (``0.164571``), file names and URLs have no space after the dot and never split; em-dashes
 and colons never split.
 """
@@ -26,13 +26,21 @@ _ABBREV = {
     "lt", "col", "capt", "sgt", "fig", "no", "nos", "vol", "pp", "ed", "eds", "approx", "cf",
     "e.g", "i.e", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
 }  # fmt: skip
-#: words that open a new sentence after a dotted abbreviation ("... in the U.S. He left"); any
-#: other capitalised word goes on with it ("the U.S. Department of Justice", "5 p.m. Monday")
-_STARTERS = frozenset("""I You He She It We They This That These Those There Here The A An But And Or So Yet Then Now
-In On At For If When While As After Before Since Although Though However Meanwhile Still Its His Her Their Our My
-Your What Who Why How Where Which No Not Yes Many Some Most All Both Each Every Such Other Today Yesterday Tomorrow
-Instead Indeed Moreover Also Even Only Just Last Next Once Under Over By With Without From To Of""".split())
+#: capitalised words that go on after a dotted abbreviation (U.S., D.C., p.m.) inside a sentence: a
+#: body, an office or a title ("the U.S. Department of Justice", "the D.C. Circuit"), a day or a
+#: time zone ("5 p.m. Monday", "9 a.m. ET"); before any other capitalised word it ends one
+_GOES_ON_AFTER_ABBREV = frozenset("""Department Departments Dept District Court Courts Circuit Supreme Code Constitution
+Army Navy Air Marine Marines Coast Forces Force Military Armed Special Senate Senator Senators Sen House Congress
+Congressman Congresswoman Congressional Capitol Treasury Attorney Attorneys Secretary President Presidents Vice
+Ambassador Embassy Consulate Government Administration Agency Bureau Census Office Service Postal Customs Border
+Immigration Citizenship Trade Commerce Justice Defense Defence Energy Labor Labour State Federal Central National
+Nuclear Geological Food Fish Patent Copyright Marshals Marshal Steel Bank Banks Chamber Council Mayor Olympic
+Representative Representatives Rep Intelligence Institute Institutes Cabinet Commission Commissioner Parliament Union
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday ET EST EDT CT CST CDT MT MST PT PST PDT GMT UTC BST
+Eastern Pacific Mountain""".split())
 _WORD_AFTER = re.compile(r"[A-Za-z]+")
+#: what makes "No." a number's abbreviation: a numeral, a code with digits, a Roman numeral
+_NUMBER_AFTER_NO = re.compile(r"\d|[A-Z]{0,4}\d|[IVXLC]+\b")
 _WORD_BEFORE = re.compile(r"([A-Za-z](?:[A-Za-z.]*[A-Za-z])?)$")
 _SPACE = " \t\r\n\u3000\xa0"
 
@@ -65,15 +73,16 @@ def _is_boundary(text: str, m: re.Match[str], end: int) -> bool:
         w = _WORD_BEFORE.search(text, max(0, m.start() - 12), m.start())
         if w:
             word = w.group(1)
-            if word.lower() in ("no", "nos"):  # "No. 5", but "He said no. Then ..."
-                return not following.isdigit()
+            if word.lower() in ("no", "nos"):  # "No. 5", "Flight No. CA981", "No. IV"; but "He said no. Then"
+                nxt = _NUMBER_AFTER_NO.match(text, j, end)
+                return nxt is None
             if word.lower() in _ABBREV:
                 return False
             if len(word) == 1 and word.isupper():  # an initial
                 return False
-            if "." in word and following.isascii() and following.isalpha():  # U.S., p.m.: a name or a time goes on
+            if "." in word:  # U.S., D.C., p.m.: a body, an office, a day or a time zone goes on
                 nxt_word = _WORD_AFTER.match(text, j, end)
-                return bool(nxt_word) and nxt_word.group() in _STARTERS
+                return not (nxt_word and nxt_word.group() in _GOES_ON_AFTER_ABBREV)
     return True
 
 

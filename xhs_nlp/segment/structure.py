@@ -21,10 +21,18 @@ _TERMINAL_END = tuple(".。!！?？…\"”’」』;；:：")
 _SENTENCE_END = tuple(".。")
 #: how a line ends that goes on in the next one: a comma, a hyphen or dash, an article, a preposition
 #: or a conjunction ("the U.S. Department of" / "Justice")
-_OPEN_END = re.compile(r"(?:[,，、(（\[-]|—|\b(?:of|the|a|an|and|or|but|nor|to|in|on|at|by|for|from|with|as|that"
+_OPEN_END = re.compile(r"(?:[,(\[-]|—|\b(?:of|the|a|an|and|or|but|nor|to|in|on|at|by|for|from|with|as|that"
                        r"|than|into|its|their|his|her|our))$")
-#: a Chinese line broken inside a sentence: a comma before it, no sentence end after it
-_OPEN_END_ZH = re.compile(r"[，、；][^。！？…]*[\u4e00-\u9fff]$")
+#: a line that opens a sentence: an open end before it does not carry over ("I love that" / "You ...")
+_OPENS_SENTENCE = re.compile(r"(?:I|You|He|She|It|We|They|This|That|These|Those|There|Here|The|A|An|But|And|Or|So|Yet"
+                             r"|Then|Now|If|When|While|As|After|Before|Since|Although|However|What|Who|Why|How|Where"
+                             r"|Which|My|Your|His|Her|Our|Their|Its|Let|Is|Are|Was|Were|Do|Does|Did|Can|Will)\b")
+#: a line that begins with a lower-case word ("would recover", not "iPhone sales")
+_LOWER_WORD = re.compile(r"[a-z]+\b")
+#: a list item or a table row: never a wrapped line of prose
+_NOT_PROSE = re.compile(r"^(?:[-*•·◦▪–—+>]\s|\d{1,3}[.)、]\s?|[（(]\d{1,3}[)）])|\t|\S {2,}\S|\|")
+#: punctuation inside a Chinese sentence
+_ZH_PUNCT = re.compile("[，、；：。！？]")
 _IMAGE = re.compile(r"^(?:!\[[^\]]*\]\(\S+\)|\[(?:图片|圖片|image)[^\]]*\]|[^\s/\\]+\.(?:jpe?g|png|gif|webp|bmp|svg))$", re.I)
 _ROMAN = re.compile(r"^(?P<num>[IVXLC]{1,7})[.．]\s+(?P<title>\S.*)$")
 _ROMAN_VALID = re.compile(r"^(?=[IVXLC])(C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
@@ -95,40 +103,48 @@ def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
     In a block of one paragraph per line, a line ends its paragraph when it ends like a
     sentence or is short (a heading, a one-line paragraph). In a hard-wrapped block (an
     editor's or ``pdftotext``'s fixed width: :func:`_wrap_width`) only a line visibly shorter
-    than the width does. Either way a line that ends open (a comma, a hyphen, "of", "the",
-    "and", …) goes on in the next line, as does a line that begins in lower case after a
-    line that did not end like a sentence.
+    than the width does (a block of two lines: at the width of the text's other wrapped
+    blocks, if its first line is that long). Either way an English line that ends open (a
+    comma, a hyphen, "of", "the", "and", …) goes on in the next line unless that one opens a
+    sentence ("You", "The", …), and a line that begins with a lower-case word goes on after
+    one that did not end like a sentence.
     """
     units: list[tuple[int, int]] = []
-    for block in _blocks(text, start, end):
-        width = _wrap_width([text[a:b] for a, b in block])
+    blocks = _blocks(text, start, end)
+    widths = [_wrap_width([text[a:b] for a, b in block]) for block in blocks]
+    found = sorted(w for w in widths if w)
+    common = found[len(found) // 2] if found else None  # the text's width, for its blocks of two lines
+    for block, width in zip(blocks, widths):
+        if width is None and common and 1 < len(block) < 3 and all(
+                0.75 * common <= b - a <= common for a, b in block[:-1]):
+            width = common
         cur: tuple[int, int] | None = None
-        prev_closed, prev_terminal = True, True  # (the line before is standalone: closed and terminal)
+        closed, terminal, open_end = True, True, False  # how the line before ended
         for a, b in block:
             line = text[a:b]
             # a line that is not part of the writing (a byline, a widget) is a paragraph of its own
             standalone = bool(_IMAGE.match(line) or parse_heading(line) or classify_line(line))
-            goes_on = not standalone and not prev_terminal and line[0].isascii() and line[0].islower()
-            if cur is None or standalone or (prev_closed and not goes_on):
+            joins = cur is not None and not standalone and (
+                not closed
+                or (open_end and not _OPENS_SENTENCE.match(line))
+                or (not terminal and bool(_LOWER_WORD.match(line))))
+            if joins:
+                cur = (cur[0], b)
+            else:
                 if cur:
                     units.append(cur)
                 cur = (a, b)
+            terminal = standalone or line.endswith(_TERMINAL_END)
+            open_end = not standalone and bool(_OPEN_END.search(line))
+            if standalone:
+                closed = True
+            elif width:
+                closed = len(line) < 0.8 * width
             else:
-                cur = (cur[0], b)
-            prev_terminal = standalone or line.endswith(_TERMINAL_END)
-            if width:
-                short = len(line) < 0.8 * width
-                prev_closed = standalone or (short and not _goes_on(line))
-            else:
-                prev_closed = standalone or prev_terminal or (len(line) < 60 and not _goes_on(line))
+                closed = terminal or len(line) < 60
         if cur:
             units.append(cur)
     return units
-
-
-def _goes_on(line: str) -> bool:
-    """Whether a line ends open, inside a sentence the next line goes on with."""
-    return bool(_OPEN_END.search(line) or _OPEN_END_ZH.search(line))
 
 
 def _blocks(text: str, start: int, end: int) -> list[list[tuple[int, int]]]:
@@ -155,23 +171,33 @@ def _blocks(text: str, start: int, end: int) -> list[list[tuple[int, int]]]:
 def _wrap_width(lines: list[str]) -> int | None:
     """The width a block was hard-wrapped at, or None for one paragraph (or sentence) per line.
 
-    Hard-wrapped: at least three lines, most of them (60%) within a quarter of the longest
-    (12 to 200 characters), and most of those (half) breaking inside a sentence.
+    Hard-wrapped: at least three lines of prose (not list items or table rows), most of them
+    (60%) within a quarter of the longest, and most of those (half) breaking inside a
+    sentence; the longest at least 40 characters (Chinese: 20, and half the long lines with
+    punctuation inside: a note of one short phrase per line is not wrapped text).
 
     Example:
         >>> import textwrap
         >>> _wrap_width(textwrap.wrap("Trust is fragile and hard to win back once lost. " * 6, 60)) > 50
         True
         >>> _wrap_width(["One sentence per line.", "Another one, a good deal longer than the first.", "A third."])
+        >>> _wrap_width(["- Fast delivery and good packaging", "- Friendly customer service team", "- Fair prices"])
     """
-    if len(lines) < 3:
+    if len(lines) < 3 or sum(bool(_NOT_PROSE.search(x)) for x in lines) > 0.2 * len(lines):
         return None
     width = max(len(x) for x in lines)
     long = [x for x in lines if len(x) >= 0.75 * width]
-    if not 12 <= width <= 200 or len(long) < 0.6 * len(lines):
+    chinese = sum(_is_han(c) for x in lines for c in x) > 0.5 * sum(len(x) for x in lines)
+    if not (20 if chinese else 40) <= width <= 200 or len(long) < 0.6 * len(lines):
+        return None
+    if chinese and sum(bool(_ZH_PUNCT.search(x[:-1])) for x in long) < 0.5 * len(long):
         return None
     inside = sum(not x.endswith(_TERMINAL_END) for x in long)
     return width if inside >= 0.5 * len(long) else None
+
+
+def _is_han(c: str) -> bool:
+    return "\u3400" <= c <= "\u9fff"
 
 
 def _norm(s: str) -> str:

@@ -1,7 +1,7 @@
 """Hard-wrapped text: a line break inside a Chinese sentence is no break in the reading.
 
 A text wrapped at a fixed width (``pdftotext``, an e-mail, an editor) breaks Chinese
-sentences anywhere (小红\\n书, GMV\\n突破). Chinese writes no spaces between words, so such
+sentences anywhere (小红\\n书, 增长\\n45%). Chinese writes no spaces between words, so such
 a break is read through: :func:`unwrap_zh` gives the text the models and the organisation
 finder read, and where each of its characters stands in the original (offsets stay the
 document's). English needs nothing: a line break there is a space to every reader.
@@ -16,15 +16,16 @@ __all__ = ["unwrap_zh", "unwrap_span"]
 
 #: Chinese characters and punctuation (full-width forms included)
 _CJK = "\u3001-\u303f\u3400-\u9fff\uff00-\uffef"
-#: a line break beside a Chinese character (小红\n书, GMV\n突破, 增长\n45%), with the spaces around it
+#: a line break beside a Chinese character (小红\n书, 增长\n45%), with the spaces around it; not one
+#: beside a Latin letter (GMV\n突破, "the\n小红书 app"), which a reader may take for a space
 _BREAK = r"[ \t\u3000]*\r?\n[ \t\u3000]*"
-_WRAP_ZH = re.compile(rf"(?<=[{_CJK}]){_BREAK}(?=[^\s])|(?<=[^\s]){_BREAK}(?=[{_CJK}])")
+_WRAP_ZH = re.compile(rf"(?<=[{_CJK}]){_BREAK}(?=[^\sA-Za-z])|(?<=[^\sA-Za-z]){_BREAK}(?=[{_CJK}])")
 
 
 def unwrap_zh(text: str) -> tuple[str, list[int] | None]:
     """``text`` without the line breaks (and the spaces around them) that stand beside a
-    Chinese character or punctuation mark (and a character that is not a space on the other
-    side), and the index in ``text`` of each of its characters (``None`` when
+    Chinese character or punctuation mark, with neither a space nor a Latin letter on the
+    other side, and the index in ``text`` of each of its characters (``None`` when
     there was no such break: the text is returned as it is).
 
     Example:
