@@ -129,6 +129,13 @@ def test_hard_wrapped_english_reads_as_one_paragraph_per_line(width):
         assert len(wrapped.paragraphs) == 2 if sep == "\n\n" else len(wrapped.paragraphs) <= 2
 
 
+def test_two_spaces_after_a_sentence_do_not_make_a_table():
+    import textwrap
+
+    text = textwrap.fill(_OPED_EN.replace(". ", ".  "), 60)  # an e-mail's typewriter spacing
+    assert "  " in text and len(segment(text).paragraphs) == 1
+
+
 @pytest.mark.parametrize("width", [20, 30, 45])
 def test_hard_wrapped_chinese_reads_as_one_paragraph_per_line(width):
     flat = segment(_OPED_ZH)
@@ -137,10 +144,13 @@ def test_hard_wrapped_chinese_reads_as_one_paragraph_per_line(width):
     assert len(wrapped.paragraphs) == 1
 
 
-def test_a_line_that_ends_open_goes_on():
-    doc = segment("The U.S. Department of\nJustice sued Apple.\n\nHe said the market\nwould recover soon.")
-    assert [s.text for s in doc.sentences] == ["The U.S. Department of\nJustice sued Apple.",
-                                               "He said the market\nwould recover soon."]
+def test_in_wrapped_text_a_line_that_ends_open_goes_on():
+    import textwrap
+
+    body = textwrap.fill(_OPED_EN, 60)
+    # a paragraph of two lines, read at the width of the text's other wrapped paragraphs
+    doc = segment(body + "\n\nThe U.S. Department of Justice sued Apple, and the court\nwould hear it.\n\n" + body)
+    assert "The U.S. Department of Justice sued Apple, and the court\nwould hear it." in [s.text for s in doc.sentences]
     # not into a line that opens a sentence, nor a lower-case brand after a heading
     assert [p.text for p in segment("I love that\nYou should try it too.").paragraphs] == [
         "I love that", "You should try it too."]
@@ -155,10 +165,17 @@ def test_a_line_that_ends_open_goes_on():
     "今天去了外滩，人超多\n晚上吃了火锅，好辣\n明天去迪士尼",
     "优点：界面好看，内容丰富\n缺点：广告多，搜索差\n总结：值得一试",
     "Name    Revenue    Growth\nAlpha   12.3       5%\nBeta    8.1        -2%",
+    "ok so i bought this phone last week\nhonestly its pretty good\nbattery lasts all day\nbut the camera is meh",
+    "今天终于去了那家网红店，排队排了一个多小时😭\n味道真的一般般，价格还贵，不推荐大家去了\n服务员态度也不好，点个菜等半天没人理\n"
+    "总之就是踩雷了，姐妹们避雷吧！！！",
+    "Hi team,\nPlease find attached the Q3 report.",
+    "Best regards,\nJohn Smith",
+    "Pros\ngreat battery\nnice screen\nCons\nslow charging",
 ])  # fmt: skip
 def test_lists_notes_and_tables_keep_one_paragraph_per_line(text):
     """Lines of similar length are not wrapped text when they are list items, table rows,
-    dialogue or a note's short phrases (a Xiaohongshu note writes one per line)."""
+    dialogue or a note's short thoughts (a Xiaohongshu note or a forum post writes one per
+    line), and a short line that ends open (a salutation) or a lower-case line is no wrap."""
     assert [p.text for p in segment(text).paragraphs] == text.split("\n")
 
 

@@ -36,11 +36,14 @@ Ambassador Embassy Consulate Government Administration Agency Bureau Census Offi
 Immigration Citizenship Trade Commerce Justice Defense Defence Energy Labor Labour State Federal Central National
 Nuclear Geological Food Fish Patent Copyright Marshals Marshal Steel Bank Banks Chamber Council Mayor Olympic
 Representative Representatives Rep Intelligence Institute Institutes Cabinet Commission Commissioner Parliament Union
-Monday Tuesday Wednesday Thursday Friday Saturday Sunday ET EST EDT CT CST CDT MT MST PT PST PDT GMT UTC BST
-Eastern Pacific Mountain""".split())
+Securities Centers Environmental Secret Space Deputy Security General Prime Foreign Open GDP East West North South
+Midwest Health Education Transportation Veterans Homeland Housing Agriculture Interior Fed
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday ET EST EDT CT CST CDT MT MST PT PST PDT GMT UTC BST CET CEST
+JST KST HKT SGT AEST Eastern Pacific Mountain Jan January Feb February Mar March Apr April May Jun June Jul July Aug
+August Sep Sept September Oct October Nov November Dec December""".split())
 _WORD_AFTER = re.compile(r"[A-Za-z]+")
 #: what makes "No." a number's abbreviation: a numeral, a code with digits, a Roman numeral
-_NUMBER_AFTER_NO = re.compile(r"\d|[A-Z]{0,4}\d|[IVXLC]+\b")
+_NUMBER_AFTER_NO = re.compile(r"\d|[A-Z]{0,4}-?\d|[IVXLC]+\b")
 _WORD_BEFORE = re.compile(r"([A-Za-z](?:[A-Za-z.]*[A-Za-z])?)$")
 _SPACE = " \t\r\n\u3000\xa0"
 

@@ -29,8 +29,9 @@ _OPENS_SENTENCE = re.compile(r"(?:I|You|He|She|It|We|They|This|That|These|Those|
                              r"|Which|My|Your|His|Her|Our|Their|Its|Let|Is|Are|Was|Were|Do|Does|Did|Can|Will)\b")
 #: a line that begins with a lower-case word ("would recover", not "iPhone sales")
 _LOWER_WORD = re.compile(r"[a-z]+\b")
-#: a list item or a table row: never a wrapped line of prose
-_NOT_PROSE = re.compile(r"^(?:[-*•·◦▪–—+>]\s|\d{1,3}[.)、]\s?|[（(]\d{1,3}[)）])|\t|\S {2,}\S|\|")
+#: a list item or a table row (columns apart by spaces; not two spaces after a sentence's end):
+#: never a wrapped line of prose
+_NOT_PROSE = re.compile(r"^(?:[-*•·◦▪–—+>]\s|\d{1,3}[.)、]\s?|[（(]\d{1,3}[)）])|\t|[^\s.!?:] {2,}\S|\|")
 #: punctuation inside a Chinese sentence
 _ZH_PUNCT = re.compile("[，、；：。！？]")
 _IMAGE = re.compile(r"^(?:!\[[^\]]*\]\(\S+\)|\[(?:图片|圖片|image)[^\]]*\]|[^\s/\\]+\.(?:jpe?g|png|gif|webp|bmp|svg))$", re.I)
@@ -104,10 +105,11 @@ def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
     sentence or is short (a heading, a one-line paragraph). In a hard-wrapped block (an
     editor's or ``pdftotext``'s fixed width: :func:`_wrap_width`) only a line visibly shorter
     than the width does (a block of two lines: at the width of the text's other wrapped
-    blocks, if its first line is that long). Either way an English line that ends open (a
+    blocks, if its first line is that long), and there an English line that ends open (a
     comma, a hyphen, "of", "the", "and", …) goes on in the next line unless that one opens a
-    sentence ("You", "The", …), and a line that begins with a lower-case word goes on after
-    one that did not end like a sentence.
+    sentence ("You", "The", …), as does a line that begins with a lower-case word after one
+    that did not end like a sentence. A forum post or a note of short lines ("ok so i bought
+    this phone", "honestly its pretty good") is never wrapped text: one line, one paragraph.
     """
     units: list[tuple[int, int]] = []
     blocks = _blocks(text, start, end)
@@ -126,8 +128,8 @@ def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
             standalone = bool(_IMAGE.match(line) or parse_heading(line) or classify_line(line))
             joins = cur is not None and not standalone and (
                 not closed
-                or (open_end and not _OPENS_SENTENCE.match(line))
-                or (not terminal and bool(_LOWER_WORD.match(line))))
+                or bool(width) and open_end and not _OPENS_SENTENCE.match(line)
+                or bool(width) and not terminal and bool(_LOWER_WORD.match(line)))
             if joins:
                 cur = (cur[0], b)
             else:
@@ -173,8 +175,9 @@ def _wrap_width(lines: list[str]) -> int | None:
 
     Hard-wrapped: at least three lines of prose (not list items or table rows), most of them
     (60%) within a quarter of the longest, and most of those (half) breaking inside a
-    sentence; the longest at least 40 characters (Chinese: 20, and half the long lines with
-    punctuation inside: a note of one short phrase per line is not wrapped text).
+    sentence; the longest at least 35 characters (Chinese: 20, three in four of the lines
+    broken inside a sentence within a tenth of it, and half the long lines with punctuation inside: a note of one
+    thought per line is not wrapped text).
 
     Example:
         >>> import textwrap
@@ -188,11 +191,14 @@ def _wrap_width(lines: list[str]) -> int | None:
     width = max(len(x) for x in lines)
     long = [x for x in lines if len(x) >= 0.75 * width]
     chinese = sum(_is_han(c) for x in lines for c in x) > 0.5 * sum(len(x) for x in lines)
-    if not (20 if chinese else 40) <= width <= 200 or len(long) < 0.6 * len(lines):
+    if not (20 if chinese else 35) <= width <= 200 or len(long) < 0.6 * len(lines):
         return None
+    open_lines = [x for x in lines[:-1] if not x.endswith(_TERMINAL_END)]
+    if chinese and sum(len(x) >= 0.9 * width for x in open_lines) < 0.75 * len(open_lines):
+        return None  # a fixed width fills Chinese lines broken inside a sentence; a note's lines vary
     if chinese and sum(bool(_ZH_PUNCT.search(x[:-1])) for x in long) < 0.5 * len(long):
         return None
-    inside = sum(not x.endswith(_TERMINAL_END) for x in long)
+    inside = sum(not x.endswith((*_TERMINAL_END, ",", "，")) for x in long)  # a poem's lines end in commas
     return width if inside >= 0.5 * len(long) else None
 
 
