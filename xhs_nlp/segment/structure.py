@@ -109,7 +109,8 @@ def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
     comma, a hyphen, "of", "the", "and", …) goes on in the next line unless that one opens a
     sentence ("You", "The", …), as does a line that begins with a lower-case word after one
     that did not end like a sentence. A forum post or a note of short lines ("ok so i bought
-    this phone", "honestly its pretty good") is never wrapped text: one line, one paragraph.
+    this phone", "honestly its pretty good") is not taken for wrapped text: one line, one
+    paragraph.
     """
     units: list[tuple[int, int]] = []
     blocks = _blocks(text, start, end)
