@@ -60,7 +60,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence, Union
 
 from ..errors import DataError, InputError, missing_file
-from .wrapping import unwrap_zh
+from .wrapping import original_span, unwrap_zh
 
 if TYPE_CHECKING:
     from ..document import Document
@@ -703,7 +703,7 @@ class OrganisationFinder:
 
 def _mapped(m: OrgMention, text: str, where: Sequence[int]) -> OrgMention:
     """A mention found in :func:`~xhs_nlp.segment.wrapping.unwrap_zh`'s text, with offsets into the original."""
-    a, b = where[m.start], where[m.end - 1] + 1
+    a, b = original_span(where, (m.start, m.end))
     return OrgMention(a, b, text[a:b], m.name, m.how)
 
 

@@ -177,8 +177,8 @@ def _wrap_width(lines: list[str]) -> int | None:
     Hard-wrapped: at least three lines of prose (not list items or table rows), most of them
     (60%) within a quarter of the longest, and most of those (half) breaking inside a
     sentence; the longest at least 35 characters (Chinese: 20, three in four of the lines
-    broken inside a sentence within a tenth of it, and half the long lines with punctuation inside: a note of one
-    thought per line is not wrapped text).
+    broken inside a sentence within a tenth of it, and half the long lines with punctuation
+    inside: a note of one thought per line is not wrapped text).
 
     Example:
         >>> import textwrap

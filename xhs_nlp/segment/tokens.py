@@ -16,6 +16,8 @@ import unicodedata
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from .wrapping import original_span, unwrap_zh
+
 if TYPE_CHECKING:  # pragma: no cover
     import jieba
 
@@ -139,14 +141,11 @@ def tokenize_span(text: str, start: int = 0, end: int | None = None) -> list[tup
     for m in _HAN_RUN.finditer(text, start, end):
         if m.start() > pos:
             _tokenize_other(text, pos, m.start(), out)
-        base, run = m.start(), m.group(0)
-        if "\n" in run:  # jieba reads the run without its line breaks; offsets stay the text's
-            where = [i for i, c in enumerate(run) if not c.isspace()]
-            for _word, a, b in get_jieba().tokenize("".join(run[i] for i in where)):
-                out.append((base + where[a], base + where[b - 1] + 1, "word"))
-        else:
-            for _word, a, b in get_jieba().tokenize(run):
-                out.append((base + a, base + b, "word"))
+        base = m.start()
+        run, where = unwrap_zh(m.group(0))  # jieba reads through a line break; offsets stay the text's
+        for _word, a, b in get_jieba().tokenize(run):
+            a, b = original_span(where, (a, b))
+            out.append((base + a, base + b, "word"))
         pos = m.end()
     if pos < end:
         _tokenize_other(text, pos, end, out)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import bisect
 import re
 
-__all__ = ["unwrap_zh", "unwrap_span"]
+__all__ = ["unwrap_zh", "unwrap_span", "original_span"]
 
-#: Chinese characters and punctuation (full-width forms included)
-_CJK = "\u3001-\u303f\u3400-\u9fff\uff00-\uffef"
+#: Chinese characters (compatibility ideographs too) and punctuation (full-width forms included)
+_CJK = "\u3001-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
 #: a line break beside a Chinese character (小红\n书, 增长\n45%), with the spaces around it; not one
 #: beside a Latin letter (GMV\n突破, "the\n小红书 app"), which a reader may take for a space
 _BREAK = r"[ \t\u3000]*\r?\n[ \t\u3000]*"
@@ -61,3 +61,17 @@ def unwrap_span(where: list[int] | None, span: tuple[int, int]) -> tuple[int, in
     if where is None:
         return span
     return bisect.bisect_left(where, span[0]), bisect.bisect_left(where, span[1])
+
+
+def original_span(where: list[int] | None, span: tuple[int, int]) -> tuple[int, int]:
+    """A non-empty span of :func:`unwrap_zh`'s text as offsets into the original (the
+    inverse of :func:`unwrap_span`; a span across a removed break covers it).
+
+    Example:
+        >>> text, where = unwrap_zh("据报道，小红\\n书的用户")
+        >>> original_span(where, (4, 7))
+        (4, 8)
+    """
+    if where is None:
+        return span
+    return where[span[0]], where[span[1] - 1] + 1
